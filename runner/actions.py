@@ -1,0 +1,161 @@
+"""What each kind of step does on the wire: ``request``, ``query`` and ``assert``.
+
+Each action takes an already-rendered step and returns an ``ActionResult``:
+the value a step registers (status, headers, json, text, elapsed_ms) and the
+checks that ran. Nothing here prints or decides outcomes for the whole org.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from runner import checks
+from runner.errors import SfjwtError
+from runner.http import MISSING, OrgClient, Response
+from runner.model import ExpectSpec, QuerySpec, RequestSpec
+from runner.results import CheckResult, Exchange
+from runner.secrets import redact
+from runner.templating import evaluate
+
+EXCERPT_CHARS = 600
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class WriteRefused(SfjwtError):
+    """A write against an org marked ``production: true`` without permission."""
+
+
+@dataclass
+class ActionResult:
+    """What one action produced: the registered value and every check."""
+
+    registered: dict[str, Any]
+    checks: list[CheckResult] = field(default_factory=list)
+    exchange: Exchange | None = None
+    wrote: bool = False
+    attempts: int = 1
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+
+def excerpt(response: Response) -> str:
+    text = response.text.strip()
+    if len(text) > EXCERPT_CHARS:
+        text = text[:EXCERPT_CHARS] + " …"
+    return redact(text)
+
+
+def registered_value(response: Response, body: Any) -> dict[str, Any]:
+    return {
+        "status": response.status,
+        "headers": dict(response.headers),
+        "json": body,
+        "text": response.text,
+        "elapsed_ms": round(response.elapsed_ms, 1),
+        "url": redact(response.url),
+        "method": response.method,
+    }
+
+
+def evaluate_expect(
+    expect: ExpectSpec | None, response: Response, body: Any
+) -> list[CheckResult]:
+    """Every check of an ``expect:`` block; without one, the status must be 2xx."""
+    status = expect.status if expect and expect.status is not None else "2xx"
+    results = [checks.check_status(status, response.status)]
+    if expect is None:
+        return results
+    results += checks.check_headers(expect.headers, response.headers)
+    if expect.json:
+        results += checks.check_json(expect.json, body)
+    if expect.schema is not None:
+        results += checks.check_schema(expect.schema, body)
+    if expect.max_ms is not None:
+        results.append(checks.check_elapsed(float(expect.max_ms), response.elapsed_ms))
+    return results
+
+
+def perform_request(
+    client: OrgClient,
+    request: RequestSpec,
+    expect: ExpectSpec | None,
+    *,
+    timeout: float | None,
+) -> ActionResult:
+    target = request.url or request.path or "/"
+    response = client.request(
+        request.method,
+        target,
+        params=dict(request.params) or None,
+        headers={str(k): str(v) for k, v in request.headers.items()} or None,
+        json=request.json if request.has_json else MISSING,
+        data=request.body,
+        timeout=timeout,
+        allow_retry=request.retry or None,
+    )
+    body = response.json_or_none()
+    return ActionResult(
+        registered=registered_value(response, body),
+        checks=evaluate_expect(expect, response, body),
+        exchange=Exchange(request.method, redact(response.url), response.status, excerpt(response)),
+        wrote=request.method in WRITE_METHODS and 200 <= response.status < 300,
+        attempts=response.attempts,
+    )
+
+
+def perform_query(
+    client: OrgClient,
+    query: QuerySpec,
+    expect: ExpectSpec | None,
+    *,
+    api_version: str,
+    timeout: float | None,
+) -> ActionResult:
+    """Run SOQL and, unless told not to, follow ``nextRecordsUrl`` to the last page."""
+    resource = "queryAll" if query.all_rows else "query"
+    path = f"/services/data/{api_version}/{resource}?" + urlencode({"q": query.soql})
+    response = client.request("GET", path, timeout=timeout)
+    body = response.json_or_none()
+    elapsed, attempts, pages = response.elapsed_ms, response.attempts, 1
+    records = list(body.get("records", [])) if isinstance(body, dict) else []
+    while (
+        query.follow_pages
+        and response.status == 200
+        and isinstance(body, dict)
+        and body.get("nextRecordsUrl")
+    ):
+        response = client.request("GET", str(body["nextRecordsUrl"]), timeout=timeout)
+        body = response.json_or_none()
+        elapsed += response.elapsed_ms
+        attempts += response.attempts
+        pages += 1
+        if isinstance(body, dict):
+            records.extend(body.get("records", []))
+    if isinstance(body, dict) and "records" in body:
+        body = {**body, "records": records, "pages": pages}
+    merged = Response(
+        method=response.method, url=response.url, status=response.status,
+        headers=response.headers, text=response.text, elapsed_ms=elapsed, attempts=attempts,
+    )
+    return ActionResult(
+        registered=registered_value(merged, body),
+        checks=evaluate_expect(expect, merged, body),
+        exchange=Exchange("GET", redact(response.url), response.status, excerpt(response)),
+        attempts=attempts,
+    )
+
+
+def perform_assert(assertions: tuple[str, ...], context: Mapping[str, Any]) -> ActionResult:
+    """Check Jinja2 expressions over registered values; no network."""
+    results = []
+    for expression in assertions:
+        value = evaluate(expression, context)
+        results.append(CheckResult("assert", expression, "true", True, value, bool(value)))
+    return ActionResult(
+        registered={"passed": all(check.passed for check in results)}, checks=results
+    )

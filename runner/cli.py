@@ -1,0 +1,154 @@
+"""Command line: argv → options → run → report → exit status.
+
+The one place that turns exceptions into one-line messages and the only
+``sys.exit``. Every bad input gets a documented exit status and no traceback;
+an unexpected error (a bug) prints one line, and the traceback only with -vvv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from rich.console import Console
+
+from runner import __version__
+from runner.errors import ExitStatus, PlaybookError, SfjwtError, UsageError
+from runner.secrets import redact
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse exits 2 on bad options; ours must exit 5 with one line."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, hint=f"see '{self.prog} --help'")
+
+
+@dataclass
+class Environment:
+    """Where output goes; tests swap it for in-memory consoles."""
+
+    stdout: Console
+    stderr: Console
+
+    @classmethod
+    def from_system(cls) -> Environment:
+        no_color = bool(os.environ.get("NO_COLOR"))
+        width = None if sys.stdout.isatty() else 120
+        return cls(
+            stdout=Console(no_color=no_color, width=width, highlight=False, soft_wrap=False),
+            stderr=Console(stderr=True, no_color=no_color, width=width, highlight=False),
+        )
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="sfjwt-run",
+        description="Run a playbook of Salesforce REST checks over the OAuth 2.0 JWT Bearer flow.",
+    )
+    parser.add_argument("playbooks", nargs="+", metavar="PLAYBOOK", help="playbook files to run")
+    parser.add_argument("-i", "--inventory", metavar="FILE", action="append", default=[],
+                        help="orgs file (extends and overrides the playbook's own orgs)")
+    parser.add_argument("-l", "--limit", metavar="PATTERN",
+                        help="run only these orgs or groups (comma list, globs, !exclusions)")
+    parser.add_argument("-t", "--tags", metavar="TAGS", action="append", default=[],
+                        help="run only steps with one of these tags (comma list)")
+    parser.add_argument("--skip-tags", metavar="TAGS", action="append", default=[],
+                        help="skip steps with one of these tags (comma list)")
+    parser.add_argument("--start-at-step", metavar="NAME", help="skip the steps before this one")
+    parser.add_argument("-e", "--extra-vars", metavar="K=V|@FILE", action="append", default=[],
+                        help="set variables (K=V, JSON, or @file.yml); highest precedence")
+    parser.add_argument("-f", "--forks", type=_positive_int, default=10, metavar="N",
+                        help="orgs run at the same time (default 10)")
+    parser.add_argument("--org-timeout", type=_positive_float, metavar="SECONDS",
+                        help="an org that takes longer has its remaining steps skipped")
+    parser.add_argument("--syntax-check", action="store_true",
+                        help="validate only (schema and templates); no network")
+    parser.add_argument("--list-steps", action="store_true", help="list the steps and exit")
+    parser.add_argument("--list-orgs", action="store_true", help="list the orgs and exit")
+    parser.add_argument("--list-tags", action="store_true", help="list the tags and exit")
+    parser.add_argument("--allow-writes", action="store_true",
+                        help="allow non-GET requests on orgs marked production: true")
+    parser.add_argument("--ca-bundle", metavar="FILE",
+                        help="CA certificates to trust (REQUESTS_CA_BUNDLE is honoured too)")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more detail: -v requests, -vv responses, -vvv tracebacks")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
+def print_error(env: Environment, exc: SfjwtError) -> None:
+    """One line (``file:line:col: message``), then the source line and a caret."""
+    console = env.stderr
+    console.print(redact(f"error: {exc}"), markup=False, highlight=False, soft_wrap=True)
+    if isinstance(exc, PlaybookError) and exc.position and exc.source_line is not None:
+        gutter = f"{exc.position.line:>5} | "
+        console.print(gutter + exc.source_line.rstrip("\n"), markup=False, highlight=False,
+                      soft_wrap=True)
+        console.print(" " * (len(gutter) - 2) + "| " + " " * (exc.position.col - 1) + "^",
+                      markup=False, highlight=False)
+    if exc.hint:
+        console.print(redact(f"hint: {exc.hint}"), markup=False, highlight=False, soft_wrap=True)
+
+
+def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    """Run the command line; returns the exit status (the console script exits with it)."""
+    env = env or Environment.from_system()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    verbosity = sum(a.count("v") for a in args_list if a.startswith("-v") and set(a[1:]) == {"v"})
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # not the main thread (tests running main() in a thread)
+        previous = None
+    try:
+        from runner.commands import run_command
+
+        options = build_parser().parse_args(args_list)
+        return int(run_command(options, env))
+    except SfjwtError as exc:
+        print_error(env, exc)
+        return int(exc.exit_status)
+    except KeyboardInterrupt:
+        env.stderr.print("interrupted", markup=False)
+        return int(ExitStatus.INTERRUPTED)
+    except Exception as exc:  # a bug: one line, and the traceback only on request
+        env.stderr.print(redact(f"internal error: {type(exc).__name__}: {exc}"), markup=False)
+        if verbosity >= 3:
+            env.stderr.print(redact(traceback.format_exc()), markup=False)
+        else:
+            env.stderr.print("run again with -vvv to see the traceback", markup=False)
+        return int(ExitStatus.INTERNAL_ERROR)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt

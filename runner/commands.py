@@ -1,0 +1,95 @@
+"""What ``sfjwt-run PLAYBOOK`` does once its options are parsed.
+
+Loads and checks every playbook before running any, so a typo in the second
+file is reported before the first one touches the network. The run happens in
+a worker thread so that Ctrl-C or SIGTERM can stop new requests while the
+reports of what already ran are still written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+from pathlib import Path
+from typing import Any
+
+from runner import lint, selection
+from runner.cli import Environment
+from runner.errors import ExitStatus
+from runner.executor import Executor, RunOptions
+from runner.model import Playbook, load_playbook
+from runner.report.console import ConsoleReport
+from runner.results import RunResult
+from runner.variables import load_env, parse_extra_vars
+
+
+def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
+    extra_vars = parse_extra_vars(args.extra_vars)
+    playbooks = [load_playbook(Path(path)) for path in args.playbooks]
+    environ = load_env(Path.cwd())
+    for playbook in playbooks:
+        lint.check_playbook(playbook, extra_vars=extra_vars)
+    if args.syntax_check:
+        for playbook in playbooks:
+            env.stdout.print(f"{playbook.path}: syntax OK ({len(playbook.steps)} steps)",
+                             markup=False, highlight=False)
+        return ExitStatus.OK
+    if args.list_steps or args.list_orgs or args.list_tags:
+        for playbook in playbooks:
+            selection.print_listing(env.stdout, playbook, args)
+        return ExitStatus.OK
+    worst = ExitStatus.OK
+    for playbook in playbooks:
+        options = RunOptions(
+            forks=args.forks,
+            extra_vars=extra_vars,
+            env=environ,
+            steps=selection.select_steps(playbook, args),
+            allow_writes=args.allow_writes,
+            verify=args.ca_bundle or True,
+            org_timeout=args.org_timeout,
+        )
+        status = run_playbook(playbook, options, env, verbosity=args.verbose)
+        worst = max(worst, status, key=_severity)
+        if status is ExitStatus.INTERRUPTED:
+            break
+    return worst
+
+
+def _severity(status: ExitStatus) -> int:
+    order = [ExitStatus.OK, ExitStatus.STEP_FAILED, ExitStatus.ORG_UNREACHABLE,
+             ExitStatus.INTERRUPTED]
+    return order.index(status) if status in order else len(order)
+
+
+def run_playbook(
+    playbook: Playbook, options: RunOptions, env: Environment, *, verbosity: int = 0
+) -> ExitStatus:
+    report = ConsoleReport(env.stdout, verbosity=verbosity)
+    executor = Executor(playbook, options, report)
+    result = _run_interruptibly(executor)
+    report.recap(result)
+    return result.exit_status
+
+
+def _run_interruptibly(executor: Executor) -> RunResult:
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = executor.run()
+        except BaseException as exc:  # handed back to the main thread below
+            box["error"] = exc
+
+    worker = threading.Thread(target=target, name="run", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.1)
+    except KeyboardInterrupt:
+        executor.stop()
+        worker.join()
+    if "error" in box:
+        raise box["error"]
+    result: RunResult = box["result"]
+    return result

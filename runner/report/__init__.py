@@ -1,0 +1,1 @@
+"""Reporters: the only code that turns results into text for people or tools."""

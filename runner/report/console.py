@@ -1,0 +1,132 @@
+"""The console report: a header, a line per step as it finishes, then a recap.
+
+Every string that came from a server or a template passes through
+``redact`` before it reaches rich, so no token or assertion can be printed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from runner.model import Playbook
+from runner.results import CheckResult, OrgResult, Outcome, RunResult, StepResult
+from runner.secrets import redact
+
+STYLES = {
+    Outcome.OK: "green",
+    Outcome.CHANGED: "yellow",
+    Outcome.FAILED: "bold red",
+    Outcome.SKIPPED: "cyan",
+    Outcome.INTERRUPTED: "magenta",
+}
+VALUE_CHARS = 120
+
+
+def short(value: Any) -> str:
+    """A value as a person reads it in one line: repr, redacted, cut."""
+    text = redact(repr(value))
+    return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
+
+
+def describe_check(check: CheckResult) -> str:
+    if check.subject == "status":
+        return f"status: expected {short(check.expected)}, got {short(check.actual)}"
+    if check.subject == "assert":
+        return f"assert: {redact(check.expression)} is {short(check.actual)}"
+    if check.subject == "until":
+        return f"until: {redact(check.expression)} {check.message}"
+    label = f"{check.subject} {redact(check.expression)}"
+    line = f"{label}: {check.matcher} {short(check.expected)}, got {short(check.actual)}"
+    return f"{line} ({redact(check.message)})" if check.message else line
+
+
+class ConsoleReport:
+    """Prints as results arrive (a RunListener) and the recap at the end."""
+
+    def __init__(self, console: Console, *, verbosity: int = 0) -> None:
+        self.console = console
+        self.verbosity = verbosity
+        self._lock = threading.Lock()
+        self._multi_org = False
+
+    # -- RunListener ----------------------------------------------------------
+    def run_started(self, playbook: Playbook, orgs: Sequence[str]) -> None:
+        self._multi_org = len(orgs) > 1
+        header = Text.assemble(("PLAY ", "bold"), (redact(playbook.name), "bold"),
+                               f"  ({playbook.path})")
+        self.console.print(header)
+        emulated = [n for n in orgs if playbook.orgs.get(n) and playbook.orgs[n].is_emulated]
+        labels = [f"{n} (embedded org)" if n in emulated else n for n in orgs]
+        self.console.print(Text(f"orgs: {', '.join(labels) or 'none'}"))
+        self.console.print()
+
+    def step_finished(self, result: StepResult) -> None:
+        with self._lock:
+            self._print_step(result)
+
+    def org_finished(self, result: OrgResult) -> None:
+        pass
+
+    # -- lines ---------------------------------------------------------------------
+    def _print_step(self, result: StepResult) -> None:
+        word = result.outcome.value + (" (ignored)" if result.ignored else "")
+        line = Text.assemble(
+            (f"  {word:<10}", STYLES[result.outcome]),
+            f"{redact(result.name):<40.40} ",
+            (f"{result.org:<16.16} ", "blue"),
+            (f"{result.elapsed_ms:>7.0f} ms" if result.outcome.passed or result.elapsed_ms else ""),
+        )
+        self.console.print(line, no_wrap=True, overflow="ellipsis")
+        if self.verbosity and result.exchange:
+            x = result.exchange
+            self.console.print(Text(f"             {x.method} {redact(x.url)} → {x.status}"))
+        if result.outcome is Outcome.FAILED:
+            self._print_failure(result)
+        elif result.outcome is Outcome.SKIPPED and self.verbosity:
+            self.console.print(Text(f"             {redact(result.reason)}", "dim"))
+        if self.verbosity >= 2 and result.exchange and result.exchange.response_excerpt:
+            self.console.print(Text(f"             {result.exchange.response_excerpt}", "dim"))
+
+    def _print_failure(self, result: StepResult) -> None:
+        failed = result.failed_checks
+        for check in failed:
+            self.console.print(Text(f"             ✗ {describe_check(check)}", "red"))
+        if not failed and result.reason:
+            self.console.print(Text(f"             ✗ {redact(result.reason)}", "red"))
+        if failed and result.exchange and result.exchange.response_excerpt and self.verbosity < 2:
+            self.console.print(Text(f"             response: {result.exchange.response_excerpt}"))
+
+    # -- recap ---------------------------------------------------------------------
+    def recap(self, run: RunResult) -> None:
+        self.console.print()
+        table = Table(title="RECAP", title_justify="left", show_edge=False, box=None,
+                      pad_edge=False)
+        table.add_column("org", style="blue")
+        for column in ("ok", "changed", "failed", "skipped", "time"):
+            table.add_column(column, justify="right")
+        for org in run.orgs:
+            table.add_row(
+                org.name,
+                str(org.count(Outcome.OK)),
+                str(org.count(Outcome.CHANGED)),
+                str(org.count(Outcome.FAILED) + (1 if org.unreachable else 0)),
+                str(org.count(Outcome.SKIPPED) + org.count(Outcome.INTERRUPTED)),
+                f"{org.elapsed_ms / 1000:.2f} s",
+            )
+        self.console.print(table)
+        for org in run.orgs:
+            if org.unreachable and org.login:
+                self.console.print(Text(f"{org.name}: {redact(org.login.reason)}", "red"))
+                if org.hint:
+                    self.console.print(Text(f"  hint: {redact(org.hint)}"))
+        verdict = {0: ("PASSED", "bold green"), 99: ("INTERRUPTED", "bold magenta")}.get(
+            int(run.exit_status), ("FAILED", "bold red")
+        )
+        self.console.print(Text.assemble((verdict[0], verdict[1]),
+                                         f" in {run.elapsed_ms / 1000:.2f} s"))

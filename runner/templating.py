@@ -1,0 +1,132 @@
+"""Jinja2 templating in a sandbox, with strict undefined variables.
+
+Playbook strings are templates. A string that is nothing but one ``{{ expr }}``
+renders to the expression's native value (so ``"{{ limit }}"`` stays an
+integer), as Ansible does; any other string renders to text. Templates run in
+Jinja2's immutable sandbox: attribute escapes such as ``''.__class__`` and
+private attributes are refused, and an undefined variable is an error that
+names the variable.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from runner.errors import SfjwtError
+
+_SINGLE_EXPRESSION = re.compile(r"^\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}$", re.DOTALL)
+
+
+class TemplateRenderError(SfjwtError):
+    """A template failed to render; the caller adds where it came from."""
+
+
+def _to_json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _make_environment() -> ImmutableSandboxedEnvironment:
+    env = ImmutableSandboxedEnvironment(
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["to_json"] = _to_json
+    return env
+
+
+ENVIRONMENT = _make_environment()
+
+
+def is_template(value: str) -> bool:
+    """Whether a string holds any Jinja2 syntax worth rendering."""
+    return "{{" in value or "{%" in value or "{#" in value
+
+
+@lru_cache(maxsize=4096)
+def _compile_template(source: str) -> jinja2.Template:
+    return ENVIRONMENT.from_string(source)
+
+
+@lru_cache(maxsize=4096)
+def _compile_expression(source: str) -> Any:
+    return ENVIRONMENT.compile_expression(source, undefined_to_none=False)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, SecurityError):
+        return f"refused by the template sandbox: {exc}"
+    if isinstance(exc, jinja2.UndefinedError):
+        return f"undefined variable: {exc.message}"
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return f"template syntax error: {exc.message}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def render_string(source: str, context: Mapping[str, Any]) -> Any:
+    """Render one string; a lone ``{{ expr }}`` keeps the expression's type."""
+    if not is_template(source):
+        return source
+    try:
+        single = _SINGLE_EXPRESSION.match(source.strip())
+        if single and "{%" not in source:
+            return evaluate(single.group("expr"), context)
+        return _compile_template(source).render(**context)
+    except TemplateRenderError:
+        raise
+    except Exception as exc:  # Jinja2 raises many kinds; all mean "this template failed"
+        raise TemplateRenderError(_describe(exc)) from None
+
+
+def evaluate(expression: str, context: Mapping[str, Any]) -> Any:
+    """Evaluate a bare Jinja2 expression (``when:``, ``until:``, ``assert:``)."""
+    try:
+        value = _compile_expression(expression.strip())(**context)
+    except Exception as exc:
+        raise TemplateRenderError(_describe(exc)) from None
+    if isinstance(value, jinja2.Undefined):
+        raise TemplateRenderError(f"undefined variable: {expression.strip()!r} is undefined")
+    return value
+
+
+def render(value: Any, context: Mapping[str, Any]) -> Any:
+    """Render every string inside a nested structure of dicts and lists."""
+    if isinstance(value, str):
+        return render_string(value, context)
+    if isinstance(value, Mapping):
+        return {render(k, context): render(v, context) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [render(item, context) for item in value]
+    return value
+
+
+def syntax_error(source: str, *, expression: bool = False) -> str | None:
+    """The syntax error in a template or expression, or None when it parses."""
+    try:
+        if expression:
+            ENVIRONMENT.parse("{{ " + source + " }}")
+        elif is_template(source):
+            ENVIRONMENT.parse(source)
+    except jinja2.TemplateSyntaxError as exc:
+        return f"template syntax error: {exc.message}"
+    return None
+
+
+def undeclared_names(source: str, *, expression: bool = False) -> set[str]:
+    """Top-level variable names a template reads (for checks before the run)."""
+    text = "{{ " + source + " }}" if expression else source
+    if not expression and not is_template(source):
+        return set()
+    try:
+        return set(meta.find_undeclared_variables(ENVIRONMENT.parse(text)))
+    except jinja2.TemplateSyntaxError:
+        return set()
