@@ -1,0 +1,357 @@
+"""Safe YAML loading that remembers where every key and value came from.
+
+The data is built straight from the parser's events rather than through
+PyYAML's constructors, so no tag can ever build a Python object, nesting
+depth and alias expansion are bounded *before* anything grows, and every
+mapping key and value gets a file/line/column in an index keyed by JSON path
+tuples such as ``("steps", 2, "expect", "status")``.
+
+Dialect notes (each is a deliberate choice, documented in the error texts):
+
+- Booleans are YAML 1.2's ``true``/``false`` only, so ``C: NO`` stays the
+  string "NO" and ``on:`` stays the key "on".
+- Mapping keys are always strings (``200:`` is the key "200"); complex keys
+  are refused; a duplicate key is an error at the second occurrence.
+- Anchors, aliases and ``<<`` merge keys work, but the total size that
+  aliases expand to is capped (``ALIAS_BUDGET``), which refuses "billion
+  laughs" documents without expanding them. Values reached through an alias
+  report the alias's position.
+- Timestamps stay strings; ``!!binary``, ``!!set``, ``!!python/...`` and any
+  other tag are refused.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from runner.errors import PlaybookError, Position
+
+JsonPath = tuple[str | int, ...]
+
+MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+ALIAS_BUDGET = 10_000
+
+_YAML = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {f"{_YAML}{name}" for name in ("str", "int", "float", "bool", "null")}
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def format_path(path: JsonPath) -> str:
+    """Render a JSON path the way users write it: ``steps[2].expect.json["a.b"]``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _PLAIN_KEY.match(part):
+            out += f".{part}" if out else part
+        else:
+            out += f"[{part!r}]"
+    return out or "(top level)"
+
+
+class _Resolver(yaml.resolver.Resolver):
+    """PyYAML's implicit types, with YAML 1.2 booleans (no yes/no/on/off)."""
+
+
+_Resolver.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in pairs if tag != f"{_YAML}bool"]
+    for first, pairs in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+_Resolver.add_implicit_resolver(
+    f"{_YAML}bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed YAML file: its text, plain data, and where each piece came from."""
+
+    path: str
+    text: str
+    data: Any
+    key_positions: dict[JsonPath, Position] = field(default_factory=dict, repr=False)
+    value_positions: dict[JsonPath, Position] = field(default_factory=dict, repr=False)
+
+    def position_of(self, path: JsonPath, *, key: bool = True) -> Position | None:
+        """The key's position (or the value's), else the nearest ancestor's."""
+        path = tuple(path)
+        if key and path in self.key_positions:
+            return self.key_positions[path]
+        for depth in range(len(path), -1, -1):
+            found = self.value_positions.get(path[:depth])
+            if found is not None:
+                return found
+            if depth < len(path) and path[:depth] in self.key_positions:
+                return self.key_positions[path[:depth]]
+        return None
+
+    def source_line(self, line: int) -> str:
+        """The text of a 1-based line, or "" when there is no such line."""
+        lines = self.text.splitlines()
+        return lines[line - 1] if 1 <= line <= len(lines) else ""
+
+    def error(
+        self, path: JsonPath, message: str, *, hint: str | None = None, key: bool = True
+    ) -> PlaybookError:
+        """A PlaybookError positioned at ``path`` with its source line."""
+        position = self.position_of(path, key=key)
+        line = self.source_line(position.line) if position else None
+        return PlaybookError(message, position=position, source_line=line, hint=hint)
+
+
+def load_text(text: str, path: str = "<string>") -> Document:
+    """Parse YAML text into a Document; any problem is a positioned PlaybookError."""
+    builder = _Builder(text, path)
+    try:
+        data = builder.build()
+    except yaml.MarkedYAMLError as exc:
+        raise builder.error_at(_best_mark(exc, text), _yaml_message(exc, text)) from None
+    except yaml.reader.ReaderError as exc:
+        index = _char_index(text, exc.position)
+        line = text.count("\n", 0, index) + 1
+        col = index - (text.rfind("\n", 0, index) + 1) + 1
+        raise PlaybookError(
+            f"character {exc.character:#06x} is not allowed in YAML ({exc.reason})",
+            position=Position(path, line, col),
+            source_line=builder.line_text(line - 1),
+        ) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - every parser error above has a mark
+        raise PlaybookError(f"{path}: not valid YAML: {exc}") from None
+    return Document(path, text, data, builder.keys, builder.values)
+
+
+def load_document(path: str | os.PathLike[str]) -> Document:
+    """Read and parse a file, refusing anything that is not a small UTF-8 YAML text."""
+    shown = os.fspath(path)
+    raw = _read_bytes(Path(shown), shown)
+    if b"\x00" in raw:
+        raise PlaybookError(f"{shown}: is a binary file, not YAML text")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise PlaybookError(
+            f"invalid UTF-8 byte 0x{raw[exc.start]:02x}; save the file as UTF-8",
+            position=Position(shown, line, col),
+        ) from None
+    return load_text(text, shown)
+
+
+def _read_bytes(path: Path, shown: str) -> bytes:
+    try:
+        if path.is_dir():
+            raise PlaybookError(f"{shown}: is a directory, not a YAML file")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise PlaybookError(f"{shown}: file too large ({size} bytes; the limit is {MAX_BYTES})")
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise PlaybookError(f"{shown}: no such file") from None
+    except PermissionError:
+        raise PlaybookError(f"{shown}: permission denied") from None
+    except OSError as exc:
+        raise PlaybookError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise PlaybookError(f"{shown}: file too large (the limit is {MAX_BYTES} bytes)")
+    return raw
+
+
+def _char_index(text: str, position: int) -> int:
+    """libyaml's reader counts UTF-8 bytes; the pure-Python one counts characters."""
+    if _Parser is yaml.SafeLoader:
+        return position
+    return len(text.encode("utf-8")[:position].decode("utf-8", "ignore"))
+
+
+def _best_mark(exc: yaml.MarkedYAMLError, text: str) -> Any:
+    """The problem's mark, unless it is the end of the file and the context says more."""
+    mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark is not None and mark is not None and mark.index >= len(text.rstrip()):
+        return exc.context_mark
+    return mark
+
+
+def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:
+    problem = exc.problem or "invalid YAML"
+    mark = exc.problem_mark
+    lines = text.splitlines()
+    line = lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+    if mark is not None and line[mark.column : mark.column + 1] == "\t":
+        return "a tab character in indentation; YAML indents with spaces only"
+    if exc.context:
+        return f"{problem} ({exc.context})"
+    return problem
+
+
+@dataclass
+class _Anchor:
+    value: Any
+    size: int
+
+
+class _Builder:
+    """Turns parser events into plain data plus a position index."""
+
+    def __init__(self, text: str, path: str) -> None:
+        self.text = text
+        self.path = path
+        self.keys: dict[JsonPath, Position] = {}
+        self.values: dict[JsonPath, Position] = {}
+        self.anchors: dict[str, _Anchor] = {}
+        self.expanded = 0
+        self.resolver = _Resolver()
+
+    def build(self) -> Any:
+        parser = _Parser(self.text)
+        try:
+            self.events: Iterator[Any] = iter(parser.get_event, None)
+            self._expect(yaml.StreamStartEvent)
+            start = next(self.events)
+            if isinstance(start, yaml.StreamEndEvent):
+                raise PlaybookError(f"{self.path}: is empty (expected a YAML mapping)")
+            data, _ = self._node(next(self.events), (), 1)
+            if data is None:
+                raise PlaybookError(f"{self.path}: is empty (expected a YAML mapping)")
+            self._expect(yaml.DocumentEndEvent)
+            extra = next(self.events)
+            if not isinstance(extra, yaml.StreamEndEvent):
+                raise self.error_at(extra.start_mark, "a second YAML document; use one per file")
+            return data
+        finally:
+            parser.dispose()
+
+    def _expect(self, kind: type) -> None:
+        event = next(self.events)
+        if not isinstance(event, kind):  # pragma: no cover - the parser guarantees the order
+            raise self.error_at(event.start_mark, f"unexpected {type(event).__name__}")
+
+    def position(self, mark: Any) -> Position:
+        return Position(self.path, mark.line + 1, mark.column + 1)
+
+    def error_at(self, mark: Any, message: str) -> PlaybookError:
+        if mark is None:
+            return PlaybookError(message)
+        return PlaybookError(
+            message, position=self.position(mark), source_line=self.line_text(mark.line)
+        )
+
+    def line_text(self, index: int) -> str:
+        lines = self.text.splitlines()
+        return lines[index] if 0 <= index < len(lines) else ""
+
+    def _node(self, event: Any, path: JsonPath, depth: int) -> tuple[Any, int]:
+        """Build one value from ``event`` on; return it and its expanded size."""
+        if depth > MAX_DEPTH:
+            raise self.error_at(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+        self.values[path] = self.position(event.start_mark)
+        if isinstance(event, yaml.AliasEvent):
+            return self._alias(event)
+        if isinstance(event, yaml.ScalarEvent):
+            value, size = self._scalar(event), 1
+        elif isinstance(event, yaml.SequenceStartEvent):
+            self._check_tag(event, "seq")
+            value, size = self._sequence(path, depth)
+        else:
+            self._check_tag(event, "map")
+            value, size = self._mapping(path, depth)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = _Anchor(value, size)
+        return value, size
+
+    def _alias(self, event: Any) -> tuple[Any, int]:
+        anchor = self.anchors.get(event.anchor)
+        if anchor is None:
+            raise self.error_at(event.start_mark, f"undefined alias *{event.anchor}")
+        self.expanded += anchor.size
+        if self.expanded > ALIAS_BUDGET:
+            raise self.error_at(
+                event.start_mark,
+                f"aliases expand to more than {ALIAS_BUDGET} values; refusing a possible "
+                "'billion laughs' document",
+            )
+        return anchor.value, anchor.size
+
+    def _check_tag(self, event: Any, kind: str) -> None:
+        if event.tag not in (None, "!", f"{_YAML}{kind}"):
+            raise self.error_at(event.start_mark, f"unsupported YAML tag {event.tag}")
+
+    def _scalar(self, event: Any) -> Any:
+        tag = event.tag
+        if tag in (None, "!"):
+            tag = self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag == f"{_YAML}timestamp":
+            return event.value
+        if tag not in _SCALAR_TAGS:
+            raise self.error_at(event.start_mark, f"unsupported YAML tag {tag}")
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+        except (ValueError, yaml.YAMLError):
+            raise self.error_at(event.start_mark, f"{event.value!r} is not a valid {tag}") from None
+
+    def _sequence(self, path: JsonPath, depth: int) -> tuple[list[Any], int]:
+        items: list[Any] = []
+        size = 1
+        for event in self.events:
+            if isinstance(event, yaml.SequenceEndEvent):
+                break
+            value, grown = self._node(event, (*path, len(items)), depth + 1)
+            items.append(value)
+            size += grown
+        return items, size
+
+    def _mapping(self, path: JsonPath, depth: int) -> tuple[dict[str, Any], int]:
+        result: dict[str, Any] = {}
+        merges: list[dict[str, Any]] = []
+        size = 1
+        for event in self.events:
+            if isinstance(event, yaml.MappingEndEvent):
+                break
+            key = self._key(event, result, path)
+            value_event = next(self.events)
+            if key is None:
+                merged, grown = self._node(value_event, (*path, "<<"), depth + 1)
+                merges.extend(self._merge_sources(value_event, merged))
+            else:
+                result[key], grown = self._node(value_event, (*path, key), depth + 1)
+            size += grown
+        for source in merges:
+            for name, value in source.items():
+                result.setdefault(name, value)
+        return result, size
+
+    def _key(self, event: Any, seen: dict[str, Any], path: JsonPath) -> str | None:
+        """The key's text, or None for a ``<<`` merge key."""
+        if not isinstance(event, yaml.ScalarEvent):
+            raise self.error_at(event.start_mark, "mapping keys must be plain scalars")
+        if event.tag not in (None, "!", f"{_YAML}str"):
+            raise self.error_at(event.start_mark, f"unsupported YAML tag {event.tag} on a key")
+        if event.value == "<<" and event.tag is None and event.implicit[0]:
+            return None
+        key = str(event.value)
+        if key in seen:
+            first = self.keys[(*path, key)]
+            message = f"duplicate key {key!r} (first at line {first.line})"
+            raise self.error_at(event.start_mark, message)
+        self.keys[(*path, key)] = self.position(event.start_mark)
+        return key
+
+    def _merge_sources(self, event: Any, merged: Any) -> list[dict[str, Any]]:
+        sources = merged if isinstance(merged, list) else [merged]
+        if not all(isinstance(item, dict) for item in sources):
+            message = "a '<<' merge key needs a mapping or a list of them"
+            raise self.error_at(event.start_mark, message)
+        return list(sources)
