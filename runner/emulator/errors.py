@@ -78,7 +78,9 @@ def entity_is_deleted() -> RestApiError:
 
 def no_such_column(field: str, sobject: str) -> RestApiError:
     """Unknown field in a create or update body."""
-    return RestApiError(400, "INVALID_FIELD", f"No such column '{field}' on sobject of type {sobject}")
+    return RestApiError(
+        400, "INVALID_FIELD", f"No such column '{field}' on sobject of type {sobject}"
+    )
 
 
 def no_such_column_on_entity(field: str, sobject: str) -> str:
