@@ -1,0 +1,83 @@
+"""Shared test helpers: run the real CLI in-process or as a subprocess, and scrub output."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from runner.cli import Environment, main
+
+REPO = Path(__file__).resolve().parents[1]
+PLAYBOOKS = REPO / "playbooks"
+
+
+@dataclass
+class CliRun:
+    status: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+def _console(buffer: io.StringIO) -> Console:
+    return Console(file=buffer, width=100, no_color=True, highlight=False, force_terminal=False,
+                   soft_wrap=False)
+
+
+def run_cli_inprocess(*args: str) -> CliRun:
+    """Run ``sfjwt-run`` in this process with fixed-width, colourless consoles."""
+    out, err = io.StringIO(), io.StringIO()
+    status = main(list(args), Environment(stdout=_console(out), stderr=_console(err)))
+    return CliRun(status, out.getvalue(), err.getvalue())
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
+            timeout: float = 60) -> CliRun:
+    """Run the real ``sfjwt-run`` console entry point as a subprocess."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "runner", *args],
+        cwd=cwd or REPO,
+        env={**os.environ, "NO_COLOR": "1", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    return CliRun(completed.returncode, completed.stdout, completed.stderr)
+
+
+_SCRUBS = [
+    (re.compile(r"\d+(\.\d+)? ms\b"), "N ms"),
+    (re.compile(r"\d+\.\d+ s\b"), "N s"),
+    (re.compile(r"(127\.0\.0\.1|localhost):\d+"), r"\1:PORT"),
+]
+
+
+def scrub(text: str, *paths: Path) -> str:
+    """Remove what changes between runs: times, ports, temporary paths."""
+    for path in paths:
+        text = text.replace(str(path), "<tmp>")
+    for pattern, replacement in _SCRUBS:
+        text = pattern.sub(replacement, text)
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite golden files from the current output")
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
