@@ -120,12 +120,15 @@ def test_registry_is_thread_safe(registry: SecretRegistry) -> None:
 
 def test_module_shortcuts_use_the_process_registry() -> None:
     secrets.register("module-level-secret")
-    try:
-        assert secrets.redact("x module-level-secret") == f"x {MASK}"
-        assert secrets.redact_data(["module-level-secret"]) == [MASK]
-        assert "module-level-secret" in secrets.SECRETS
-    finally:
-        secrets.SECRETS.clear()
+    assert secrets.redact("x module-level-secret") == f"x {MASK}"
+    assert secrets.redact_data(["module-level-secret"]) == [MASK]
+    assert "module-level-secret" in secrets.SECRETS
+
+
+def test_clear_forgets_every_value(registry: SecretRegistry) -> None:
+    registry.add("forget-me-please")
+    registry.clear()
+    assert registry.redact("forget-me-please") == "forget-me-please"
 
 
 @given(
