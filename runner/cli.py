@@ -73,6 +73,9 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--list-steps", action="store_true", help="list the steps and exit")
     parser.add_argument("--list-orgs", action="store_true", help="list the orgs and exit")
     parser.add_argument("--list-tags", action="store_true", help="list the tags and exit")
+    parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    parser.add_argument("--json", metavar="FILE", help="write a JSON report")
+    parser.add_argument("--markdown", metavar="FILE", help="write a markdown summary")
     parser.add_argument("--allow-writes", action="store_true",
                         help="allow non-GET requests on orgs marked production: true")
     parser.add_argument("--ca-bundle", metavar="FILE",

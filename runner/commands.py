@@ -18,6 +18,7 @@ from runner.cli import Environment
 from runner.errors import ExitStatus
 from runner.executor import Executor, RunOptions
 from runner.model import Playbook, load_playbook
+from runner.report import files
 from runner.report.console import ConsoleReport
 from runner.results import RunResult
 from runner.variables import load_env, parse_extra_vars
@@ -49,7 +50,8 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
             verify=args.ca_bundle or True,
             org_timeout=args.org_timeout,
         )
-        status = run_playbook(playbook, options, env, verbosity=args.verbose)
+        reports = report_paths(args, playbook, several=len(playbooks) > 1)
+        status = run_playbook(playbook, options, env, verbosity=args.verbose, reports=reports)
         worst = max(worst, status, key=_severity)
         if status is ExitStatus.INTERRUPTED:
             break
@@ -62,13 +64,34 @@ def _severity(status: ExitStatus) -> int:
     return order.index(status) if status in order else len(order)
 
 
+def report_paths(
+    args: argparse.Namespace, playbook: Playbook, *, several: bool
+) -> dict[str, Path]:
+    """Requested report files; with several playbooks each gets its own suffix."""
+    paths = {}
+    for kind in files.WRITERS:
+        value = getattr(args, kind, None)
+        if value:
+            path = Path(value)
+            if several:
+                path = path.with_name(f"{path.stem}-{playbook.path.stem}{path.suffix}")
+            paths[kind] = path
+    return paths
+
+
 def run_playbook(
-    playbook: Playbook, options: RunOptions, env: Environment, *, verbosity: int = 0
+    playbook: Playbook,
+    options: RunOptions,
+    env: Environment,
+    *,
+    verbosity: int = 0,
+    reports: dict[str, Path] | None = None,
 ) -> ExitStatus:
     report = ConsoleReport(env.stdout, verbosity=verbosity)
     executor = Executor(playbook, options, report)
     result = _run_interruptibly(executor)
     report.recap(result)
+    files.write_reports(result, reports or {})
     return result.exit_status
 
 

@@ -1,0 +1,49 @@
+"""Orgs × steps: the cells that the console and markdown matrices share.
+
+Failing orgs come first, so the red rows are at the top of a 500-org report.
+"""
+
+from __future__ import annotations
+
+from runner.results import OrgResult, Outcome, RunResult, StepResult
+
+SYMBOLS = {
+    Outcome.OK: "✓",
+    Outcome.CHANGED: "✓",
+    Outcome.FAILED: "✗",
+    Outcome.SKIPPED: "–",
+    Outcome.INTERRUPTED: "!",
+}
+
+
+def ordered_orgs(run: RunResult) -> list[OrgResult]:
+    return sorted(run.orgs, key=lambda org: (not org.failed, org.name))
+
+
+def step_names(run: RunResult) -> list[str]:
+    names: dict[int, str] = {}
+    for org in run.orgs:
+        for step in org.steps:
+            names.setdefault(step.index, step.name)
+    return [names[index] for index in sorted(names)]
+
+
+def cell(step: StepResult | None) -> str:
+    if step is None:
+        return ""
+    symbol = SYMBOLS[step.outcome]
+    if step.ignored:
+        symbol = "✗ (ignored)"
+    if step.outcome in (Outcome.SKIPPED, Outcome.INTERRUPTED):
+        return symbol
+    return f"{symbol} {step.elapsed_ms:.0f} ms"
+
+
+def row(org: OrgResult, indexes: list[int]) -> list[str]:
+    by_index = {step.index: step for step in org.steps}
+    login = "✗" if org.unreachable else "✓"
+    return [login, *(cell(by_index.get(index)) for index in indexes)]
+
+
+def step_indexes(run: RunResult) -> list[int]:
+    return sorted({step.index for org in run.orgs for step in org.steps})
