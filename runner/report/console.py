@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from runner.model import Playbook
 from runner.results import CheckResult, OrgResult, Outcome, RunResult, StepResult
 from runner.secrets import redact
+
+if TYPE_CHECKING:
+    from runner.model import Playbook
 
 STYLES = {
     Outcome.OK: "green",

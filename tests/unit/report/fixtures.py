@@ -1,0 +1,32 @@
+"""A small RunResult with one passing and one failing org, for reporter tests."""
+
+from runner.results import CheckResult, Exchange, OrgResult, Outcome, RunResult, StepResult
+
+SECRET_TOKEN = "00DXX0000001gPL!AR8AQJXg5oj8jXSgxJfA0lBog.39AsX.LVpxezPwuX5VAIrrbbHMuol7"
+
+
+def sample_run() -> RunResult:
+    good = OrgResult("alpha", elapsed_ms=120.0)
+    good.login = StepResult(0, "log in", "alpha", Outcome.OK, 10.0)
+    good.steps = [
+        StepResult(0, "versions", "alpha", Outcome.OK, 3.0),
+        StepResult(1, "create", "alpha", Outcome.CHANGED, 5.0),
+    ]
+    bad = OrgResult("beta", elapsed_ms=80.0)
+    bad.login = StepResult(0, "log in", "beta", Outcome.OK, 9.0)
+    check = CheckResult("json", "Name", "equals", "Acme", "Other <&>", False)
+    bad.steps = [
+        StepResult(0, "versions", "beta", Outcome.OK, 4.0),
+        StepResult(1, "create", "beta", Outcome.FAILED, 6.0, checks=(check,),
+                   reason="Name: equals 'Acme', got 'Other'",
+                   exchange=Exchange("GET", "https://x/services", 200,
+                                     f'{{"token": "{SECRET_TOKEN}"}}')),
+    ]
+    down = OrgResult("gamma", unreachable=True, hint="check the consumer key")
+    down.login = StepResult(0, "log in", "gamma", Outcome.FAILED,
+                            reason="could not authenticate: invalid_client_id: client identifier invalid")
+    down.steps = [
+        StepResult(0, "versions", "gamma", Outcome.SKIPPED, reason="the org could not authenticate"),
+        StepResult(1, "create", "gamma", Outcome.SKIPPED, reason="the org could not authenticate"),
+    ]
+    return RunResult("playbooks/x.yml", "Example", orgs=[good, bad, down], elapsed_ms=200.0)
