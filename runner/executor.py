@@ -203,7 +203,8 @@ class Executor:
         org_result = OrgResult(spec.name, unreachable=True)
         org_result.hint = redact(exc.hint) if exc.hint else None
         org_result.login = StepResult(
-            0, "log in", spec.name, Outcome.FAILED, reason=redact(f"could not log in: {exc.message}")
+            0, "log in", spec.name, Outcome.FAILED,
+            reason=redact(f"could not log in: {exc.message}"),
         )
         self._emit(org_result.login)
         for step in steps:

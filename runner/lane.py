@@ -89,7 +89,8 @@ class Lane:
             self.result.hint = redact(exc.hint) if exc.hint else None
             kind = "authenticate" if isinstance(exc, AuthenticationError) else "reach the org"
             reason = redact(f"could not {kind}: {exc.message}")
-            login = StepResult(0, "log in", self.org.name, Outcome.FAILED, _ms(started), reason=reason)
+            login = StepResult(0, "log in", self.org.name, Outcome.FAILED, _ms(started),
+                               reason=reason)
             self.result.login = login
             self.listener(login)
             return None
@@ -117,7 +118,8 @@ class Lane:
         return self._marked(step, Outcome.SKIPPED, reason)
 
     def _marked(self, step: StepSpec, outcome: Outcome, reason: str) -> StepResult:
-        return StepResult(step.index, step.name, self.org.name, outcome, reason=reason, tags=step.tags)
+        return StepResult(step.index, step.name, self.org.name, outcome, reason=reason,
+                          tags=step.tags)
 
     def _failed(self, step: StepSpec, started: float, reason: str) -> StepResult:
         return StepResult(

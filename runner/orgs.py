@@ -82,7 +82,8 @@ def _render_field(spec: OrgSpec, name: str, context: Mapping[str, Any]) -> Any:
     try:
         return render(value, context)
     except TemplateRenderError as exc:
-        raise PlaybookError(f"orgs.{spec.name}.{name}: {exc.message}", position=spec.position) from None
+        message = f"orgs.{spec.name}.{name}: {exc.message}"
+        raise PlaybookError(message, position=spec.position) from None
 
 
 def _key_pair_for(

@@ -37,7 +37,8 @@ def select_steps(playbook: Playbook, args: argparse.Namespace) -> tuple[StepSpec
     if start:
         names = [step.name for step in steps]
         if start not in names:
-            raise UsageError(f"--start-at-step: no step named {start!r}{did_you_mean(start, names)}")
+            suggestion = did_you_mean(start, names)
+            raise UsageError(f"--start-at-step: no step named {start!r}{suggestion}")
         steps = steps[names.index(start):]
     wanted = split_tags(getattr(args, "tags", []))
     skipped = split_tags(getattr(args, "skip_tags", []))

@@ -44,7 +44,9 @@ def _parse_one(option: str) -> dict[str, Any]:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise UsageError(f"-e {option!r}: not valid JSON ({exc.msg} at column {exc.colno})")
+            raise UsageError(
+                f"-e {option!r}: not valid JSON ({exc.msg} at column {exc.colno})"
+            ) from None
         if not isinstance(value, dict):
             raise UsageError(f"-e {option!r}: JSON extra vars must be an object")
         return value

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from runner.report import matrix
 from runner.results import CheckResult, OrgResult, Outcome, RunResult, StepResult
 from runner.secrets import redact
 
@@ -104,6 +105,22 @@ class ConsoleReport:
         if failed and result.exchange and result.exchange.response_excerpt and self.verbosity < 2:
             self.console.print(Text(f"             response: {result.exchange.response_excerpt}"))
 
+    def _matrix(self, run: RunResult) -> None:
+        indexes = matrix.step_indexes(run)
+        table = Table(title="ORGS × STEPS", title_justify="left", show_edge=False, box=None,
+                      pad_edge=False)
+        table.add_column("org", style="blue", no_wrap=True)
+        table.add_column("login", no_wrap=True)
+        for number in range(1, len(indexes) + 1):
+            table.add_column(str(number), justify="right", no_wrap=True)
+        for org in matrix.ordered_orgs(run):
+            cells = [Text(c, "red" if c.startswith("✗") else "") for c in matrix.row(org, indexes)]
+            table.add_row(org.name, *cells)
+        self.console.print()
+        self.console.print(table)
+        for number, name in enumerate(matrix.step_names(run), 1):
+            self.console.print(Text(f"  {number}. {redact(name)}", "dim"))
+
     # -- recap ---------------------------------------------------------------------
     def recap(self, run: RunResult) -> None:
         self.console.print()
@@ -122,6 +139,8 @@ class ConsoleReport:
                 f"{org.elapsed_ms / 1000:.2f} s",
             )
         self.console.print(table)
+        if len(run.orgs) > 1:
+            self._matrix(run)
         for org in run.orgs:
             if org.unreachable and org.login:
                 self.console.print(Text(f"{org.name}: {redact(org.login.reason)}", "red"))
