@@ -2,6 +2,7 @@
 
 from runner.results import CheckResult, Exchange, OrgResult, Outcome, RunResult, StepResult
 
+UNAUTHENTICATED = "the org could not authenticate"
 SECRET_TOKEN = "00DXX0000001gPL!AR8AQJXg5oj8jXSgxJfA0lBog.39AsX.LVpxezPwuX5VAIrrbbHMuol7"
 
 
@@ -23,10 +24,10 @@ def sample_run() -> RunResult:
                                      f'{{"token": "{SECRET_TOKEN}"}}')),
     ]
     down = OrgResult("gamma", unreachable=True, hint="check the consumer key")
-    down.login = StepResult(0, "log in", "gamma", Outcome.FAILED,
-                            reason="could not authenticate: invalid_client_id: client identifier invalid")
+    refused = "could not authenticate: invalid_client_id: client identifier invalid"
+    down.login = StepResult(0, "log in", "gamma", Outcome.FAILED, reason=refused)
     down.steps = [
-        StepResult(0, "versions", "gamma", Outcome.SKIPPED, reason="the org could not authenticate"),
-        StepResult(1, "create", "gamma", Outcome.SKIPPED, reason="the org could not authenticate"),
+        StepResult(0, "versions", "gamma", Outcome.SKIPPED, reason=UNAUTHENTICATED),
+        StepResult(1, "create", "gamma", Outcome.SKIPPED, reason=UNAUTHENTICATED),
     ]
     return RunResult("playbooks/x.yml", "Example", orgs=[good, bad, down], elapsed_ms=200.0)
