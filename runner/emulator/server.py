@@ -1,0 +1,195 @@
+"""The HTTP/1.1 transport: threaded server, keep-alive, chunked request bodies, optional TLS.
+
+Two traps of ``http.server`` are avoided on purpose: every response goes out
+in a single write with ``TCP_NODELAY`` set (otherwise Nagle plus delayed ACK
+adds ~40 ms to each keep-alive response), and ``Transfer-Encoding: chunked``
+request bodies (sent by node clients such as the Salesforce CLI) are decoded.
+The routes live elsewhere: this module turns bytes into a :class:`Request`,
+calls the application, and writes its :class:`Response`, applying transport
+faults (drop, truncate, slow body) last.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http
+import logging
+import re
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from runner.emulator.messages import Request, Response
+
+log = logging.getLogger("runner.emulator")
+
+MAX_BODY = 64 * 1024 * 1024
+IDLE_TIMEOUT_S = 120
+_TOKEN_PATTERN = re.compile(r"00D\w{12,15}![\w.%-]+")
+
+App = Callable[[Request], Response]
+
+
+def mask_secrets(text: str) -> str:
+    """Replace access tokens (``00D…!…``) in a logged path by a fixed mask."""
+    return _TOKEN_PATTERN.sub("00D…!********", text)
+
+
+class BodyError(Exception):
+    """A request body that cannot be read (bad chunking, too large)."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "sfdcedge"
+    sys_version = ""
+    timeout = IDLE_TIMEOUT_S
+    server: EmulatorHTTPServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.track(self.connection, add=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, add=False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("http.server: " + format, *args)
+
+    def _read_chunked(self) -> bytes:
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1024)
+            try:
+                size = int(line.split(b";")[0].strip(), 16)
+            except ValueError:
+                raise BodyError("bad chunk size") from None
+            if size == 0:
+                while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                    pass
+                return b"".join(parts)
+            total += size
+            if total > MAX_BODY:
+                raise BodyError("body too large")
+            parts.append(self.rfile.read(size))
+            self.rfile.readline(8)
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunked()
+        length = int(self.headers.get("Content-Length") or 0)
+        if length < 0 or length > MAX_BODY:
+            raise BodyError("bad Content-Length")
+        return self.rfile.read(length) if length else b""
+
+    def _serve(self) -> None:
+        started = time.perf_counter()
+        try:
+            body = self._read_body()
+        except (BodyError, ValueError):
+            self.close_connection = True
+            self._write(Response.text(400, "Bad Request"))
+            return
+        path, _, query = self.path.partition("?")
+        request = Request(self.command, path, query, dict(self.headers.items()), body)
+        response = self.server.app(request)
+        status = self._write(response)
+        elapsed = (time.perf_counter() - started) * 1000
+        log.info("%s %s %s %.1fms", self.command, mask_secrets(self.path), status, elapsed)
+
+    do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _serve
+
+    def _head(self, response: Response, length: int) -> bytes:
+        phrase = http.HTTPStatus(response.status).phrase if response.status in _KNOWN else ""
+        lines = [f"HTTP/1.1 {response.status} {phrase}".rstrip()]
+        headers = {"Date": formatdate(usegmt=True), **response.headers}
+        if response.status not in (204, 304):
+            headers["Content-Length"] = str(length)
+        if self.close_connection or response.truncate:
+            headers["Connection"] = "close"
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    def _write(self, response: Response) -> str:
+        """Send the response in one write; returns the status as logged."""
+        if response.drop:
+            self.close_connection = True
+            self.connection.shutdown(socket.SHUT_RDWR)
+            return "dropped"
+        body = b"" if self.command == "HEAD" or response.status in (204, 304) else response.body
+        head = self._head(response, len(response.body))
+        if response.truncate:
+            self.close_connection = True
+            self.wfile.write(head + body[: len(body) // 2])
+            return f"{response.status} truncated"
+        if response.slow_body_ms and body:
+            self._write_slowly(head, body, response.slow_body_ms / 1000)
+        else:
+            self.wfile.write(head + body)
+        return str(response.status)
+
+    def _write_slowly(self, head: bytes, body: bytes, seconds: float) -> None:
+        pieces = min(10, len(body))
+        step = -(-len(body) // pieces)
+        self.wfile.write(head)
+        for start in range(0, len(body), step):
+            time.sleep(seconds / pieces)
+            self.wfile.write(body[start : start + step])
+
+
+_KNOWN = {s.value for s in http.HTTPStatus}
+
+
+class EmulatorHTTPServer(ThreadingHTTPServer):
+    """A threaded server that remembers its open connections, so stop() can close them."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(
+        self, address: tuple[str, int], app: App, ssl_context: ssl.SSLContext | None = None
+    ) -> None:
+        self.app = app
+        self.ssl_context = ssl_context
+        self._connections: set[socket.socket] = set()
+        self._conn_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        """Runs in the connection's own thread, so a slow TLS handshake blocks no one else."""
+        if self.ssl_context is not None:
+            try:
+                request = self.ssl_context.wrap_socket(request, server_side=True)
+            except (ssl.SSLError, OSError) as exc:
+                log.debug("TLS handshake failed from %s: %s", client_address[0], exc)
+                return
+        super().finish_request(request, client_address)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        log.debug("connection from %s ended with an error", client_address[0], exc_info=True)
+
+    def track(self, conn: socket.socket, *, add: bool) -> None:
+        """Record or forget an open connection."""
+        with self._conn_lock:
+            if add:
+                self._connections.add(conn)
+            else:
+                self._connections.discard(conn)
+
+    def close_connections(self) -> None:
+        """Shut down every open keep-alive connection (their threads then end)."""
+        with self._conn_lock:
+            conns = list(self._connections)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
