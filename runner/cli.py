@@ -86,6 +86,20 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
+def build_init_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="sfjwt-run init",
+        description="Create a project for one org: key, certificate, playbook, inventory, "
+        ".env.example, .gitignore; then print the Salesforce Setup checklist.",
+    )
+    parser.add_argument("directory", metavar="DIR", help="where to create the project")
+    parser.add_argument("--from-env", metavar="PATH",
+                        help="import the JWT tutorial's .env (KeyFile, ClientId, UserName, "
+                        "Domain) and reuse its key")
+    parser.add_argument("--org", default="myorg", help="the org's name in the inventory")
+    return parser
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -131,8 +145,10 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     except ValueError:  # not the main thread (tests running main() in a thread)
         previous = None
     try:
-        from runner.commands import run_command
+        from runner.commands import init_command, run_command
 
+        if args_list[:1] == ["init"]:
+            return int(init_command(build_init_parser().parse_args(args_list[1:]), env))
         options = build_parser().parse_args(args_list)
         return int(run_command(options, env))
     except SfjwtError as exc:

@@ -21,7 +21,20 @@ from runner.model import Playbook, load_playbook
 from runner.report import files
 from runner.report.console import ConsoleReport
 from runner.results import RunResult
+from runner.scaffold import init_project
 from runner.variables import load_env, parse_extra_vars
+
+
+def init_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
+    from_env = Path(args.from_env) if args.from_env else None
+    scaffold = init_project(Path(args.directory), from_env=from_env, org=args.org)
+    for path in scaffold.created:
+        env.stdout.print(f"created  {path}", markup=False, highlight=False)
+    for path in scaffold.kept:
+        env.stdout.print(f"kept     {path} (already there)", markup=False, highlight=False)
+    env.stdout.print()
+    env.stdout.print(scaffold.checklist, markup=False, highlight=False)
+    return ExitStatus.OK
 
 
 def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
