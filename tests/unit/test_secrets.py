@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -97,7 +98,10 @@ def test_redaction_is_idempotent(registry: SecretRegistry) -> None:
 
 def test_redact_data_copies_nested_structures(registry: SecretRegistry) -> None:
     registry.add("topsecretvalue")
-    data = {"a": ["x topsecretvalue", ("topsecretvalue", 3)], "topsecretvalue": {"n": None}}
+    data: dict[str, Any] = {
+        "a": ["x topsecretvalue", ("topsecretvalue", 3)],
+        "topsecretvalue": {"n": None},
+    }
     redacted = registry.redact_data(data)
     assert redacted == {"a": [f"x {MASK}", (MASK, 3)], MASK: {"n": None}}
     assert data["a"][0] == "x topsecretvalue"
