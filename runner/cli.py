@@ -70,6 +70,8 @@ def build_parser() -> ArgumentParser:
                         help="an org that takes longer has its remaining steps skipped")
     parser.add_argument("--syntax-check", action="store_true",
                         help="validate only (schema and templates); no network")
+    parser.add_argument("--check", action="store_true",
+                        help="plan: show what would be sent, per org; no network, no files")
     parser.add_argument("--list-steps", action="store_true", help="list the steps and exit")
     parser.add_argument("--list-orgs", action="store_true", help="list the orgs and exit")
     parser.add_argument("--list-tags", action="store_true", help="list the tags and exit")

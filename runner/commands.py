@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import argparse
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from runner import lint, selection
+from runner import lint, plan, selection
 from runner.cli import Environment
 from runner.errors import ExitStatus
 from runner.executor import Executor, RunOptions
-from runner.model import Playbook, load_playbook
+from runner.model import Playbook, StepSpec, load_playbook
 from runner.report import files
 from runner.report.console import ConsoleReport
 from runner.results import RunResult
@@ -48,6 +49,11 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
             env.stdout.print(f"{playbook.path}: syntax OK ({len(playbook.steps)} steps)",
                              markup=False, highlight=False)
         return ExitStatus.OK
+    if args.check:
+        for playbook in playbooks:
+            print_plan(env, playbook, selection.select_steps(playbook, args),
+                       {**playbook.vars, **extra_vars}, environ)
+        return ExitStatus.OK
     if args.list_steps or args.list_orgs or args.list_tags:
         for playbook in playbooks:
             selection.print_listing(env.stdout, playbook, args)
@@ -69,6 +75,27 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
         if status is ExitStatus.INTERRUPTED:
             break
     return worst
+
+
+def print_plan(
+    env: Environment, playbook: Playbook, steps: tuple[StepSpec, ...],
+    variables: Mapping[str, Any], environ: Mapping[str, str],
+) -> None:
+    out = env.stdout
+    out.print(f"PLAN {playbook.name}  ({playbook.path}) — check mode: nothing is sent",
+              markup=False, highlight=False)
+    for key in playbook.keys.values():
+        exists = (playbook.base_dir / key.private_key).exists()
+        state = "exists" if exists else (
+            "would be created" if key.generate == "if_missing" else "MISSING")
+        out.print(f"  key {key.name}: {key.private_key} {state}", markup=False, highlight=False)
+    for org in playbook.orgs.values():
+        context = {**variables, **org.vars, "vars": variables, "env": environ}
+        out.print(f"org {org.name}", markup=False, highlight=False)
+        out.print(f"  {plan.login_line(org, context)}", markup=False, highlight=False)
+        for item in plan.plan_org(playbook, org, steps, variables, environ):
+            out.print(f"  {item.number}. {item.name}: {item.action}", markup=False,
+                      highlight=False)
 
 
 def _severity(status: ExitStatus) -> int:

@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from fnmatch import fnmatch
 from typing import Any
 
 from runner import actions
@@ -22,6 +21,7 @@ from runner.model import Playbook, StepSpec
 from runner.orgs import PreparedOrg
 from runner.results import CheckResult, OrgResult, Outcome, StepResult
 from runner.secrets import redact
+from runner.selection import applies_to
 from runner.templating import TemplateRenderError, evaluate, render
 
 StepListener = Callable[[StepResult], None]
@@ -106,7 +106,7 @@ class Lane:
             return self._marked(step, Outcome.INTERRUPTED, "the run was interrupted")
         if self.settings.deadline is not None and time.monotonic() > self.settings.deadline:
             return self._skipped(step, "the org passed its deadline (--org-timeout)")
-        if step.orgs and not any(fnmatch(self.org.name, pattern) for pattern in step.orgs):
+        if not applies_to(step, self.org.name):
             return self._skipped(step, "not for this org")
         started = time.monotonic()
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable
+from fnmatch import fnmatch
 
 from rich.console import Console
 
@@ -46,6 +47,11 @@ def select_steps(playbook: Playbook, args: argparse.Namespace) -> tuple[StepSpec
     for tag in sorted((wanted | skipped) - known):
         raise UsageError(f"unknown tag {tag!r}{did_you_mean(tag, sorted(known))}")
     return tuple(step for step in steps if _tag_selected(step, wanted, skipped))
+
+
+def applies_to(step: StepSpec, org_name: str) -> bool:
+    """Whether a step's ``orgs:`` (names or globs) includes this org."""
+    return not step.orgs or any(fnmatch(org_name, pattern) for pattern in step.orgs)
 
 
 def print_listing(console: Console, playbook: Playbook, args: argparse.Namespace) -> None:
