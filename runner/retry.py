@@ -171,10 +171,10 @@ def _classify(exc: requests.RequestException) -> tuple[str, str, bool]:
         return "dns", "cannot resolve the host name", False
     if has(ConnectionRefusedError):
         return "refused", "connection refused", False
-    if has(ConnectionResetError, BrokenPipeError):
-        return "reset", "connection reset by peer", True
     if has(http.client.RemoteDisconnected):
         return "closed", "the server closed the connection without answering", True
+    if has(ConnectionResetError, BrokenPipeError):
+        return "reset", "connection reset by peer", True
     if isinstance(exc, requests.exceptions.ChunkedEncodingError) or has(http.client.IncompleteRead):
         return "truncated", "the response was cut off before its end", True
     if isinstance(exc, requests.exceptions.InvalidURL | requests.exceptions.MissingSchema):

@@ -59,21 +59,24 @@ class FakeOrg:
         self.client_id = client_id
         self.username = username
         self.scripts: dict[str, list[Answer]] = {}
+        self.fall_through: dict[str, bool] = {}
         self.seen: list[Seen] = []
         self.tokens: list[str] = []
         self.lock = threading.Lock()
         self.base_url = ""
         self.instance_url: str | None = None
 
-    def script(self, path: str, *answers: Answer) -> None:
+    def script(self, path: str, *answers: Answer, then_default: bool = False) -> None:
+        """Answer ``path`` with these in turn; the last repeats unless ``then_default``."""
         self.scripts[path] = list(answers)
+        self.fall_through[path] = then_default
 
     def next_answer(self, path: str) -> Answer | None:
         with self.lock:
             queue = self.scripts.get(path)
             if not queue:
                 return None
-            return queue.pop(0) if len(queue) > 1 else queue[0]
+            return queue.pop(0) if len(queue) > 1 or self.fall_through[path] else queue[0]
 
     def requests_to(self, path: str) -> list[Seen]:
         return [item for item in self.seen if item.path == path]

@@ -1,0 +1,301 @@
+"""The one module that sends HTTP: a keep-alive session per org, auth, retries, re-auth.
+
+An :class:`OrgClient` logs in once, resolves paths against the token's
+``instance_url``, and sends the bearer token only to that origin (an absolute
+URL elsewhere gets no token).  Any HTTP status is an answer, returned as a
+:class:`Response` for the checks to judge; only a request with no answer raises
+(a :class:`~runner.retry.NetworkError`).  The per-request path does no regex
+work and no copying: a benchmark holds it to a plain ``requests`` loop.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json as jsonlib
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from runner import secrets
+from runner.auth import JwtCredentials, Token, request_token
+from runner.errors import AuthenticationError, TransportError
+from runner.retry import DEFAULT_POLICY, IDEMPOTENT_METHODS, NetworkError, RetryPolicy
+from runner.retry import transport_error as _transport_error
+
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+"""Sentinel for "no JSON body" (``None`` is a valid JSON body: ``null``)."""
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+_UNUSABLE_SESSION = b"This session is not valid for use with the REST API"
+
+
+class ResponseFormatError(TransportError):
+    """The server answered, but not with the JSON the caller needs."""
+
+
+@dataclass(frozen=True)
+class Response:
+    """An HTTP answer, as data: headers are case-insensitive, the body is text."""
+
+    method: str
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    text: str
+    elapsed_ms: float
+    attempts: int = 1
+
+    @cached_property
+    def _parsed(self) -> tuple[bool, Any]:
+        try:
+            return True, jsonlib.loads(self.text)
+        except ValueError:
+            return False, None
+
+    def json(self) -> Any:
+        """The parsed body; a ResponseFormatError (with a redacted excerpt) when it is not JSON."""
+        ok, value = self._parsed
+        if not ok:
+            kind = self.headers.get("Content-Type", "no content type").split(";")[0]
+            excerpt = " ".join(secrets.redact(self.text[:200]).split()) or "(empty body)"
+            raise ResponseFormatError(
+                f"{self.method} {secrets.redact(self.url)} answered {self.status} with {kind}, "
+                f"not JSON: {excerpt}"
+            )
+        return value
+
+    def json_or_none(self) -> Any:
+        """The parsed body, or None when it is not JSON."""
+        return self._parsed[1]
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url_allowed(url: str, *, insecure_http: bool = False) -> None:
+    """https always; plain http only to loopback, or anywhere with ``insecure_http``."""
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), parts.hostname or ""
+    if scheme == "https" and host:
+        return
+    if scheme == "http" and host and (insecure_http or _is_loopback(host)):
+        return
+    if scheme == "http" and host:
+        raise TransportError(
+            f"refusing plain http to {host}: tokens would travel unencrypted",
+            hint="use https, or set insecure_http: true on the org if you really mean it",
+        )
+    raise TransportError(f"not an http(s) URL: {secrets.redact(url)!r}")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}"
+
+
+class _NoNetrc(requests.auth.AuthBase):
+    """Stops requests from reading ~/.netrc, whose Basic auth would replace our bearer header."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+def new_session(pool_size: int = 4) -> requests.Session:
+    """A keep-alive session: pooled connections, no urllib3 retries (ours decide), no netrc."""
+    session = requests.Session()
+    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.auth = _NoNetrc()
+    return session
+
+
+@dataclass
+class _Auth:
+    token: Token | None = None
+    origin: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    exchanges: int = 0
+
+
+def _token_retryable(exc: Exception) -> bool:
+    """The token POST is repeated on network failures and 502/503/504, never on a 4xx."""
+    if isinstance(exc, NetworkError):
+        return True
+    return isinstance(exc, AuthenticationError) and exc.status in (502, 503, 504)
+
+
+def _checked_verify(verify: bool | str) -> bool | str:
+    if isinstance(verify, str) and not Path(verify).exists():
+        raise TransportError(f"CA bundle {verify} does not exist", hint="check --ca-bundle")
+    return verify
+
+
+def _decode(raw: requests.Response) -> str:
+    try:
+        return raw.content.decode(raw.encoding or "utf-8", "replace")
+    except LookupError:
+        return raw.content.decode("utf-8", "replace")
+
+
+class OrgClient:
+    """One org's HTTP client for one run; used by one lane (thread) at a time."""
+
+    def __init__(
+        self,
+        credentials: JwtCredentials,
+        *,
+        verify: bool | str = True,
+        timeout: float | tuple[float, float] | None = None,
+        insecure_http: bool = False,
+        retry: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.retry = retry or DEFAULT_POLICY
+        self.timeout = timeout if timeout is not None else self.retry.timeout
+        self.insecure_http = insecure_http
+        self.verify = _checked_verify(verify)
+        self._owns_session = session is None
+        self.session = session if session is not None else new_session()
+        self._auth = _Auth()
+
+    def __enter__(self) -> OrgClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def token(self) -> Token | None:
+        return self._auth.token
+
+    @property
+    def token_exchanges(self) -> int:
+        """How many tokens this client obtained (1 per run unless a session expired)."""
+        return self._auth.exchanges
+
+    def authenticate(self) -> Token:
+        """Exchange a JWT for a token; network failures and 5xx are retried, 4xx never."""
+        check_url_allowed(self.credentials.login_url, insecure_http=self.insecure_http)
+
+        def exchange() -> Token:
+            return request_token(
+                self.session, self.credentials, timeout=self.timeout, verify=self.verify
+            )
+
+        token = self.retry.call(exchange, _token_retryable)
+        check_url_allowed(token.instance_url, insecure_http=self.insecure_http)
+        header = {"Authorization": f"Bearer {token.access_token}"}
+        self._auth = _Auth(token, _origin(token.instance_url), header, self._auth.exchanges + 1)
+        return token
+
+    def request(
+        self,
+        method: str,
+        target: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = MISSING,
+        data: str | bytes | None = None,
+        timeout: float | tuple[float, float] | None = None,
+        allow_retry: bool | None = None,
+    ) -> Response:
+        """Send one request (retried per policy; re-authenticated once on an expired session)."""
+        if self._auth.token is None:
+            self.authenticate()
+        method = method.upper()
+        url, own_origin = self._resolve(target)
+        replay_safe = method in IDEMPOTENT_METHODS if allow_retry is None else allow_retry
+        options: dict[str, Any] = {
+            "params": params,
+            "data": data,
+            "timeout": timeout if timeout is not None else self.timeout,
+            "verify": self.verify,
+            "allow_redirects": False,
+        }
+        if json is not MISSING:
+            options["data"] = jsonlib.dumps(json).encode()
+            if not (headers and _has_header(headers, "content-type")):
+                headers = {**(headers or {}), "Content-Type": "application/json"}
+        bearer = own_origin and not (headers and _has_header(headers, "authorization"))
+        raw, attempts, elapsed = self._send(method, url, headers, bearer, replay_safe, options)
+        if bearer and raw.status_code == 401 and _session_expired(raw):
+            self.authenticate()
+            raw, more, elapsed = self._send(method, url, headers, bearer, replay_safe, options)
+            attempts += more
+        return Response(
+            method, raw.url or url, raw.status_code, raw.headers, _decode(raw), elapsed, attempts
+        )
+
+    def _resolve(self, target: str) -> tuple[str, bool]:
+        """(absolute URL, whether it is the instance's origin and may carry the token)."""
+        lowered = target[:8].lower()
+        if lowered.startswith(("https://", "http://")):
+            check_url_allowed(target, insecure_http=self.insecure_http)
+            return target, _origin(target) == self._auth.origin
+        token = self._auth.token
+        assert token is not None
+        return token.instance_url + (target if target.startswith("/") else "/" + target), True
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        bearer: bool,
+        replay_safe: bool,
+        options: dict[str, Any],
+    ) -> tuple[requests.Response, int, float]:
+        merged = headers
+        if bearer:
+            merged = {**self._auth.headers, **headers} if headers else self._auth.headers
+        started = [0.0]
+
+        def send() -> requests.Response:
+            started[0] = time.perf_counter()
+            try:
+                return self.session.request(method, url, headers=merged, **options)
+            except requests.RequestException as exc:
+                raise _transport_error(exc, method, url, options["timeout"]) from None
+
+        raw, attempts = self.retry.send(send, replay_safe=replay_safe)
+        return raw, attempts, (time.perf_counter() - started[0]) * 1000
+
+    def close(self) -> None:
+        """Release pooled connections (only of a session this client made)."""
+        if self._owns_session:
+            self.session.close()
+
+
+def _has_header(headers: Mapping[str, str], lowered: str) -> bool:
+    return any(name.lower() == lowered for name in headers)
+
+
+def _session_expired(raw: requests.Response) -> bool:
+    """401 INVALID_SESSION_ID — except the kind a new token cannot cure (API access control)."""
+    body = raw.content
+    return b"INVALID_SESSION_ID" in body and _UNUSABLE_SESSION not in body
+
+
+__all__ = [
+    "MISSING",
+    "OrgClient",
+    "Response",
+    "ResponseFormatError",
+    "check_url_allowed",
+    "new_session",
+]
