@@ -282,12 +282,17 @@ def load_key_pair(
     passphrase: bytes | None = None,
     *,
     passphrase_env: str | None = None,
+    check_mode: bool = True,
 ) -> KeyPair:
-    """Load an existing key (and certificate), refusing one that others can read."""
+    """Load an existing key (and certificate), refusing one that others can read.
+
+    ``check_mode=False`` is for the doctor, which reports loose permissions itself.
+    """
     secrets.register(passphrase)
     data = _read(private_key, "private key")
     secrets.register(data)
-    check_permissions(private_key)
+    if check_mode:
+        check_permissions(private_key)
     key = parse_private_key(data, private_key, passphrase, passphrase_env)
     cert = load_certificate(certificate) if certificate is not None else None
     return KeyPair(key, cert, private_key, certificate)
