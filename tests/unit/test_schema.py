@@ -13,7 +13,9 @@ from jsonschema import Draft202012Validator
 
 from runner import schema
 from runner.errors import PlaybookError, Position
-from runner.loader import load_text
+from runner.inventory import load_inventory
+from runner.loader import load_document, load_text
+from runner.model import build_playbook, check_step_orgs
 from runner.schema import load_schema, schema_dir, validate, validate_all
 
 BASE = "name: x\nsteps:\n  - name: s\n    request: {path: /x}\n"
@@ -310,3 +312,33 @@ def test_schemas_are_registered_by_id(tmp_path: Path, monkeypatch: pytest.Monkey
     finally:
         schema.registry.cache_clear()
         schema._validator.cache_clear()
+
+
+# --- files shipped in the repository ----------------------------------------------
+
+REPO = Path(__file__).resolve().parents[2]
+SCHEMA_LINE = "# yaml-language-server: $schema=../schemas/{}.schema.json"
+SHIPPED = sorted((REPO / "playbooks").glob("*.yml")) + sorted((REPO / "playbooks").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda path: path.name)
+def test_shipped_files_declare_and_match_their_schema(path: Path) -> None:
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    kinds = [kind for kind in ("playbook", "inventory") if first == SCHEMA_LINE.format(kind)]
+    assert kinds, f"{path.name} must start with {SCHEMA_LINE.format('playbook')!r} (or inventory)"
+    if kinds == ["inventory"]:
+        load_inventory(path)
+    else:
+        inventory_names: list[str] = []
+        for candidate in SHIPPED:
+            if candidate.read_text(encoding="utf-8").startswith(SCHEMA_LINE.format("inventory")):
+                loaded = load_inventory(candidate)
+                inventory_names += [*loaded.orgs, *loaded.groups]
+        document = load_document(path)
+        validate(document)
+        playbook = build_playbook(document)
+        check_step_orgs(playbook, [*playbook.orgs, *inventory_names])
+
+
+def test_there_are_shipped_playbooks() -> None:
+    assert any(path.name == "smoke.yml" for path in SHIPPED)
