@@ -117,16 +117,13 @@ def load_text(text: str, path: str = "<string>") -> Document:
     except yaml.MarkedYAMLError as exc:
         raise builder.error_at(_best_mark(exc, text), _yaml_message(exc, text)) from None
     except yaml.reader.ReaderError as exc:
-        index = _char_index(text, exc.position)
-        line = text.count("\n", 0, index) + 1
-        col = index - (text.rfind("\n", 0, index) + 1) + 1
-        raise PlaybookError(
-            f"character {exc.character:#06x} is not allowed in YAML ({exc.reason})",
-            position=Position(path, line, col),
-            source_line=builder.line_text(line - 1),
-        ) from None
+        message = f"character {exc.character:#06x} is not allowed in YAML ({exc.reason})"
+        raise _error_at_index(text, path, _char_index(text, exc.position), message) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every parser error above has a mark
         raise PlaybookError(f"{path}: not valid YAML: {exc}") from None
+    except UnicodeEncodeError as exc:  # a lone surrogate, in text that did not come from a file
+        message = "a character that is not valid Unicode"
+        raise _error_at_index(text, path, exc.start, message) from None
     return Document(path, text, data, builder.keys, builder.values)
 
 
@@ -167,6 +164,14 @@ def _read_bytes(path: Path, shown: str) -> bytes:
     if len(raw) > MAX_BYTES:
         raise PlaybookError(f"{shown}: file too large (the limit is {MAX_BYTES} bytes)")
     return raw
+
+
+def _error_at_index(text: str, path: str, index: int, message: str) -> PlaybookError:
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    lines = text.splitlines()
+    source = lines[line - 1] if line <= len(lines) else ""
+    return PlaybookError(message, position=Position(path, line, col), source_line=source)
 
 
 def _char_index(text: str, position: int) -> int:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runner.errors import PlaybookError, Position
 from runner.loader import load_text
@@ -16,6 +20,7 @@ from runner.model import (
     check_step_orgs,
     load_playbook,
 )
+from runner.schema import validate
 
 STEP = "steps:\n  - name: s\n    request: {path: /x}\n"
 
@@ -284,3 +289,60 @@ def test_shipped_smoke_playbook_builds() -> None:
     playbook = load_playbook(Path(__file__).parents[2] / "playbooks" / "smoke.yml")
     assert playbook.orgs[IMPLICIT_ORG].key == "main"
     assert len(playbook.steps) >= 1
+
+
+# --- property-based: any mutation is either a model or a PlaybookError --------------
+
+YAML_NOISE = st.text(alphabet="{}[]:,-'\"&*!|>#\t\n %@`?~=<0aZ.", max_size=12)
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False)
+    | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def load_all_the_way(text: str) -> None:
+    try:
+        document = load_text(text, "pb.yml")
+        validate(document)
+        playbook = build_playbook(document)
+        check_step_orgs(playbook, playbook.orgs)
+    except PlaybookError as error:
+        assert error.message
+        assert "Traceback" not in str(error)
+
+
+@settings(max_examples=150, deadline=None)
+@given(start=st.integers(0, len(FULL)), length=st.integers(0, 40), noise=YAML_NOISE)
+def test_text_mutations_never_escape_as_other_errors(start: int, length: int, noise: str) -> None:
+    load_all_the_way(FULL[:start] + noise + FULL[start + length :])
+
+
+def paths(node: object, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    found = [prefix]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += paths(value, (*prefix, index))
+    return found
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), value=VALUES, delete=st.booleans())
+def test_data_mutations_never_escape_as_other_errors(
+    data: st.DataObject, value: object, delete: bool
+) -> None:
+    tree = copy.deepcopy(load_text(FULL).data)
+    where = data.draw(st.sampled_from(paths(tree)[1:]))
+    parent = tree
+    for part in where[:-1]:
+        parent = parent[part]
+    if delete:
+        del parent[where[-1]]
+    else:
+        parent[where[-1]] = value
+    load_all_the_way(yaml.safe_dump(tree, allow_unicode=True))
