@@ -182,11 +182,15 @@ def _char_index(text: str, position: int) -> int:
 
 
 def _best_mark(exc: yaml.MarkedYAMLError, text: str) -> Any:
-    """The problem's mark, unless it is the end of the file and the context says more."""
+    """The problem's mark; at the end of the file, the context's or the last line's end."""
     mark = exc.problem_mark or exc.context_mark
-    if exc.context_mark is not None and mark is not None and mark.index >= len(text.rstrip()):
+    end = len(text.rstrip())
+    if mark is None or mark.index < end:
+        return mark
+    if exc.context_mark is not None and exc.context_mark.index < end:
         return exc.context_mark
-    return mark
+    lines = text[:end].split("\n")
+    return yaml.Mark(mark.name, end, len(lines) - 1, len(lines[-1]), None, 0)
 
 
 def _yaml_message(exc: yaml.MarkedYAMLError, text: str) -> str:

@@ -107,6 +107,12 @@ def test_syntax_error_has_yaml_position() -> None:
     assert "flow sequence" in error.message
 
 
+def test_error_at_end_of_file_points_at_the_last_line() -> None:
+    error = error_of("a: 1\nb: [\n\n\n")
+    assert error.position == Position("pb.yml", 2, 5)
+    assert error.source_line == "b: ["
+
+
 def test_unterminated_quote_points_at_its_start() -> None:
     error = error_of("a: 1\nb: 'open\n")
     assert error.position == Position("pb.yml", 2, 4)
