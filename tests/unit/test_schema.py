@@ -40,33 +40,41 @@ def walk(node: Any, path: str = "#") -> Iterator[tuple[str, Any]]:
 # --- the schema file itself --------------------------------------------------------
 
 
-def test_schema_is_valid_2020_12() -> None:
-    body = load_schema("playbook")
+MINE = ["playbook", "inventory"]
+
+
+@pytest.mark.parametrize("name", MINE)
+def test_schema_is_valid_2020_12(name: str) -> None:
+    body = load_schema(name)
     Draft202012Validator.check_schema(body)
-    assert body["$id"] == "https://sfjwt-run.dev/schemas/playbook.schema.json"
+    assert body["$id"] == f"https://sfjwt-run.dev/schemas/{name}.schema.json"
     assert body["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert body["title"]
+    assert body["title"] and body["description"]
 
 
-def test_every_property_is_described() -> None:
-    body = load_schema("playbook")
+@pytest.mark.parametrize("name", MINE)
+def test_every_property_is_described(name: str) -> None:
+    body = load_schema(name)
     undescribed = []
     for where, node in walk(body):
         if "/if" in where:
             continue  # conditions, not shapes
         for name, sub in node.get("properties", {}).items():
             target = sub
-            if "description" not in sub and "$ref" in sub and sub["$ref"].startswith("#/$defs/"):
-                target = body["$defs"][sub["$ref"].split("/")[-1]]
+            if "description" not in sub and "$ref" in sub:
+                file, _, pointer = sub["$ref"].partition("#")
+                owner = load_schema(file.removesuffix(".schema.json")) if file else body
+                target = owner["$defs"][pointer.split("/")[-1]]
             if "description" not in target:
                 undescribed.append(f"{where}/properties/{name}")
     assert undescribed == []
 
 
-def test_every_object_is_closed() -> None:
+@pytest.mark.parametrize("name", MINE)
+def test_every_object_is_closed(name: str) -> None:
     open_objects = [
         where
-        for where, node in walk(load_schema("playbook"))
+        for where, node in walk(load_schema(name))
         if "properties" in node
         and node.get("additionalProperties") is not False
         and "/if" not in where
