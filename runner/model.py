@@ -192,10 +192,10 @@ def build_key(name: str, raw: Mapping[str, Any], document: Document) -> KeySpec:
         private_key=raw["private_key"],
         certificate=raw.get("certificate"),
         generate=raw.get("generate", "if_missing"),
-        bits=raw.get("bits", 2048),
-        days=raw.get("days", 365),
+        bits=int(raw.get("bits", 2048)),
+        days=int(raw.get("days", 365)),
         subject=dict(raw.get("subject", {"CN": "sfjwt-run"})),
-        min_days_left=raw.get("min_days_left"),
+        min_days_left=_int_or_none(raw.get("min_days_left")),
         passphrase_env=raw.get("passphrase_env"),
         position=document.position_of(("keys", name)),
     )
@@ -222,6 +222,11 @@ def build_org(name: str, raw: Mapping[str, Any], position: Position | None) -> O
         api_version=raw.get("api_version"),
         position=position,
     )
+
+
+def _int_or_none(raw: Any) -> int | None:
+    """Integers as int: JSON Schema also calls 30.0 an integer."""
+    return None if raw is None else int(raw)
 
 
 def _timeout(raw: Any) -> Timeout | None:
@@ -256,7 +261,7 @@ def build_step(index: int, raw: Mapping[str, Any], document: Document) -> StepSp
         register=register,
         when=raw.get("when"),
         loop=raw.get("loop"),
-        retries=raw.get("retries", 0),
+        retries=int(raw.get("retries", 0)),
         delay=float(raw.get("delay", 1)),
         until=raw.get("until"),
         tags=_strings(raw.get("tags", ())),
@@ -301,8 +306,12 @@ def _query(raw: str | Mapping[str, Any]) -> QuerySpec:
 def _expect(raw: Mapping[str, Any]) -> ExpectSpec:
     status = raw.get("status")
     max_ms = raw.get("max_ms")
+    if isinstance(status, list):
+        status = tuple(int(code) for code in status)
+    elif isinstance(status, float):
+        status = int(status)
     return ExpectSpec(
-        status=tuple(status) if isinstance(status, list) else status,
+        status=status,
         headers=dict(raw.get("headers", {})),
         json=dict(raw.get("json", {})),
         schema=raw.get("schema"),

@@ -200,6 +200,24 @@ def test_other_step_kinds_and_defaults() -> None:
     assert not raw.has_json and not raw.retry
 
 
+def test_integral_floats_become_ints() -> None:
+    text = (
+        "name: x\nkeys:\n  k: {private_key: a, bits: 2048.0, days: 30.0, min_days_left: 5.0}\n"
+        "steps:\n  - name: s\n    request: {path: /}\n    retries: 2.0\n"
+        "    expect: {status: 200.0}\n  - name: t\n    request: {path: /}\n"
+        "    expect: {status: [200.0, 201]}\n"
+    )
+    playbook = build_playbook(load_text(text))
+    key = playbook.keys["k"]
+    assert (key.bits, key.days, key.min_days_left) == (2048, 30, 5)
+    assert all(isinstance(value, int) for value in (key.bits, key.days, key.min_days_left))
+    first, second = playbook.steps
+    assert isinstance(first.retries, int)
+    assert first.expect is not None and isinstance(first.expect.status, int)
+    assert second.expect is not None and second.expect.status == (200, 201)
+    assert isinstance(second.expect.status[0], int)
+
+
 def test_implicit_embedded_org_uses_the_first_key() -> None:
     keys = "keys:\n  k1: {private_key: a}\n  k2: {private_key: b}\n"
     playbook = build_playbook(load_text("name: x\n" + keys + STEP))
