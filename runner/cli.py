@@ -42,7 +42,7 @@ class Environment:
         no_color = bool(os.environ.get("NO_COLOR"))
         width = None if sys.stdout.isatty() else 120
         return cls(
-            stdout=Console(no_color=no_color, width=width, highlight=False, soft_wrap=False),
+            stdout=Console(no_color=no_color, width=width, highlight=False, soft_wrap=True),
             stderr=Console(stderr=True, no_color=no_color, width=width, highlight=False),
         )
 
@@ -125,7 +125,9 @@ def _positive_float(text: str) -> float:
 def print_error(env: Environment, exc: SfjwtError) -> None:
     """One line (``file:line:col: message``), then the source line and a caret."""
     console = env.stderr
-    console.print(redact(f"error: {exc}"), markup=False, highlight=False, soft_wrap=True)
+    positioned = isinstance(exc, PlaybookError) and exc.position is not None
+    line = str(exc) if positioned else f"sfjwt-run: error: {exc}"
+    console.print(redact(line), markup=False, highlight=False, soft_wrap=True)
     if isinstance(exc, PlaybookError) and exc.position and exc.source_line is not None:
         gutter = f"{exc.position.line:>5} | "
         console.print(gutter + exc.source_line.rstrip("\n"), markup=False, highlight=False,

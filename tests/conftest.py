@@ -32,7 +32,7 @@ class CliRun:
 
 def _console(buffer: io.StringIO) -> Console:
     return Console(file=buffer, width=100, no_color=True, highlight=False, force_terminal=False,
-                   soft_wrap=False)
+                   soft_wrap=True)
 
 
 def run_cli_inprocess(*args: str) -> CliRun:

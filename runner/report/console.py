@@ -29,6 +29,7 @@ STYLES = {
     Outcome.INTERRUPTED: "magenta",
 }
 VALUE_CHARS = 120
+EXCERPT_CHARS = 240
 
 
 def short(value: Any) -> str:
@@ -47,6 +48,11 @@ def describe_check(check: CheckResult) -> str:
     label = f"{check.subject} {redact(check.expression)}"
     line = f"{label}: {check.matcher} {short(check.expected)}, got {short(check.actual)}"
     return f"{line} ({redact(check.message)})" if check.message else line
+
+
+def _cut(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1] + "…"
 
 
 class ConsoleReport:
@@ -94,7 +100,8 @@ class ConsoleReport:
         elif result.outcome is Outcome.SKIPPED and self.verbosity:
             self.console.print(Text(f"             {redact(result.reason)}", "dim"))
         if self.verbosity >= 2 and result.exchange and result.exchange.response_excerpt:
-            self.console.print(Text(f"             {result.exchange.response_excerpt}", "dim"))
+            self.console.print(Text(f"             {result.exchange.response_excerpt}", "dim"),
+                               soft_wrap=True)
 
     def _print_failure(self, result: StepResult) -> None:
         failed = result.failed_checks
@@ -103,7 +110,8 @@ class ConsoleReport:
         if not failed and result.reason:
             self.console.print(Text(f"             ✗ {redact(result.reason)}", "red"))
         if failed and result.exchange and result.exchange.response_excerpt and self.verbosity < 2:
-            self.console.print(Text(f"             response: {result.exchange.response_excerpt}"))
+            self.console.print(Text(f"             response: {_cut(result.exchange.response_excerpt)}"),
+                               soft_wrap=True)
 
     def _matrix(self, run: RunResult) -> None:
         indexes = matrix.step_indexes(run)
