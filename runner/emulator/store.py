@@ -1,0 +1,585 @@
+"""The embedded org's records: SQLite tables, one per object, shared by every org.
+
+One connection (in memory, or a file that persists between runs) guarded by a
+re-entrant lock: the HTTP server is threaded, and SQLite connections are not.
+Each call holds the lock only for its own statements; ``transaction()`` holds it
+for the whole all-or-none group. Records keep Salesforce's shapes throughout:
+18-character ids, datetimes as Salesforce prints them, ``attributes`` first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from runner.emulator import errors, ids, sobjects
+from runner.emulator.catalog import STAGES
+from runner.emulator.errors import RestApiError
+from runner.emulator.paging import DEFAULT_BATCH, Cursor, Locators, clamp_batch
+from runner.emulator.sample_data import populate
+from runner.emulator.sobjects import Field, SObject
+from runner.emulator.soql import compile_query
+from runner.emulator.values import format_datetime, from_storage, to_storage
+
+Clock = Callable[[], dt.datetime]
+_AUDIT = ("CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp")
+_CASCADE_FIELD = "AccountId"
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def quote(name: str) -> str:
+    """An SQL identifier (object and field names are plain ASCII words)."""
+    return f'"{name}"'
+
+
+def record_url(api_version: str, sobject: str, record_id: str) -> str:
+    return f"/services/data/v{api_version}/sobjects/{sobject}/{record_id}"
+
+
+class Store:
+    """Records of every org the emulator hosts; see the module docstring."""
+
+    def __init__(self, path: str | None = None, *, clock: Clock | None = None) -> None:
+        self._conn = sqlite3.connect(
+            path or ":memory:", check_same_thread=False, isolation_level=None
+        )
+        self._lock = threading.RLock()
+        self._depth = 0
+        self.clock: Clock = clock or _utc_now
+        self.locators = Locators()
+        with self._lock:
+            self._create_schema()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- schema ----------------------------------------------------------------------------
+
+    def _create_schema(self) -> None:
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS _orgs (org TEXT PRIMARY KEY, default_user TEXT, "
+            "case_seq INTEGER NOT NULL DEFAULT 1000)"
+        )
+        for sobject in sobjects.SOBJECTS.values():
+            columns = ", ".join(_column_sql(f) for f in sobject.fields)
+            table = quote(sobject.name)
+            self._conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} "
+                f"(_seq INTEGER PRIMARY KEY AUTOINCREMENT, _org TEXT NOT NULL, {columns})"
+            )
+            self._conn.execute(
+                f"CREATE UNIQUE INDEX IF NOT EXISTS {quote(sobject.name + '_id')} ON {table} (Id)"
+            )
+            self._conn.execute(
+                f"CREATE INDEX IF NOT EXISTS {quote(sobject.name + '_org')} ON {table} (_org, _seq)"
+            )
+            for f in sobject.fields:
+                if f.type == "reference":
+                    index = quote(f"{sobject.name}_{f.name}")
+                    self._conn.execute(
+                        f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({quote(f.name)})"
+                    )
+
+    # -- low-level access ------------------------------------------------------------------
+
+    def execute(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        """Run one statement under the lock and return every row."""
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-none group: everything inside commits together or not at all. Nests."""
+        with self._lock:
+            name = f"sp{self._depth}"
+            self._conn.execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._conn.execute(f"ROLLBACK TO {name}")
+                self._conn.execute(f"RELEASE {name}")
+                raise
+            else:
+                self._conn.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+
+    def _now(self) -> str:
+        return format_datetime(self.clock())
+
+    # -- orgs ------------------------------------------------------------------------------
+
+    def register_org(self, org_id: str, default_user: str | None = None) -> None:
+        """Make ``org_id`` known; ``default_user`` owns records created without a user."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO _orgs (org, default_user) VALUES (?, ?) "
+                "ON CONFLICT(org) DO UPDATE SET default_user = "
+                "COALESCE(excluded.default_user, _orgs.default_user)",
+                (ids.normalize(org_id), default_user),
+            )
+
+    def default_user(self, org_id: str) -> str | None:
+        rows = self.execute("SELECT default_user FROM _orgs WHERE org = ?", (org_id,))
+        return rows[0][0] if rows else None
+
+    def _next_case_number(self, org_id: str) -> str:
+        self._conn.execute("INSERT OR IGNORE INTO _orgs (org) VALUES (?)", (org_id,))
+        self._conn.execute("UPDATE _orgs SET case_seq = case_seq + 1 WHERE org = ?", (org_id,))
+        row = self._conn.execute("SELECT case_seq FROM _orgs WHERE org = ?", (org_id,)).fetchone()
+        return f"{row[0]:08d}"
+
+    def seed_org(
+        self,
+        org_id: str,
+        *,
+        organization: Mapping[str, Any],
+        users: list[Mapping[str, Any]],
+        sample_data: bool = True,
+        records: Mapping[str, list[Mapping[str, Any]]] | None = None,
+        random_seed: int | None = None,
+    ) -> dict[str, str]:
+        """Create an org: its Organization record, users, sample and extra records.
+
+        Returns ``{username: user id}``. Seeding an org the store already holds (a
+        persisted file) only adds users it lacks, so a restart does not duplicate data.
+        """
+        org_id = ids.normalize(org_id)
+        with self.transaction():
+            fresh = not self.exists(org_id, "Organization", org_id)
+            self.register_org(org_id)
+            user_ids = {u["Username"]: self._seed_user(org_id, u) for u in users}
+            admin = next(iter(user_ids.values()), None)
+            self.register_org(org_id, admin)
+            if not fresh:
+                return user_ids
+            values = {**ORGANIZATION_DEFAULTS, **organization}
+            self.insert(org_id, "Organization", values, user_id=admin, record_id=org_id)
+            if sample_data:
+                populate(self, org_id, random_seed=random_seed, user_id=admin)
+            for sobject, items in (records or {}).items():
+                for item in items:
+                    self.create(org_id, sobject, item, user_id=admin)
+        return user_ids
+
+    def _seed_user(self, org_id: str, user: Mapping[str, Any]) -> str:
+        username = user["Username"]
+        known = self.find_user(username)
+        if known is not None:
+            if known[0] != org_id:
+                raise RestApiError(
+                    400,
+                    "DUPLICATE_USERNAME",
+                    f"Duplicate Username. The username {username} already exists in another "
+                    "organization. Usernames must be unique across all organizations.",
+                    ["Username"],
+                )
+            return known[1]
+        values = {**_user_defaults(user), **user}
+        record_id = ids.normalize(values.pop("Id")) if values.get("Id") else ids.new_id("005")
+        owner = self.default_user(org_id) or record_id
+        return self.insert(org_id, "User", values, user_id=owner, record_id=record_id)
+
+    # -- create ----------------------------------------------------------------------------
+
+    def create(
+        self,
+        org_id: str,
+        sobject: str,
+        fields: Mapping[str, Any],
+        *,
+        user_id: str | None = None,
+    ) -> str:
+        """Insert one record as ``POST /sobjects/{Type}`` does; return its 18-character id."""
+        meta = sobjects.get(sobject)
+        if not meta.createable:
+            raise RestApiError(
+                400, "INVALID_TYPE_FOR_OPERATION", f"entity type cannot be inserted: {meta.name}"
+            )
+        values = self._checked_values(meta, fields, creating=True)
+        return self.insert(org_id, meta.name, values, user_id=user_id)
+
+    def insert(
+        self,
+        org_id: str,
+        sobject: str,
+        values: Mapping[str, Any],
+        *,
+        user_id: str | None = None,
+        record_id: str | None = None,
+    ) -> str:
+        """Insert without the API's field permissions (seeding, read-only fields), still typed."""
+        meta = sobjects.get(sobject)
+        org_id = ids.normalize(org_id)
+        row = {f.name: to_storage(f, v) for f, v in _resolve_fields(meta, values)}
+        with self.transaction():
+            new_id = ids.normalize(record_id) if record_id else ids.new_id(meta.key_prefix)
+            self._check_references(org_id, meta, row)
+            row = self._with_defaults(org_id, meta, row, user_id)
+            row["Id"] = new_id
+            names = list(row)
+            placeholders = ", ".join("?" for _ in names)
+            self._conn.execute(
+                f"INSERT INTO {quote(meta.name)} (_org, {', '.join(map(quote, names))}) "
+                f"VALUES (?, {placeholders})",
+                [org_id, *(row[n] for n in names)],
+            )
+        return new_id
+
+    def _with_defaults(
+        self, org_id: str, meta: SObject, row: dict[str, Any], user_id: str | None
+    ) -> dict[str, Any]:
+        user = user_id or self.default_user(org_id)
+        now = self._now()
+        for f in meta.fields:
+            if row.get(f.name) is None and f.default is not None:
+                row[f.name] = to_storage(f, f.default)
+        audit = {
+            "CreatedDate": now,
+            "LastModifiedDate": now,
+            "SystemModstamp": now,
+            "CreatedById": user,
+            "LastModifiedById": user,
+        }
+        for name, value in audit.items():
+            if meta.field(name) and row.get(name) is None:
+                row[name] = value
+        if meta.field("OwnerId") and row.get("OwnerId") is None:
+            row["OwnerId"] = user
+        if meta.field("IsDeleted"):
+            row["IsDeleted"] = 0
+        if meta.name == "Case" and row.get("CaseNumber") is None:
+            row["CaseNumber"] = self._next_case_number(org_id)
+        _derive(meta, row, {}, self._now())
+        return row
+
+    # -- read ------------------------------------------------------------------------------
+
+    def get(
+        self,
+        org_id: str,
+        sobject: str,
+        record_id: str,
+        fields: list[str] | None,
+        api_version: str,
+    ) -> dict[str, Any]:
+        """One record as ``GET /sobjects/{Type}/{id}[?fields=]`` returns it."""
+        meta = sobjects.get(sobject)
+        wanted = list(meta.fields) if not fields else _named_fields(meta, fields)
+        if fields and not any(f.name == "Id" for f in wanted):
+            wanted.append(meta.by_lower_name["id"])
+        record_id = self._resolve_id(meta, record_id)
+        row = self._fetch(org_id, meta, record_id, wanted)
+        if row is None or (meta.field("IsDeleted") and row["IsDeleted"]):
+            raise errors.not_found()
+        record: dict[str, Any] = {
+            "attributes": {"type": meta.name, "url": record_url(api_version, meta.name, record_id)}
+        }
+        for f in wanted:
+            record[f.name] = from_storage(f, row[f.name])
+        return record
+
+    def _fetch(
+        self, org_id: str, meta: SObject, record_id: str, wanted: list[Field]
+    ) -> dict[str, Any] | None:
+        names = {f.name for f in wanted}
+        if meta.field("IsDeleted"):
+            names.add("IsDeleted")
+        columns = sorted(names)
+        rows = self.execute(
+            f"SELECT {', '.join(map(quote, columns))} FROM {quote(meta.name)} "
+            "WHERE Id = ? AND _org = ?",
+            (record_id, ids.normalize(org_id)),
+        )
+        return dict(zip(columns, rows[0], strict=True)) if rows else None
+
+    def exists(self, org_id: str, sobject: str, record_id: str) -> bool:
+        """True when the record is there and not deleted."""
+        meta = sobjects.get(sobject)
+        live = " AND IsDeleted = 0" if meta.field("IsDeleted") else ""
+        rows = self.execute(
+            f"SELECT 1 FROM {quote(meta.name)} WHERE Id = ? AND _org = ?{live}",
+            (record_id, ids.normalize(org_id)),
+        )
+        return bool(rows)
+
+    def count(self, org_id: str, sobject: str) -> int:
+        """Live (not deleted) records of one object in one org."""
+        meta = sobjects.get(sobject)
+        live = " AND IsDeleted = 0" if meta.field("IsDeleted") else ""
+        rows = self.execute(
+            f"SELECT COUNT(*) FROM {quote(meta.name)} WHERE _org = ?{live}",
+            (ids.normalize(org_id),),
+        )
+        return int(rows[0][0])
+
+    def find_user(self, username: str) -> tuple[str, str] | None:
+        """(org id, user id) of a username, across every org (usernames are global)."""
+        rows = self.execute(
+            'SELECT _org, Id FROM "User" WHERE Username = ? ORDER BY _seq LIMIT 1', (username,)
+        )
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    # -- query ---------------------------------------------------------------------------
+
+    def query(
+        self,
+        org_id: str,
+        soql: str,
+        *,
+        api_version: str,
+        include_deleted: bool = False,
+        batch_size: int = DEFAULT_BATCH,
+    ) -> dict[str, Any]:
+        """The body of ``GET /query?q=`` (or ``/queryAll`` with ``include_deleted``)."""
+        org_id = ids.normalize(org_id)
+        today = self.clock().astimezone(dt.timezone.utc).date()
+        compiled = compile_query(soql, include_deleted=include_deleted, today=today)
+        rows = self.execute(compiled.sql, compiled.bind(org_id))
+        if compiled.kind == "count":
+            return {"totalSize": int(rows[0][0]), "done": True, "records": []}
+        cursor = Cursor(org_id, rows, compiled.shape, clamp_batch(batch_size))
+        return self.locators.page(cursor, 0, api_version)
+
+    def query_more(self, org_id: str, locator: str, *, api_version: str) -> dict[str, Any]:
+        """The next batch of a query (``GET /query/01g…-2000``); 400 INVALID_QUERY_LOCATOR."""
+        return self.locators.more(ids.normalize(org_id), locator, api_version)
+
+    # -- update and delete -----------------------------------------------------------------
+
+    def update(
+        self,
+        org_id: str,
+        sobject: str,
+        record_id: str,
+        fields: Mapping[str, Any],
+        *,
+        user_id: str | None = None,
+    ) -> None:
+        """Change some fields as ``PATCH /sobjects/{Type}/{id}`` does."""
+        meta = sobjects.get(sobject)
+        org_id = ids.normalize(org_id)
+        record_id = self._resolve_id(meta, record_id)
+        body = {
+            k: v for k, v in fields.items() if not (k.lower() == "id" and _same_id(v, record_id))
+        }
+        values = self._checked_values(meta, body, creating=False)
+        with self.transaction():
+            current = self._fetch(org_id, meta, record_id, list(meta.fields))
+            if current is None:
+                raise errors.not_found()
+            if current.get("IsDeleted"):
+                raise errors.entity_is_deleted()
+            changes = {f.name: to_storage(f, v) for f, v in _resolve_fields(meta, values)}
+            self._check_references(org_id, meta, changes)
+            _derive(meta, changes, current, self._now())
+            changes["LastModifiedDate"] = changes["SystemModstamp"] = self._now()
+            changes["LastModifiedById"] = user_id or self.default_user(org_id)
+            assignments = ", ".join(f"{quote(n)} = ?" for n in changes)
+            self._conn.execute(
+                f"UPDATE {quote(meta.name)} SET {assignments} WHERE Id = ?",
+                [*changes.values(), record_id],
+            )
+
+    def delete(self, org_id: str, sobject: str, record_id: str) -> None:
+        """Move a record to the recycle bin (``queryAll`` still sees it), with its children."""
+        meta = sobjects.get(sobject)
+        org_id = ids.normalize(org_id)
+        record_id = self._resolve_id(meta, record_id)
+        if not meta.deletable:
+            raise RestApiError(
+                400, "INVALID_TYPE_FOR_OPERATION", f"entity type cannot be deleted: {meta.name}"
+            )
+        with self.transaction():
+            current = self._fetch(org_id, meta, record_id, [meta.by_lower_name["id"]])
+            if current is None:
+                raise errors.not_found()
+            if current.get("IsDeleted"):
+                raise errors.entity_is_deleted()
+            now = self._now()
+            self._conn.execute(
+                f"UPDATE {quote(meta.name)} SET IsDeleted = 1, SystemModstamp = ? WHERE Id = ?",
+                (now, record_id),
+            )
+            self._cascade_delete(org_id, meta, record_id, now)
+
+    def _cascade_delete(self, org_id: str, meta: SObject, record_id: str, now: str) -> None:
+        """Deleting an Account deletes its Contacts, Opportunities and Cases, as Salesforce does."""
+        for child in sobjects.SOBJECTS.values():
+            f = child.field(_CASCADE_FIELD)
+            if f is None or meta.name not in f.reference_to or not child.field("IsDeleted"):
+                continue
+            self._conn.execute(
+                f"UPDATE {quote(child.name)} SET IsDeleted = 1, SystemModstamp = ? "
+                f"WHERE {quote(f.name)} = ? AND _org = ? AND IsDeleted = 0",
+                (now, record_id, org_id),
+            )
+
+    # -- validation helpers ----------------------------------------------------------------
+
+    def _resolve_id(self, meta: SObject, record_id: str) -> str:
+        try:
+            normalized = ids.normalize(record_id)
+        except ValueError:
+            raise errors.not_an_id(record_id) from None
+        if ids.key_prefix(normalized) != meta.key_prefix:
+            raise errors.not_found()
+        return normalized
+
+    def _checked_values(
+        self, meta: SObject, fields: Mapping[str, Any], *, creating: bool
+    ) -> dict[str, Any]:
+        """Apply the API's rules to a create/update body; return it keyed by canonical names."""
+        body = {k: v for k, v in fields.items() if k != "attributes"}
+        if creating and any(k.lower() == "id" for k in body):
+            raise RestApiError(
+                400, "INVALID_FIELD", "The Id field should not be specified in the sobject data."
+            )
+        resolved: dict[str, Any] = {}
+        for key, value in body.items():
+            f = meta.field(key)
+            if f is None:
+                raise errors.no_such_column(key, meta.name)
+            resolved[f.name] = value
+        allowed = (lambda f: f.createable) if creating else (lambda f: f.updateable)
+        locked = [name for name in resolved if not allowed(meta.by_lower_name[name.lower()])]
+        if locked:
+            raise RestApiError(
+                400,
+                "INVALID_FIELD_FOR_INSERT_UPDATE",
+                f"Unable to create/update fields: {', '.join(locked)}. Please check the security "
+                "settings of this field and verify that it is read/write for your profile or "
+                "permission set.",
+                locked,
+            )
+        for name, value in resolved.items():
+            to_storage(meta.by_lower_name[name.lower()], value)
+        missing = [
+            f.name
+            for f in meta.fields
+            if (f.required and creating and resolved.get(f.name) in (None, ""))
+            or (
+                f.required
+                and not creating
+                and f.name in resolved
+                and resolved[f.name] in (None, "")
+            )
+        ]
+        if missing:
+            raise RestApiError(
+                400,
+                "REQUIRED_FIELD_MISSING",
+                f"Required fields are missing: [{', '.join(missing)}]",
+                missing,
+            )
+        return resolved
+
+    def _check_references(self, org_id: str, meta: SObject, row: Mapping[str, Any]) -> None:
+        """Every reference must name a live record of the right object in the same org."""
+        for name, value in row.items():
+            f = meta.field(name)
+            if f is None or f.type != "reference" or value is None:
+                continue
+            target = sobjects.by_key_prefix(ids.key_prefix(value))
+            if target is None or not self.exists(org_id, target.name, value):
+                raise RestApiError(
+                    400,
+                    "INVALID_CROSS_REFERENCE_KEY",
+                    "invalid cross reference id",
+                    [f.name],
+                )
+
+
+ORGANIZATION_DEFAULTS: dict[str, Any] = {
+    "Name": "Emulated Org",
+    "OrganizationType": "Developer Edition",
+    "InstanceName": "EMU1",
+    "IsSandbox": False,
+    "TrialExpirationDate": None,
+    "NamespacePrefix": None,
+    "Country": "US",
+}
+
+
+def _user_defaults(user: Mapping[str, Any]) -> dict[str, Any]:
+    """What a seeded user lacks is made from its username, as an admin would fill it in."""
+    username = str(user["Username"])
+    local = username.split("@")[0]
+    last = str(user.get("LastName") or local.replace(".", " ").title() or "User")
+    first = str(user.get("FirstName") or "")
+    return {
+        "LastName": last,
+        "Email": username if "@" in username else f"{local}@example.com",
+        "Alias": (first[:1] + last).replace(" ", "").lower()[:8] or "user",
+        "CommunityNickname": local[:40],
+    }
+
+
+def _column_sql(f: Field) -> str:
+    collate = " COLLATE NOCASE" if f.is_text and f.type != "id" else ""
+    return f"{quote(f.name)} {f.sql_type}{collate}"
+
+
+def _resolve_fields(meta: SObject, values: Mapping[str, Any]) -> list[tuple[Field, Any]]:
+    resolved = []
+    for key, value in values.items():
+        if key == "attributes":
+            continue
+        f = meta.field(key)
+        if f is None:
+            raise errors.no_such_column(key, meta.name)
+        resolved.append((f, value))
+    return resolved
+
+
+def _named_fields(meta: SObject, names: list[str]) -> list[Field]:
+    wanted = []
+    for name in names:
+        f = meta.field(name.strip())
+        if f is None:
+            raise RestApiError(
+                400, "INVALID_FIELD", errors.no_such_column_on_entity(name.strip(), meta.name)
+            )
+        if f not in wanted:
+            wanted.append(f)
+    return wanted
+
+
+def _same_id(value: Any, record_id: str) -> bool:
+    return isinstance(value, str) and ids.is_valid_id(value) and ids.normalize(value) == record_id
+
+
+def _derive(meta: SObject, changes: dict[str, Any], current: Mapping[str, Any], now: str) -> None:
+    """Fields Salesforce computes: full names, closed/won flags, stage probability."""
+
+    def value(name: str) -> Any:
+        return changes[name] if name in changes else current.get(name)
+
+    computed_name = meta.field("Name") and not meta.by_lower_name["name"].createable
+    if computed_name and ("FirstName" in changes or "LastName" in changes or not current):
+        parts = [value("FirstName"), value("LastName")]
+        changes["Name"] = " ".join(p for p in parts if p)
+    if meta.name == "Opportunity" and "StageName" in changes:
+        stage = value("StageName")
+        changes["IsClosed"] = int(stage in ("Closed Won", "Closed Lost"))
+        changes["IsWon"] = int(stage == "Closed Won")
+        if "Probability" not in changes or changes["Probability"] is None:
+            probability = STAGES.get(stage or "")
+            changes["Probability"] = float(probability) if probability is not None else None
+    if meta.name == "Case" and "Status" in changes:
+        closed = value("Status") == "Closed"
+        changes["IsClosed"] = int(closed)
+        if closed and value("ClosedDate") is None:
+            changes["ClosedDate"] = now
+        elif not closed:
+            changes["ClosedDate"] = None
