@@ -72,7 +72,7 @@ class OrgConfig:
     faults: tuple[FaultRule, ...] = ()
     random_seed: int | None = None
     sample_data: bool = True
-    records: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
+    records: Mapping[str, list[Mapping[str, Any]]] = field(default_factory=dict)
 
     @property
     def client_id(self) -> str:
@@ -93,10 +93,15 @@ def load_schema() -> dict[str, Any]:
 
 
 def _where(error: jsonschema.ValidationError, prefix: str) -> str:
-    parts = [prefix]
+    path = ""
     for item in error.absolute_path:
-        parts.append(f"[{item}]" if isinstance(item, int) else f".{item}")
-    return "".join(parts)
+        path += f"[{item}]" if isinstance(item, int) else f".{item}"
+    path = path.lstrip(".")
+    if not path:
+        return prefix
+    if prefix.endswith("]"):
+        return f"{prefix}.{path}"
+    return f"{prefix}: {path}"
 
 
 def validate(data: Any, *, definition: str | None = None, where: str = "emulator") -> None:

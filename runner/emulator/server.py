@@ -103,9 +103,11 @@ class _Handler(BaseHTTPRequestHandler):
         path, _, query = self.path.partition("?")
         request = Request(self.command, path, query, dict(self.headers.items()), body)
         response = self.server.app(request)
-        status = self._write(response)
         elapsed = (time.perf_counter() - started) * 1000
-        log.info("%s %s %s %.1fms", self.command, mask_secrets(self.path), status, elapsed)
+        log.info(
+            "%s %s %s %.1fms", self.command, mask_secrets(self.path), _label(response), elapsed
+        )
+        self._write(response)
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _serve
 
@@ -120,23 +122,22 @@ class _Handler(BaseHTTPRequestHandler):
         lines += [f"{k}: {v}" for k, v in headers.items()]
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
-    def _write(self, response: Response) -> str:
-        """Send the response in one write; returns the status as logged."""
+    def _write(self, response: Response) -> None:
+        """Send the response, headers and body in one write (unless a fault says otherwise)."""
         if response.drop:
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
-            return "dropped"
+            return
         body = b"" if self.command == "HEAD" or response.status in (204, 304) else response.body
         head = self._head(response, len(response.body))
         if response.truncate:
             self.close_connection = True
             self.wfile.write(head + body[: len(body) // 2])
-            return f"{response.status} truncated"
+            return
         if response.slow_body_ms and body:
             self._write_slowly(head, body, response.slow_body_ms / 1000)
         else:
             self.wfile.write(head + body)
-        return str(response.status)
 
     def _write_slowly(self, head: bytes, body: bytes, seconds: float) -> None:
         pieces = min(10, len(body))
@@ -148,6 +149,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 _KNOWN = {s.value for s in http.HTTPStatus}
+
+
+def _label(response: Response) -> str:
+    """The status as the request log shows it, faults included."""
+    if response.drop:
+        return "dropped"
+    return f"{response.status} truncated" if response.truncate else str(response.status)
 
 
 class EmulatorHTTPServer(ThreadingHTTPServer):

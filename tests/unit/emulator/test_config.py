@@ -52,10 +52,10 @@ def test_unreadable_or_bad_certificate(tmp_path: Path) -> None:
     ("options", "where", "text"),
     [
         ({"latency": 5}, "emulator", "Additional properties"),
-        ({"type": "scratch"}, "emulator.type", "is not one of"),
-        ({"faults": [{"path": "/x"}]}, "emulator.faults[0]", ""),
-        ({"faults": [{"status": 503, "rate": 2}]}, "emulator.faults[0].rate", "greater than"),
-        ({"users": [{"active": False}]}, "emulator.users[0]", "'username' is a required property"),
+        ({"type": "scratch"}, "emulator: type", "is not one of"),
+        ({"faults": [{"path": "/x"}]}, "emulator: faults[0]", ""),
+        ({"faults": [{"status": 503, "rate": 2}]}, "emulator: faults[0].rate", "greater than"),
+        ({"users": [{"active": False}]}, "emulator: users[0]", "'username' is a required property"),
     ],
 )
 def test_invalid_options_name_the_place(options: dict[str, object], where: str, text: str) -> None:
@@ -92,7 +92,7 @@ def test_config_file_errors(tmp_path: Path) -> None:
     with pytest.raises(EmulatorConfigError, match=r"bad.yml:\d+:\d+: not valid YAML"):
         load_config_file(str(tmp_path / "bad.yml"))
     (tmp_path / "empty.yml").write_text("orgs: []\n")
-    with pytest.raises(EmulatorConfigError, match=r"empty.yml.orgs"):
+    with pytest.raises(EmulatorConfigError, match=r"empty.yml: orgs"):
         load_config_file(str(tmp_path / "empty.yml"))
     with pytest.raises(EmulatorConfigError, match="cannot read"):
         load_config_file(str(tmp_path / "none.yml"))

@@ -1,0 +1,166 @@
+"""``sfjwt-emulator``: the embedded org as a standalone server.
+
+Prints the base URL and, per org, the consumer key and username to use; logs
+one line per request on stderr (tokens masked); stops cleanly on SIGTERM or
+Ctrl-C. Org options come from flags (one org) and/or ``--config`` (many).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn, TextIO
+
+import yaml
+
+from runner.emulator.app import Emulator
+from runner.emulator.config import load_config_file
+from runner.errors import ExitStatus, SfjwtError, UsageError
+
+log = logging.getLogger("runner.emulator")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, hint="see sfjwt-emulator --help")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line, documented in ``--help``."""
+    p = _Parser(
+        prog="sfjwt-emulator",
+        description="A Salesforce-compatible org (JWT bearer token endpoint and REST API) "
+        "on loopback, for tests and offline runs.",
+    )
+    server = p.add_argument_group("server")
+    server.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    server.add_argument("--port", type=int, default=0, help="port; 0 picks a free one (default)")
+    server.add_argument("--https", action="store_true", help="serve TLS with a self-signed cert")
+    server.add_argument("--tls-cert-out", metavar="FILE", help="write the TLS certificate here")
+    server.add_argument("--data", metavar="FILE", help="keep records in this SQLite file")
+    server.add_argument("--config", metavar="FILE", help="YAML/JSON file with many orgs")
+    server.add_argument("-q", "--quiet", action="store_true", help="no request log")
+    org = p.add_argument_group("one org from flags")
+    org.add_argument("--name", help="org name")
+    org.add_argument("--type", choices=("production", "sandbox"), help="org type")
+    org.add_argument("--cert", metavar="FILE", help="X.509 certificate of the connected app")
+    org.add_argument("--client-id", metavar="ID", help="consumer key (default: generated)")
+    org.add_argument("--username", metavar="NAME", help="integration user's username")
+    org.add_argument("--latency-ms", type=int, metavar="N", help="delay for every request")
+    org.add_argument(
+        "--fault",
+        action="append",
+        metavar="RULE",
+        help='fault rule as YAML/JSON, e.g. \'{path: "/services/data/*/query*", status: 503, '
+        "rate: 0.2}' (repeatable)",
+    )
+    org.add_argument("--seed", type=int, metavar="N", help="random seed (faults, sample data)")
+    org.add_argument("--session-timeout", type=int, metavar="S", help="idle seconds per token")
+    org.add_argument("--daily-api-limit", type=int, metavar="N", help="DailyApiRequests Max")
+    org.add_argument("--no-sample-data", action="store_true", help="seed no sample records")
+    return p
+
+
+_FLAG_KEYS = {
+    "name": "name",
+    "type": "type",
+    "cert": "certificate",
+    "client_id": "client_id",
+    "username": "username",
+    "latency_ms": "latency_ms",
+    "seed": "random_seed",
+    "session_timeout": "session_timeout_s",
+    "daily_api_limit": "daily_api_limit",
+}
+
+
+def _flag_options(args: argparse.Namespace) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        key: getattr(args, flag) for flag, key in _FLAG_KEYS.items() if getattr(args, flag)
+    }
+    if args.no_sample_data:
+        options["sample_data"] = False
+    faults = []
+    for text in args.fault or []:
+        try:
+            faults.append(yaml.safe_load(text))
+        except yaml.YAMLError:
+            raise UsageError(f"--fault {text!r}: not a YAML or JSON mapping") from None
+    if faults:
+        options["faults"] = faults
+    return options
+
+
+def _announce(emulator: Emulator, out: TextIO) -> None:
+    out.write(f"sfjwt-emulator listening on {emulator.base_url}\n")
+    for org in emulator.orgs:
+        out.write(f"org {org.name} ({org.type}) {org.org_id}\n")
+        out.write(f"  login_url: {org.login_url}\n")
+        out.write(f"  client_id: {org.client_id}\n")
+        out.write(f"  username:  {org.username}\n")
+    out.write("Ctrl-C or SIGTERM stops the server.\n")
+    out.flush()
+
+
+def _setup_logging(quiet: bool, err: TextIO) -> None:
+    handler = logging.StreamHandler(err)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    log.addHandler(handler)
+    log.setLevel(logging.WARNING if quiet else logging.INFO)
+    log.propagate = False
+
+
+def serve(args: argparse.Namespace, out: TextIO, stop: threading.Event) -> None:
+    """Build the emulator from the options, serve until ``stop`` is set, then shut down."""
+    emulator = Emulator(
+        host=args.host, port=args.port, https=args.https, data_path=args.data,
+        tls_cert_out=args.tls_cert_out,
+    )  # fmt: skip
+    try:
+        options = _flag_options(args)
+        if args.config:
+            base = Path(args.config).resolve().parent
+            for i, entry in enumerate(load_config_file(args.config)):
+                emulator.add_org(entry, base_dir=base, where=f"{args.config}: orgs[{i}]")
+        if not args.config or set(options) & {"certificate", "client_id", "username"}:
+            emulator.add_org(options, base_dir=Path.cwd(), where="options")
+        try:
+            emulator.start()
+        except OSError as exc:
+            raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+        _announce(emulator, out)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        emulator.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Console entry point; returns the exit status."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: object) -> None:
+        stop.set()
+
+    try:
+        args = build_parser().parse_args(argv)
+        _setup_logging(args.quiet, sys.stderr)
+        signal.signal(signal.SIGTERM, on_signal)
+        signal.signal(signal.SIGINT, on_signal)
+        serve(args, sys.stdout, stop)
+    except SfjwtError as error:
+        sys.stderr.write(f"sfjwt-emulator: error: {error}\n")
+        if error.hint:
+            sys.stderr.write(f"  hint: {error.hint}\n")
+        return int(error.exit_status)
+    sys.stdout.write("sfjwt-emulator stopped\n")
+    return int(ExitStatus.OK)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

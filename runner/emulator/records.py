@@ -1,0 +1,85 @@
+"""sObject routes: describe global, describe, basic info, and one record's CRUD.
+
+Thin on purpose: the store enforces the data rules (ids, field names,
+required fields, deleted records) and raises Salesforce's errors; these
+routes pick the HTTP method and shape the answer (201 SaveResult, 204).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from runner.emulator import sobjects
+from runner.emulator.errors import RestApiError
+from runner.emulator.messages import Response
+
+if TYPE_CHECKING:
+    from runner.emulator.rest import Context
+
+
+def _refuse(ctx: Context, allowed: str) -> Response:
+    from runner.emulator.rest import method_not_allowed
+
+    return method_not_allowed(ctx.request.method, allowed)
+
+
+def record_object(ctx: Context) -> dict[str, Any]:
+    """The request body as one record's fields; 400 ``JSON_PARSER_ERROR`` otherwise."""
+    body = ctx.body()
+    if not isinstance(body, dict):
+        kind = "START_ARRAY" if isinstance(body, list) else "VALUE"
+        raise RestApiError(
+            400, "JSON_PARSER_ERROR", f"Cannot deserialize instance of SObject from {kind} token"
+        )
+    return body
+
+
+def describe_global(ctx: Context, args: list[str]) -> Response:
+    """``GET /sobjects``."""
+    if ctx.request.method not in ("GET", "HEAD"):
+        return _refuse(ctx, "GET,HEAD")
+    return Response.json(200, sobjects.describe_global(ctx.version))
+
+
+def describe(ctx: Context, args: list[str]) -> Response:
+    """``GET /sobjects/{Type}/describe``."""
+    if ctx.request.method not in ("GET", "HEAD"):
+        return _refuse(ctx, "GET,HEAD")
+    return Response.json(200, sobjects.describe(args[0], ctx.version))
+
+
+def sobject_root(ctx: Context, args: list[str]) -> Response:
+    """``GET /sobjects/{Type}`` (basic information) and ``POST`` (create)."""
+    name = sobjects.canonical_name(args[0])
+    if ctx.request.method == "POST":
+        return create(ctx, name)
+    if ctx.request.method not in ("GET", "HEAD"):
+        return _refuse(ctx, "GET,HEAD,POST")
+    entry = next(e for e in sobjects.describe_global(ctx.version)["sobjects"] if e["name"] == name)
+    return Response.json(200, {"objectDescribe": entry, "recentItems": []})
+
+
+def create(ctx: Context, name: str) -> Response:
+    """201 with a SaveResult (``id``, ``success``, ``errors``)."""
+    fields = record_object(ctx)
+    new_id = ctx.store.create(ctx.org.org_id, name, fields, user_id=ctx.user_id)
+    return Response.json(201, {"id": new_id, "success": True, "errors": []})
+
+
+def record(ctx: Context, args: list[str]) -> Response:
+    """``GET``/``PATCH``/``DELETE /sobjects/{Type}/{id}``."""
+    name, record_id = sobjects.canonical_name(args[0]), args[1]
+    method = ctx.request.method
+    if method in ("GET", "HEAD"):
+        wanted = ctx.request.params().get("fields")
+        fields = [f.strip() for f in wanted.split(",") if f.strip()] if wanted else None
+        found = ctx.store.get(ctx.org.org_id, name, record_id, fields, ctx.version)
+        return Response.json(200, found)
+    if method == "PATCH":
+        changes = record_object(ctx)
+        ctx.store.update(ctx.org.org_id, name, record_id, changes, user_id=ctx.user_id)
+        return Response.empty(204)
+    if method == "DELETE":
+        ctx.store.delete(ctx.org.org_id, name, record_id)
+        return Response.empty(204)
+    return _refuse(ctx, "GET,HEAD,PATCH,DELETE")

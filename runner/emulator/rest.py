@@ -1,0 +1,199 @@
+"""The REST API's front door: versions, authentication, API usage, and the route table.
+
+Every request under ``/services/data/vXX.X/`` needs a live token (else 401
+``INVALID_SESSION_ID``), counts against the org's daily limit (else 403
+``REQUEST_LIMIT_EXCEEDED``) and carries ``Sforce-Limit-Info: api-usage=N/M``.
+The version list itself is public, as on Salesforce.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from runner.emulator import composite, queries, records
+from runner.emulator.directory import Directory, OrgState
+from runner.emulator.errors import NOT_FOUND_MESSAGE, RestApiError
+from runner.emulator.messages import Request, Response, rest_error
+from runner.emulator.sessions import SessionStore
+from runner.emulator.store import Store
+
+OLDEST_VERSION = 31
+NEWEST_VERSION = 68
+_VERSIONED = re.compile(r"^/services/data/v(\d+\.\d)(/.*)?$")
+_SEASONS = ("Spring", "Summer", "Winter")
+
+Handler = Callable[["Context", list[str]], Response]
+
+
+def version_label(major: int) -> str:
+    """Release name of an API version: three a year, Winter named after the next year."""
+    offset = major - 60
+    season = _SEASONS[offset % 3]
+    year = 24 + offset // 3 + (1 if season == "Winter" else 0)
+    return f"{season} '{year:02d}"
+
+
+def versions_body() -> list[dict[str, str]]:
+    """``GET /services/data``: every served version, ascending, two-digit ``NN.0``."""
+    return [
+        {"label": version_label(v), "url": f"/services/data/v{v}.0", "version": f"{v}.0"}
+        for v in range(OLDEST_VERSION, NEWEST_VERSION + 1)
+    ]
+
+
+def supported(version: str) -> bool:
+    """Whether ``NN.0`` is a version this server speaks."""
+    major, _, minor = version.partition(".")
+    return minor == "0" and major.isdigit() and OLDEST_VERSION <= int(major) <= NEWEST_VERSION
+
+
+@dataclass
+class Context:
+    """What a route needs: the org, the caller, the API version and the request."""
+
+    api: RestApi
+    org: OrgState
+    user_id: str
+    version: str
+    request: Request
+
+    @property
+    def store(self) -> Store:
+        """The record store shared by all orgs."""
+        return self.api.store
+
+    @property
+    def base_url(self) -> str:
+        """This server's base URL."""
+        return self.api.base_url()
+
+    def body(self) -> Any:
+        """The JSON body; 400 ``JSON_PARSER_ERROR`` when it does not parse."""
+        try:
+            return self.request.json_body()
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise RestApiError(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from None
+
+
+def not_found() -> Response:
+    """404 ``NOT_FOUND``, Salesforce's answer for any unknown resource."""
+    return rest_error(404, "NOT_FOUND", NOT_FOUND_MESSAGE)
+
+
+def method_not_allowed(method: str, allowed: str) -> Response:
+    """405 with Salesforce's wording."""
+    message = f"HTTP Method '{method}' not allowed. Allowed are {allowed}"
+    return rest_error(405, "METHOD_NOT_ALLOWED", message)
+
+
+def _resources(ctx: Context, args: list[str]) -> Response:
+    if ctx.request.method not in ("GET", "HEAD"):
+        return method_not_allowed(ctx.request.method, "GET,HEAD")
+    base = f"/services/data/v{ctx.version}"
+    names = ("tooling", "metadata", "eclair", "folders", "prechatForms", "chatter", "tabs",
+             "appMenu", "quickActions", "queryAll", "commerce", "wave", "iot", "analytics",
+             "search", "identity", "composite", "parameterizedSearch", "theme", "nouns",
+             "domino", "event", "serviceTemplates", "recent", "connect", "licensing",
+             "limits", "process", "async-queries", "query", "match", "emailConnect",
+             "compactLayouts", "knowledgeManagement", "sobjects", "actions", "support")  # fmt: skip
+    body = {n: f"{base}/{n}" for n in names}
+    user = ctx.user_id
+    body["identity"] = f"{ctx.base_url}/id/{ctx.org.org_id}/{user}"
+    return Response.json(200, body)
+
+
+def _limits(ctx: Context, args: list[str]) -> Response:
+    if ctx.request.method not in ("GET", "HEAD"):
+        return method_not_allowed(ctx.request.method, "GET,HEAD")
+    used, limit = ctx.org.usage()
+    per_app = {app.name: {"Max": 0, "Remaining": 0} for app in ctx.org.config.apps}
+    body: dict[str, Any] = {
+        "ConcurrentAsyncGetReportInstances": {"Max": 200, "Remaining": 200},
+        "ConcurrentSyncReportRuns": {"Max": 20, "Remaining": 20},
+        "DailyApiRequests": {"Max": limit, "Remaining": max(0, limit - used), **per_app},
+        "DailyAsyncApexExecutions": {"Max": 250000, "Remaining": 250000},
+        "DailyBulkApiBatches": {"Max": 15000, "Remaining": 15000},
+        "DailyBulkV2QueryJobs": {"Max": 10000, "Remaining": 10000},
+        "DailyGenericStreamingApiEvents": {"Max": 10000, "Remaining": 10000},
+        "DailyStreamingApiEvents": {"Max": 10000, "Remaining": 10000},
+        "DailyWorkflowEmails": {"Max": 2000, "Remaining": 2000},
+        "DataStorageMB": {"Max": 5, "Remaining": 5},
+        "FileStorageMB": {"Max": 20, "Remaining": 20},
+        "HourlyTimeBasedWorkflow": {"Max": 50, "Remaining": 50},
+        "MassEmail": {"Max": 10, "Remaining": 10},
+        "SingleEmail": {"Max": 15, "Remaining": 15},
+    }
+    return Response.json(200, body)
+
+
+ROUTES: list[tuple[re.Pattern[str], Handler]] = [
+    (re.compile(r"^$"), _resources),
+    (re.compile(r"^limits$"), _limits),
+    (re.compile(r"^sobjects$"), records.describe_global),
+    (re.compile(r"^sobjects/([^/]+)$"), records.sobject_root),
+    (re.compile(r"^sobjects/([^/]+)/describe$"), records.describe),
+    (re.compile(r"^sobjects/([^/]+)/([^/]+)$"), records.record),
+    (re.compile(r"^(query|queryAll)$"), queries.query),
+    (re.compile(r"^(query|queryAll)/([^/]+)$"), queries.query_more),
+    (re.compile(r"^tooling/query$"), queries.tooling_query),
+    (re.compile(r"^composite$"), composite.composite),
+    (re.compile(r"^composite/sobjects$"), composite.collections),
+    (re.compile(r"^composite/sobjects/([^/]+)$"), composite.retrieve),
+]
+
+
+class RestApi:
+    """Authenticates REST calls, counts them, and dispatches them to their route."""
+
+    def __init__(
+        self,
+        store: Store,
+        directory: Directory,
+        sessions: SessionStore,
+        base_url: Callable[[], str],
+    ) -> None:
+        self.store = store
+        self.directory = directory
+        self.sessions = sessions
+        self.base_url = base_url
+
+    def handle(self, request: Request) -> Response:
+        """Answer one request under ``/services/data``."""
+        if request.path.rstrip("/") == "/services/data":
+            return Response.json(200, versions_body())
+        match = _VERSIONED.match(request.path)
+        if match is None:
+            return not_found()
+        session = self.sessions.lookup(request.bearer_token())
+        org = self.directory.org(session.org_id) if session else None
+        if session is None or org is None:
+            if request.header("Authorization") and not request.bearer_token():
+                return rest_error(401, "INVALID_AUTH_HEADER", "INVALID_HEADER_TYPE")
+            return rest_error(401, "INVALID_SESSION_ID", "Session expired or invalid")
+        used, limit, allowed = org.count_api_call()
+        if not allowed:
+            response = rest_error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
+        elif not supported(match.group(1)):
+            response = not_found()
+        else:
+            ctx = Context(self, org, session.user_id, match.group(1), request)
+            response = self.dispatch(ctx, (match.group(2) or "").strip("/"))
+        response.headers["Sforce-Limit-Info"] = f"api-usage={used}/{limit}"
+        return response
+
+    def dispatch(self, ctx: Context, rest_path: str) -> Response:
+        """Route a path relative to ``/services/data/vXX.X/``; also used by composite."""
+        override = ctx.request.params().get("_HttpMethod")
+        if override and ctx.request.method == "POST":
+            ctx.request.method = override.upper()
+        for pattern, handler in ROUTES:
+            found = pattern.match(rest_path)
+            if found is not None:
+                try:
+                    return handler(ctx, list(found.groups()))
+                except RestApiError as error:
+                    return Response.json(error.status, error.body())
+        return not_found()
