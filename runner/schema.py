@@ -31,7 +31,7 @@ BASE_URI = "https://sfjwt-run.dev/schemas/"
 BRANCHING = frozenset({"oneOf", "anyOf"})
 SHAPE = frozenset({
     "type", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-    "minLength", "maxLength", "enum", "const", "minItems", "anyOf", "oneOf",
+    "minLength", "maxLength", "enum", "const", "minItems", "minProperties", "anyOf", "oneOf",
 })
 PRIORITY = {"additionalProperties": 6, "propertyNames": 6, "type": 5, "enum": 4, "const": 4,
             "required": 2, "not": 2, "dependentSchemas": 2, "oneOf": 1, "anyOf": 1}
@@ -285,6 +285,8 @@ def _kind(value: Any) -> str:
         return "an integer"
     if isinstance(value, float):
         return "a number"
+    if isinstance(value, (dict, list)) and not value:
+        return "an empty mapping" if isinstance(value, dict) else "an empty list"
     kinds: dict[type, str] = {dict: "a mapping", list: "a list", str: "a string"}
     return kinds.get(type(value), "null")
 

@@ -243,6 +243,10 @@ CASES = [
     (BASE + "orgs:\n  u: {emulator: true, api_version: '60'}\n", (6, 23),
      "'60' is not a valid api_version (a version like 'v60.0')"),
     (BASE + "    when: [1]\n", (5, 5), "steps[0].when: expected a string or true or false"),
+    (BASE + "    expect: {status: []}\n", (5, 14), "got an empty list"),
+    (BASE + "    expect: {json: {a: {}}}\n", (5, 21), "expected a value, or an object with equals"),
+    (BASE + "orgs:\n  u: {emulator: true, timeout: 0}\n", (6, 23),
+     "0 is not a valid timeout (seconds, or {connect: seconds, read: seconds})"),
     (BASE + "nmae: y\n", (5, 1), "unknown key 'nmae'"),
 ]
 
