@@ -48,6 +48,11 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
     """Load and validate an inventory file; group children must exist and not loop."""
     document = load_document(path)
     validate(document, "inventory")
+    return build_inventory(document)
+
+
+def build_inventory(document: Document) -> Inventory:
+    """Build an Inventory from a schema-valid document; paths resolve against its directory."""
     data: Mapping[str, Any] = document.data
     base = Path(document.path).parent
     orgs = {

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from runner.errors import PlaybookError, Position, UsageError
 from runner.inventory import (
     GroupSpec,
     Inventory,
+    build_inventory,
     group_members,
     load_inventory,
     merge_orgs,
@@ -17,6 +20,7 @@ from runner.inventory import (
 )
 from runner.loader import load_text
 from runner.model import IMPLICIT_ORG, OrgSpec, build_playbook
+from runner.schema import validate
 
 INVENTORY = """\
 # yaml-language-server: $schema=../schemas/inventory.schema.json
@@ -217,3 +221,23 @@ def test_select_nothing_left() -> None:
 def test_select_empty_exclusion() -> None:
     with pytest.raises(UsageError, match="empty pattern"):
         select_orgs(NAMES, GROUPS, "!")
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    start=st.integers(0, len(INVENTORY)),
+    length=st.integers(0, 30),
+    noise=st.text(alphabet="{}[]:,-'\"&*!|#\n %uqa", max_size=10),
+    limit=st.text(alphabet="!,*?[]uatqprodsbxe- ", max_size=12),
+)
+def test_mutated_inventories_and_limits_fail_only_as_user_errors(
+    start: int, length: int, noise: str, limit: str
+) -> None:
+    try:
+        document = load_text(INVENTORY[:start] + noise + INVENTORY[start + length :], "inv.yml")
+        validate(document, "inventory")
+        inventory = build_inventory(document)
+        orgs = merge_orgs(playbook_orgs(), inventory, keys=["main"])
+        assert set(select_orgs(orgs, inventory.groups, limit)) <= set(orgs)
+    except (PlaybookError, UsageError) as error:
+        assert error.message
