@@ -47,7 +47,7 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
 def format_path(path: JsonPath) -> str:
-    """Render a JSON path the way users write it: ``steps[2].expect.json["a.b"]``."""
+    """Render a JSON path the way users read it: ``steps[2].expect.json['a.b']``."""
     out = ""
     for part in path:
         if isinstance(part, int):

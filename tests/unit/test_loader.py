@@ -6,7 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 
+from runner import loader
 from runner.errors import PlaybookError, Position
 from runner.loader import ALIAS_BUDGET, MAX_BYTES, format_path, load_document, load_text
 
@@ -278,3 +280,21 @@ def test_unreadable_file(tmp_path: Path) -> None:
     target.chmod(0)
     with pytest.raises(PlaybookError, match="permission denied"):
         load_document(target)
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("a: 1\na: 2\n", (2, 1)),
+        ("a:\n\tb: 1\n", (2, 1)),
+        ("a: 'é'\nb: \x07\n", (2, 4)),
+        ("a: !!python/name:os.system\n", (1, 4)),
+    ],
+)
+def test_pure_python_parser_gives_the_same_positions(
+    monkeypatch: pytest.MonkeyPatch, text: str, where: tuple[int, int]
+) -> None:
+    monkeypatch.setattr(loader, "_Parser", yaml.SafeLoader)
+    assert error_of(text).position == Position("pb.yml", *where)
+    monkeypatch.undo()
+    assert error_of(text).position == Position("pb.yml", *where)
