@@ -8,11 +8,14 @@ earlier ``register`` or a built-in scope (``env``, ``org``, ``vars``) provides i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from runner import templating
 from runner.checks import expression_error
+from runner.errors import PlaybookError
 from runner.model import Playbook
 from runner.suggest import did_you_mean
 
@@ -79,11 +82,26 @@ def _check_template(
     if problem:
         raise document.error(path, problem, key=False)
     for name in sorted(templating.undeclared_names(text, expression=is_expression) - known):
-        raise document.error(
+        error = document.error(
             path,
             f"undefined variable {name!r}{did_you_mean(name, sorted(known - BUILTINS))}",
             key=False,
             hint="define it under vars:, pass it with -e, or register it in an earlier step",
         )
+        raise _at_name(error, text, name)
+
+
+def _at_name(error: PlaybookError, text: str, name: str) -> PlaybookError:
+    """Move the caret from the start of a one-line value to the variable itself."""
+    position, line = error.position, error.source_line
+    match = re.search(rf"\b{re.escape(name)}\b", text)
+    if position is None or line is None or match is None or "\n" in text:
+        return error
+    quote = 1 if line[position.col - 1 : position.col] in ("'", '"') else 0
+    column = position.col + quote + match.start()
+    if line[column - 1 : column - 1 + len(name)] != name:
+        return error
+    moved = replace(position, col=column)
+    return PlaybookError(error.message, position=moved, source_line=line, hint=error.hint)
 
 

@@ -58,9 +58,11 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 
 
 _SCRUBS = [
-    (re.compile(r"\d+(\.\d+)? ms\b"), "N ms"),
+    (re.compile(r" *\d+(\.\d+)? ms\b"), " N ms"),
     (re.compile(r"\d+\.\d+ s\b"), "N s"),
     (re.compile(r"(127\.0\.0\.1|localhost):\d+"), r"\1:PORT"),
+    (re.compile(r"\b(00[1356DQ]|500|006)[0-9A-Za-z]{15}\b"), r"\1<id>"),
+    (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000"), "<datetime>"),
 ]
 
 
