@@ -193,7 +193,9 @@ def _describe(error: ValidationError) -> tuple[str, str | None, JsonPath | None]
         return _conflict(error, path)
     if kind == "type":
         wanted = _type_words(error.validator_value)
-        return f"expected {wanted}, got {_kind(error.instance)}", None, None
+        templated = isinstance(error.instance, str) and "{{" in error.instance
+        hint = "templates are rendered only in string values; write a literal here"
+        return f"expected {wanted}, got {_kind(error.instance)}", hint if templated else None, None
     if kind in ("enum", "const"):
         return _enum(error), None, None
     return error.message, None, None

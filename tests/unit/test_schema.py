@@ -264,6 +264,12 @@ def test_unknown_key_hint_lists_allowed_keys() -> None:
     assert error.hint is not None and "expect" in error.hint and "register" in error.hint
 
 
+def test_template_in_a_number_field_gets_a_hint() -> None:
+    error = problem(BASE + "    retries: '{{ n }}'\n")
+    assert error.message == "steps[0].retries: expected an integer, got a string"
+    assert error.hint is not None and "string values" in error.hint
+
+
 def test_emulator_options_are_checked_against_its_schema() -> None:
     error = problem(BASE + "orgs:\n  uat:\n    emulator: {latency: 3}\n")
     assert "unknown key 'latency'; did you mean 'latency_ms'?" in error.message
