@@ -106,7 +106,7 @@ def best_error(document: Document, errors: Iterable[ValidationError]) -> Validat
     first = min(resolved, key=lambda e: (_place(document, e), -_priority(e)))
     prefix = _effective_path(first)
     family = [e for e in resolved if _effective_path(e)[: len(prefix)] == prefix]
-    return max(family, key=lambda e: (len(_effective_path(e)), _priority(e)))
+    return min(family, key=lambda e: (-len(_effective_path(e)), _place(document, e), -_priority(e)))
 
 
 def _priority(error: ValidationError) -> int:

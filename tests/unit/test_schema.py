@@ -286,6 +286,11 @@ def test_deepest_error_under_the_first_problem() -> None:
     assert "'GTE' is not one of" in problem(text).message
 
 
+def test_among_equally_deep_errors_the_earliest_wins() -> None:
+    text = "name: x\nsteps:\n  - name: a\n    retries: x\n    request: {path: /}\n    expct: 1\n"
+    assert "retries" in problem(text).message
+
+
 def test_validate_all_reports_each_problem_in_file_order() -> None:
     text = "name: x\nsteps:\n  - name: a\n    expct: 1\n    request: {path: /}\n" \
         "  - name: b\n    request: {path: /, method: PUTT}\n"
