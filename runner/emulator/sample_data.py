@@ -1,4 +1,4 @@
-"""Seed records for a fresh org: the accounts, contacts and deals of a demo org.
+"""Seeding an org: its Organization record, users, and the records of a demo org.
 
 Made from a seeded random generator so that one seed always gives the same
 names, numbers and links (ids still differ: they come from the clock).
@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from runner.emulator import ids
 from runner.emulator.catalog import ACCOUNT_TYPES, LEAD_SOURCES, RATINGS, STAGES
+from runner.emulator.errors import RestApiError
 
 if TYPE_CHECKING:
     from runner.emulator.store import Store
@@ -150,4 +153,82 @@ def _lead(rng: random.Random, index: int) -> dict[str, Any]:
         "Status": rng.choice(("Open - Not Contacted", "Working - Contacted")),
         "LeadSource": rng.choice(LEAD_SOURCES),
         "Email": f"lead{index + 1}@example.com",
+    }
+
+
+def seed_org(
+    store: Store,
+    org_id: str,
+    *,
+    organization: Mapping[str, Any],
+    users: list[Mapping[str, Any]],
+    sample_data: bool = True,
+    records: Mapping[str, list[Mapping[str, Any]]] | None = None,
+    random_seed: int | None = None,
+) -> dict[str, str]:
+    """Create an org: its Organization record, users, sample and extra records.
+
+    Returns ``{username: user id}``. Seeding an org the store already holds (a
+    persisted file) only adds users it lacks, so a restart does not duplicate data.
+    """
+    org_id = ids.normalize(org_id)
+    with store.transaction():
+        fresh = not store.exists(org_id, "Organization", org_id)
+        store.register_org(org_id)
+        user_ids = {u["Username"]: _seed_user(store, org_id, u) for u in users}
+        admin = next(iter(user_ids.values()), None)
+        store.register_org(org_id, admin)
+        if not fresh:
+            return user_ids
+        values = {**ORGANIZATION_DEFAULTS, **organization}
+        store.insert(org_id, "Organization", values, user_id=admin, record_id=org_id)
+        if sample_data:
+            populate(store, org_id, random_seed=random_seed, user_id=admin)
+        for sobject, items in (records or {}).items():
+            for item in items:
+                store.create(org_id, sobject, item, user_id=admin)
+    return user_ids
+
+
+def _seed_user(store: Store, org_id: str, user: Mapping[str, Any]) -> str:
+    username = user["Username"]
+    known = store.find_user(username)
+    if known is not None:
+        if known[0] != org_id:
+            raise RestApiError(
+                400,
+                "DUPLICATE_USERNAME",
+                f"Duplicate Username. The username {username} already exists in another "
+                "organization. Usernames must be unique across all organizations.",
+                ["Username"],
+            )
+        return known[1]
+    values = {**_user_defaults(user), **user}
+    record_id = ids.normalize(values.pop("Id")) if values.get("Id") else ids.new_id("005")
+    owner = store.default_user(org_id) or record_id
+    return store.insert(org_id, "User", values, user_id=owner, record_id=record_id)
+
+
+ORGANIZATION_DEFAULTS: dict[str, Any] = {
+    "Name": "Emulated Org",
+    "OrganizationType": "Developer Edition",
+    "InstanceName": "EMU1",
+    "IsSandbox": False,
+    "TrialExpirationDate": None,
+    "NamespacePrefix": None,
+    "Country": "US",
+}
+
+
+def _user_defaults(user: Mapping[str, Any]) -> dict[str, Any]:
+    """What a seeded user lacks is made from its username, as an admin would fill it in."""
+    username = str(user["Username"])
+    local = username.split("@")[0]
+    last = str(user.get("LastName") or local.replace(".", " ").title() or "User")
+    first = str(user.get("FirstName") or "")
+    return {
+        "LastName": last,
+        "Email": username if "@" in username else f"{local}@example.com",
+        "Alias": (first[:1] + last).replace(" ", "").lower()[:8] or "user",
+        "CommunityNickname": local[:40],
     }

@@ -17,16 +17,22 @@ from contextlib import contextmanager
 from typing import Any
 
 from runner.emulator import errors, ids, sobjects
-from runner.emulator.catalog import STAGES
 from runner.emulator.errors import RestApiError
 from runner.emulator.paging import DEFAULT_BATCH, Cursor, Locators, clamp_batch
-from runner.emulator.sample_data import populate
+from runner.emulator.rules import (
+    check_body,
+    derive,
+    named_fields,
+    resolve_fields,
+    resolve_id,
+    same_id,
+)
+from runner.emulator.sample_data import seed_org
 from runner.emulator.sobjects import Field, SObject
 from runner.emulator.soql import compile_query
 from runner.emulator.values import format_datetime, from_storage, to_storage
 
 Clock = Callable[[], dt.datetime]
-_AUDIT = ("CreatedDate", "CreatedById", "LastModifiedDate", "LastModifiedById", "SystemModstamp")
 _CASCADE_FIELD = "AccountId"
 
 
@@ -154,41 +160,15 @@ class Store:
         Returns ``{username: user id}``. Seeding an org the store already holds (a
         persisted file) only adds users it lacks, so a restart does not duplicate data.
         """
-        org_id = ids.normalize(org_id)
-        with self.transaction():
-            fresh = not self.exists(org_id, "Organization", org_id)
-            self.register_org(org_id)
-            user_ids = {u["Username"]: self._seed_user(org_id, u) for u in users}
-            admin = next(iter(user_ids.values()), None)
-            self.register_org(org_id, admin)
-            if not fresh:
-                return user_ids
-            values = {**ORGANIZATION_DEFAULTS, **organization}
-            self.insert(org_id, "Organization", values, user_id=admin, record_id=org_id)
-            if sample_data:
-                populate(self, org_id, random_seed=random_seed, user_id=admin)
-            for sobject, items in (records or {}).items():
-                for item in items:
-                    self.create(org_id, sobject, item, user_id=admin)
-        return user_ids
-
-    def _seed_user(self, org_id: str, user: Mapping[str, Any]) -> str:
-        username = user["Username"]
-        known = self.find_user(username)
-        if known is not None:
-            if known[0] != org_id:
-                raise RestApiError(
-                    400,
-                    "DUPLICATE_USERNAME",
-                    f"Duplicate Username. The username {username} already exists in another "
-                    "organization. Usernames must be unique across all organizations.",
-                    ["Username"],
-                )
-            return known[1]
-        values = {**_user_defaults(user), **user}
-        record_id = ids.normalize(values.pop("Id")) if values.get("Id") else ids.new_id("005")
-        owner = self.default_user(org_id) or record_id
-        return self.insert(org_id, "User", values, user_id=owner, record_id=record_id)
+        return seed_org(
+            self,
+            org_id,
+            organization=organization,
+            users=users,
+            sample_data=sample_data,
+            records=records,
+            random_seed=random_seed,
+        )
 
     # -- create ----------------------------------------------------------------------------
 
@@ -206,7 +186,7 @@ class Store:
             raise RestApiError(
                 400, "INVALID_TYPE_FOR_OPERATION", f"entity type cannot be inserted: {meta.name}"
             )
-        values = self._checked_values(meta, fields, creating=True)
+        values = check_body(meta, fields, creating=True)
         return self.insert(org_id, meta.name, values, user_id=user_id)
 
     def insert(
@@ -221,7 +201,7 @@ class Store:
         """Insert without the API's field permissions (seeding, read-only fields), still typed."""
         meta = sobjects.get(sobject)
         org_id = ids.normalize(org_id)
-        row = {f.name: to_storage(f, v) for f, v in _resolve_fields(meta, values)}
+        row = {f.name: to_storage(f, v) for f, v in resolve_fields(meta, values)}
         with self.transaction():
             new_id = ids.normalize(record_id) if record_id else ids.new_id(meta.key_prefix)
             self._check_references(org_id, meta, row)
@@ -260,7 +240,7 @@ class Store:
             row["IsDeleted"] = 0
         if meta.name == "Case" and row.get("CaseNumber") is None:
             row["CaseNumber"] = self._next_case_number(org_id)
-        _derive(meta, row, {}, self._now())
+        derive(meta, row, {}, self._now())
         return row
 
     # -- read ------------------------------------------------------------------------------
@@ -275,10 +255,10 @@ class Store:
     ) -> dict[str, Any]:
         """One record as ``GET /sobjects/{Type}/{id}[?fields=]`` returns it."""
         meta = sobjects.get(sobject)
-        wanted = list(meta.fields) if not fields else _named_fields(meta, fields)
+        wanted = list(meta.fields) if not fields else named_fields(meta, fields)
         if fields and not any(f.name == "Id" for f in wanted):
             wanted.append(meta.by_lower_name["id"])
-        record_id = self._resolve_id(meta, record_id)
+        record_id = resolve_id(meta, record_id)
         row = self._fetch(org_id, meta, record_id, wanted)
         if row is None or (meta.field("IsDeleted") and row["IsDeleted"]):
             raise errors.not_found()
@@ -369,20 +349,20 @@ class Store:
         """Change some fields as ``PATCH /sobjects/{Type}/{id}`` does."""
         meta = sobjects.get(sobject)
         org_id = ids.normalize(org_id)
-        record_id = self._resolve_id(meta, record_id)
+        record_id = resolve_id(meta, record_id)
         body = {
-            k: v for k, v in fields.items() if not (k.lower() == "id" and _same_id(v, record_id))
+            k: v for k, v in fields.items() if not (k.lower() == "id" and same_id(v, record_id))
         }
-        values = self._checked_values(meta, body, creating=False)
+        values = check_body(meta, body, creating=False)
         with self.transaction():
             current = self._fetch(org_id, meta, record_id, list(meta.fields))
             if current is None:
                 raise errors.not_found()
             if current.get("IsDeleted"):
                 raise errors.entity_is_deleted()
-            changes = {f.name: to_storage(f, v) for f, v in _resolve_fields(meta, values)}
+            changes = {f.name: to_storage(f, v) for f, v in resolve_fields(meta, values)}
             self._check_references(org_id, meta, changes)
-            _derive(meta, changes, current, self._now())
+            derive(meta, changes, current, self._now())
             changes["LastModifiedDate"] = changes["SystemModstamp"] = self._now()
             changes["LastModifiedById"] = user_id or self.default_user(org_id)
             assignments = ", ".join(f"{quote(n)} = ?" for n in changes)
@@ -395,7 +375,7 @@ class Store:
         """Move a record to the recycle bin (``queryAll`` still sees it), with its children."""
         meta = sobjects.get(sobject)
         org_id = ids.normalize(org_id)
-        record_id = self._resolve_id(meta, record_id)
+        record_id = resolve_id(meta, record_id)
         if not meta.deletable:
             raise RestApiError(
                 400, "INVALID_TYPE_FOR_OPERATION", f"entity type cannot be deleted: {meta.name}"
@@ -425,65 +405,6 @@ class Store:
                 (now, record_id, org_id),
             )
 
-    # -- validation helpers ----------------------------------------------------------------
-
-    def _resolve_id(self, meta: SObject, record_id: str) -> str:
-        try:
-            normalized = ids.normalize(record_id)
-        except ValueError:
-            raise errors.not_an_id(record_id) from None
-        if ids.key_prefix(normalized) != meta.key_prefix:
-            raise errors.not_found()
-        return normalized
-
-    def _checked_values(
-        self, meta: SObject, fields: Mapping[str, Any], *, creating: bool
-    ) -> dict[str, Any]:
-        """Apply the API's rules to a create/update body; return it keyed by canonical names."""
-        body = {k: v for k, v in fields.items() if k != "attributes"}
-        if creating and any(k.lower() == "id" for k in body):
-            raise RestApiError(
-                400, "INVALID_FIELD", "The Id field should not be specified in the sobject data."
-            )
-        resolved: dict[str, Any] = {}
-        for key, value in body.items():
-            f = meta.field(key)
-            if f is None:
-                raise errors.no_such_column(key, meta.name)
-            resolved[f.name] = value
-        allowed = (lambda f: f.createable) if creating else (lambda f: f.updateable)
-        locked = [name for name in resolved if not allowed(meta.by_lower_name[name.lower()])]
-        if locked:
-            raise RestApiError(
-                400,
-                "INVALID_FIELD_FOR_INSERT_UPDATE",
-                f"Unable to create/update fields: {', '.join(locked)}. Please check the security "
-                "settings of this field and verify that it is read/write for your profile or "
-                "permission set.",
-                locked,
-            )
-        for name, value in resolved.items():
-            to_storage(meta.by_lower_name[name.lower()], value)
-        missing = [
-            f.name
-            for f in meta.fields
-            if (f.required and creating and resolved.get(f.name) in (None, ""))
-            or (
-                f.required
-                and not creating
-                and f.name in resolved
-                and resolved[f.name] in (None, "")
-            )
-        ]
-        if missing:
-            raise RestApiError(
-                400,
-                "REQUIRED_FIELD_MISSING",
-                f"Required fields are missing: [{', '.join(missing)}]",
-                missing,
-            )
-        return resolved
-
     def _check_references(self, org_id: str, meta: SObject, row: Mapping[str, Any]) -> None:
         """Every reference must name a live record of the right object in the same org."""
         for name, value in row.items():
@@ -500,86 +421,6 @@ class Store:
                 )
 
 
-ORGANIZATION_DEFAULTS: dict[str, Any] = {
-    "Name": "Emulated Org",
-    "OrganizationType": "Developer Edition",
-    "InstanceName": "EMU1",
-    "IsSandbox": False,
-    "TrialExpirationDate": None,
-    "NamespacePrefix": None,
-    "Country": "US",
-}
-
-
-def _user_defaults(user: Mapping[str, Any]) -> dict[str, Any]:
-    """What a seeded user lacks is made from its username, as an admin would fill it in."""
-    username = str(user["Username"])
-    local = username.split("@")[0]
-    last = str(user.get("LastName") or local.replace(".", " ").title() or "User")
-    first = str(user.get("FirstName") or "")
-    return {
-        "LastName": last,
-        "Email": username if "@" in username else f"{local}@example.com",
-        "Alias": (first[:1] + last).replace(" ", "").lower()[:8] or "user",
-        "CommunityNickname": local[:40],
-    }
-
-
 def _column_sql(f: Field) -> str:
     collate = " COLLATE NOCASE" if f.is_text and f.type != "id" else ""
     return f"{quote(f.name)} {f.sql_type}{collate}"
-
-
-def _resolve_fields(meta: SObject, values: Mapping[str, Any]) -> list[tuple[Field, Any]]:
-    resolved = []
-    for key, value in values.items():
-        if key == "attributes":
-            continue
-        f = meta.field(key)
-        if f is None:
-            raise errors.no_such_column(key, meta.name)
-        resolved.append((f, value))
-    return resolved
-
-
-def _named_fields(meta: SObject, names: list[str]) -> list[Field]:
-    wanted = []
-    for name in names:
-        f = meta.field(name.strip())
-        if f is None:
-            raise RestApiError(
-                400, "INVALID_FIELD", errors.no_such_column_on_entity(name.strip(), meta.name)
-            )
-        if f not in wanted:
-            wanted.append(f)
-    return wanted
-
-
-def _same_id(value: Any, record_id: str) -> bool:
-    return isinstance(value, str) and ids.is_valid_id(value) and ids.normalize(value) == record_id
-
-
-def _derive(meta: SObject, changes: dict[str, Any], current: Mapping[str, Any], now: str) -> None:
-    """Fields Salesforce computes: full names, closed/won flags, stage probability."""
-
-    def value(name: str) -> Any:
-        return changes[name] if name in changes else current.get(name)
-
-    computed_name = meta.field("Name") and not meta.by_lower_name["name"].createable
-    if computed_name and ("FirstName" in changes or "LastName" in changes or not current):
-        parts = [value("FirstName"), value("LastName")]
-        changes["Name"] = " ".join(p for p in parts if p)
-    if meta.name == "Opportunity" and "StageName" in changes:
-        stage = value("StageName")
-        changes["IsClosed"] = int(stage in ("Closed Won", "Closed Lost"))
-        changes["IsWon"] = int(stage == "Closed Won")
-        if "Probability" not in changes or changes["Probability"] is None:
-            probability = STAGES.get(stage or "")
-            changes["Probability"] = float(probability) if probability is not None else None
-    if meta.name == "Case" and "Status" in changes:
-        closed = value("Status") == "Closed"
-        changes["IsClosed"] = int(closed)
-        if closed and value("ClosedDate") is None:
-            changes["ClosedDate"] = now
-        elif not closed:
-            changes["ClosedDate"] = None
