@@ -144,18 +144,17 @@ class Playbook:
 
 
 def load_playbook(
-    path: str | os.PathLike[str], *, org_names: Iterable[str] | None = None
+    path: str | os.PathLike[str], *, extra_org_names: Iterable[str] = ()
 ) -> Playbook:
     """Load, validate, build and cross-check a playbook file.
 
-    ``org_names``: the names a step's ``orgs:`` may refer to when an inventory
-    is in play (its orgs and groups, plus the playbook's); default: the
-    playbook's own orgs.
+    A step's ``orgs:`` may name the playbook's orgs and ``extra_org_names``
+    (with an inventory: its org and group names).
     """
     document = load_document(path)
     validate(document, "playbook")
     playbook = build_playbook(document)
-    check_step_orgs(playbook, org_names if org_names is not None else playbook.orgs)
+    check_step_orgs(playbook, [*playbook.orgs, *extra_org_names])
     return playbook
 
 

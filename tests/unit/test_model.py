@@ -293,7 +293,7 @@ def test_load_playbook_checks_step_orgs(tmp_path: Path) -> None:
     target.write_text(f"name: x\n{STEP}    orgs: [uat]\n")
     with pytest.raises(PlaybookError, match="no org matches 'uat'"):
         load_playbook(target)
-    assert load_playbook(target, org_names=["uat"]).steps[0].orgs == ("uat",)
+    assert load_playbook(target, extra_org_names=["uat"]).steps[0].orgs == ("uat",)
 
 
 def test_load_playbook_validates_first(tmp_path: Path) -> None:
