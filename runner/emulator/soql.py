@@ -4,7 +4,8 @@ The parser gives a syntax tree; this module checks names against metadata
 (``INVALID_TYPE``, ``INVALID_FIELD`` with the caret at the offending token),
 joins parent objects for paths such as ``Account.Owner.Name`` and translates the
 filter into SQL with parameters, so SQLite does the filtering, sorting and
-limiting, fast for tens of thousands of records.
+limiting, fast for tens of thousands of records. Child sub-queries
+(``(SELECT … FROM Contacts)``) compile to their own statement, run per parent.
 """
 
 from __future__ import annotations
@@ -14,34 +15,32 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from runner.emulator import errors, ids, sobjects
+from runner.emulator import errors, sobjects
 from runner.emulator.errors import RestApiError, soql_error
 from runner.emulator.sobjects import Field, SObject
-from runner.emulator.soql_dates import date_range
+from runner.emulator.soql_filter import Column, FilterTranslator
 from runner.emulator.soql_lexer import Token
 from runner.emulator.soql_parser import (
     Aggregate,
-    Comparison,
-    Condition,
     FieldPath,
-    Literal,
-    Logical,
+    FieldsMacro,
     Query,
+    SubQuery,
     parse,
 )
-from runner.emulator.values import format_datetime, from_storage, parse_date, parse_datetime
+from runner.emulator.values import from_storage
 
 MAX_OFFSET = 2000
+MAX_FIELDS_ALL_LIMIT = 200
 Shaper = Callable[[Sequence[Any], str], dict[str, Any]]
-_TYPE_WORDS = {
-    "boolean": "boolean",
-    "int": "integer",
-    "double": "double",
-    "currency": "currency",
-    "percent": "percent",
-    "date": "date",
-    "datetime": "dateTime",
-}
+
+
+@dataclass(frozen=True)
+class Child:
+    """A compiled sub-query: the record key it fills and its statement (parent id 2nd param)."""
+
+    key: str
+    compiled: Compiled
 
 
 @dataclass(frozen=True)
@@ -52,10 +51,13 @@ class Compiled:
     params: list[Any]
     kind: str
     shape: Shaper
+    children: tuple[Child, ...] = ()
 
-    def bind(self, org_id: str) -> list[Any]:
-        """The parameters, with the org id in its place."""
-        return [org_id, *self.params[1:]]
+    def bind(self, org_id: str, parent_id: str | None = None) -> list[Any]:
+        """The parameters, with the org id (and a sub-query's parent id) in place."""
+        if parent_id is None:
+            return [org_id, *self.params[1:]]
+        return [org_id, parent_id, *self.params[2:]]
 
 
 @dataclass
@@ -68,55 +70,51 @@ class _Leaf:
 class _Node:
     sobject: SObject
     id_index: int
-    children: dict[str, _Leaf | _Node] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class _Column:
-    field: Field
-    sql: str
-    chain: tuple[tuple[Field, SObject, str], ...]
+    children: dict[str, _Leaf | _Node | None] = field(default_factory=dict)
 
 
 def compile_query(text: str, *, include_deleted: bool, today: dt.date) -> Compiled:
     """Parse, check and translate one query; RestApiError with Salesforce's codes on error."""
-    return _Translator(text, parse(text), include_deleted, today).compile()
+    query = parse(text)
+    found = sobjects.find(query.sobject.text)
+    if found is None:
+        token = query.sobject
+        raise soql_error(
+            "INVALID_TYPE", text, token.row, token.col, errors.unsupported_type(token.text)
+        )
+    return _Translator(text, query, found, include_deleted, today).compile()
 
 
 class _Translator:
-    def __init__(self, text: str, query: Query, include_deleted: bool, today: dt.date) -> None:
+    def __init__(
+        self,
+        text: str,
+        query: Query,
+        base: SObject,
+        include_deleted: bool,
+        today: dt.date,
+        parent_link: Field | None = None,
+    ) -> None:
         self.text = text
         self.query = query
+        self.base = base
         self.today = today
         self.include_deleted = include_deleted
-        found = sobjects.find(query.sobject.text)
-        if found is None:
-            raise self.error(query.sobject, errors.unsupported_type(query.sobject.text),
-                             "INVALID_TYPE")  # fmt: skip
-        self.base = found
+        self.parent_link = parent_link
         self.joins: dict[tuple[str, ...], str] = {}
         self.join_sql: list[str] = []
         self.select_sql: list[str] = []
         self.params: list[Any] = []
+        self.children: list[Child] = []
 
     def error(self, token: Token, text: str, code: str = "INVALID_FIELD") -> RestApiError:
         return soql_error(code, self.text, token.row, token.col, text)
 
     # -- names -------------------------------------------------------------------------------
 
-    def column(self, path: FieldPath) -> _Column:
+    def column(self, path: FieldPath) -> Column:
         """Resolve a field path, adding LEFT JOINs for each parent relationship on the way."""
-        parts = list(path.parts)
-        first = parts[0].lower()
-        if (
-            len(parts) > 1
-            and self.base.relationship(first) is None
-            and (
-                first == self.base.name.lower()
-                or (self.query.alias and first == self.query.alias.lower())
-            )
-        ):
-            parts = parts[1:]
+        parts = self._without_object_prefix(list(path.parts))
         current, alias, chain = self.base, "t0", []
         for depth, part in enumerate(parts[:-1]):
             rel = current.relationship(part)
@@ -136,7 +134,15 @@ class _Translator:
         found = current.field(parts[-1])
         if found is None:
             raise self.error(path.token, errors.no_such_column_on_entity(parts[-1], current.name))
-        return _Column(found, f'{alias}."{found.name}"', tuple(chain))
+        return Column(found, f'{alias}."{found.name}"', tuple(chain))
+
+    def _without_object_prefix(self, parts: list[str]) -> list[str]:
+        """``Account.Name`` FROM Account (or ``a.Name`` FROM Account a) is a base field."""
+        first = parts[0].lower()
+        names = {self.base.name.lower(), (self.query.alias or "").lower()}
+        if len(parts) > 1 and self.base.relationship(first) is None and first in names:
+            return parts[1:]
+        return parts
 
     def add_select(self, sql: str) -> int:
         self.select_sql.append(sql)
@@ -159,32 +165,55 @@ class _Translator:
         else:
             kind, shape = "records", self._record_select()
         where = self._where_sql()
-        order = self._order_sql(kind)
-        sql = f'SELECT {", ".join(self.select_sql)} FROM "{self.base.name}" t0 '
-        sql += " ".join(self.join_sql) + f" WHERE {where}"
+        group = ""
         if kind == "aggregate" and query.group_by:
-            sql += " GROUP BY " + ", ".join(self.column(p).sql for p in query.group_by)
-        sql += order
+            group = " GROUP BY " + ", ".join(self.column(p).sql for p in query.group_by)
+        order = self._order_sql(kind)  # resolves names first: it may add joins
+        sql = f'SELECT {", ".join(self.select_sql)} FROM "{self.base.name}" t0 '
+        sql += " ".join(self.join_sql) + f" WHERE {where}{group}{order}"
         if query.limit is not None or query.offset is not None:
             limit = -1 if query.limit is None else query.limit
             sql += f" LIMIT {limit} OFFSET {query.offset or 0}"
         if kind == "count":
             sql = f"SELECT COUNT(*) FROM ({sql})"
-        return Compiled(sql, self.params, kind, shape)
+        return Compiled(sql, self.params, kind, shape, tuple(self.children))
+
+    def _expanded(self) -> list[FieldPath | SubQuery]:
+        """The select list with ``FIELDS(…)`` replaced by the fields it stands for."""
+        items: list[FieldPath | SubQuery] = []
+        for item in self.query.select:
+            if isinstance(item, FieldsMacro):
+                limit = self.query.limit
+                if item.kind != "STANDARD" and (limit is None or limit > MAX_FIELDS_ALL_LIMIT):
+                    raise self.error(
+                        item.token,
+                        "The SOQL FIELDS function must have a LIMIT of at most 200",
+                        "MALFORMED_QUERY",
+                    )
+                if item.kind != "CUSTOM":
+                    items += [FieldPath((f.name,), item.token) for f in self.base.fields]
+            else:
+                assert not isinstance(item, Aggregate)
+                items.append(item)
+        return items
 
     def _record_select(self) -> Shaper:
         root = _Node(self.base, self.add_select('t0."Id"'))
-        for item in self.query.select:
-            assert isinstance(item, FieldPath)
+        for item in self._expanded():
+            if isinstance(item, SubQuery):
+                child = self._child(item)
+                root.children[child.key] = None
+                self.children.append(child)
+                continue
             col = self.column(item)
             node = root
             for rel, target, alias in col.chain:
                 key = rel.relationship_name or rel.name
-                child = node.children.get(key)
-                if not isinstance(child, _Node):
-                    child = _Node(target, self.add_select(f'{alias}."Id"'))
-                    node.children[key] = child
-                node = child
+                branch = node.children.get(key)
+                if not isinstance(branch, _Node):
+                    branch = _Node(target, self.add_select(f'{alias}."Id"'))
+                    node.children[key] = branch
+                node = branch
             node.children.setdefault(col.field.name, _Leaf(col.field, self.add_select(col.sql)))
 
         def shape(row: Sequence[Any], api_version: str) -> dict[str, Any]:
@@ -194,27 +223,49 @@ class _Translator:
 
         return shape
 
+    def _child(self, sub: SubQuery) -> Child:
+        """Compile ``(SELECT … FROM Contacts)`` against the child object of that relationship."""
+        name = sub.query.sobject.text
+        for child in sorted(sobjects.SOBJECTS.values(), key=lambda s: s.name):
+            for f in child.fields:
+                rel = f.child_relationship
+                if rel and rel.lower() == name.lower() and self.base.name in f.reference_to:
+                    translator = _Translator(
+                        self.text, sub.query, child, self.include_deleted, self.today, f
+                    )
+                    return Child(rel, translator.compile())
+        raise self.error(
+            sub.query.sobject,
+            f"Didn't understand relationship '{name}' in FROM part of query call. If you are "
+            "attempting to use a custom relationship, be sure to append the '__r' after the "
+            "custom relationship name. Please reference your WSDL or the describe call for the "
+            "appropriate names.",
+            "INVALID_TYPE",
+        )
+
     def _aggregate_select(self) -> Shaper:
         grouped = {self.column(p).sql for p in self.query.group_by}
         keys: list[tuple[str, int, Callable[[Any], Any]]] = []
         unnamed = 0
         for item in self.query.select:
+            if isinstance(item, (FieldsMacro, SubQuery)):
+                raise self.error(item.token, "unexpected token: '('", "MALFORMED_QUERY")
             if isinstance(item, FieldPath):
                 col = self.column(item)
                 if col.sql not in grouped:
                     raise self.error(
-                        item.token, f"Field must be grouped or aggregated: {col.field.name}",
+                        item.token,
+                        f"Field must be grouped or aggregated: {col.field.name}",
                         "MALFORMED_QUERY",
-                    )  # fmt: skip
+                    )
                 keys.append((col.field.name, self.add_select(col.sql), _converter(col.field)))
                 continue
             assert item.arg is not None
             col = self.column(item.arg)
             name = item.alias or f"expr{unnamed}"
             unnamed += item.alias is None
-            keys.append(
-                (name, self.add_select(_aggregate_sql(item, col)), _agg_converter(item, col))
-            )
+            sql = _aggregate_sql(item, col)
+            keys.append((name, self.add_select(sql), _agg_converter(item, col)))
 
         def shape(row: Sequence[Any], api_version: str) -> dict[str, Any]:
             record: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
@@ -237,106 +288,18 @@ class _Translator:
             terms.append("t0._seq ASC")
         return " ORDER BY " + ", ".join(terms) if terms else ""
 
-    # -- filter ------------------------------------------------------------------------------
-
     def _where_sql(self) -> str:
         clauses = ["t0._org = ?"]
-        self.params.append(None)  # replaced by the org id at execution
+        self.params.append(None)  # the org id, bound at execution
+        if self.parent_link is not None:
+            clauses.append(f't0."{self.parent_link.name}" = ?')
+            self.params.append(None)  # the parent record's id, bound per parent
         if not self.include_deleted and self.base.field("IsDeleted"):
             clauses.append('t0."IsDeleted" = 0')
         if self.query.where is not None:
-            clauses.append(self._condition(self.query.where))
+            translator = FilterTranslator(self.column, self.error, self.today, self.params)
+            clauses.append(translator.condition(self.query.where))
         return " AND ".join(clauses)
-
-    def _condition(self, cond: Condition) -> str:
-        if isinstance(cond, Logical):
-            return "(" + f" {cond.op} ".join(self._condition(c) for c in cond.items) + ")"
-        if isinstance(cond, Comparison):
-            return self._comparison(cond)
-        return f"(NOT {self._condition(cond.item)})"
-
-    def _comparison(self, cond: Comparison) -> str:
-        col = self.column(cond.field)
-        if isinstance(cond.value, tuple):
-            return self._in_list(col, cond)
-        value = cond.value
-        if value.kind == "null":
-            if cond.op not in ("=", "!="):
-                raise self.error(value.token, f"unexpected token: '{value.token.text}'",
-                                 "MALFORMED_QUERY")  # fmt: skip
-            return f"{col.sql} IS {'NOT ' if cond.op == '!=' else ''}NULL"
-        if value.kind == "dateliteral":
-            return self._date_range(col, cond.op, value)
-        if cond.op == "LIKE":
-            if not (col.field.is_text or col.field.type == "reference") or value.kind != "string":
-                raise self.error(
-                    cond.token, f"invalid operator on field '{col.field.name}'",
-                    "INVALID_QUERY_FILTER_OPERATOR",
-                )  # fmt: skip
-            self.params.append(value.like)
-            return f"{col.sql} LIKE ? ESCAPE '\\'"
-        self.params.append(self._param(col.field, value))
-        if cond.op == "!=":
-            return f"{col.sql} IS NOT ?"
-        return f"{col.sql} {cond.op} ?"
-
-    def _in_list(self, col: _Column, cond: Comparison) -> str:
-        assert isinstance(cond.value, tuple)
-        values = [v for v in cond.value if v.kind != "null"]
-        has_null = len(values) < len(cond.value)
-        for v in values:
-            self.params.append(self._param(col.field, v))
-        marks = ", ".join("?" for _ in values)
-        if cond.op == "IN":
-            parts = [f"{col.sql} IN ({marks})"] if values else []
-            parts += [f"{col.sql} IS NULL"] if has_null else []
-            return "(" + " OR ".join(parts) + ")"
-        parts = [f"{col.sql} NOT IN ({marks})"] if values else []
-        parts.append(f"{col.sql} IS NOT NULL" if has_null else f"{col.sql} IS NULL")
-        return "(" + (" AND " if has_null else " OR ").join(parts) + ")"
-
-    def _param(self, f: Field, value: Literal) -> Any:
-        """The SQL parameter for a literal compared with ``f``, or the error Salesforce gives."""
-        expected = _expected_kind(f)
-        if value.kind not in expected:
-            raise self.error(value.token, _filter_type_message(f))
-        if f.type in ("id", "reference"):
-            if not ids.is_valid_id(value.value):
-                raise self.error(
-                    value.token, f"invalid ID field: {value.value}",
-                    "INVALID_QUERY_FILTER_OPERATOR",
-                )  # fmt: skip
-            return ids.normalize(value.value)
-        if value.kind == "boolean":
-            return int(value.value)
-        if value.kind == "date":
-            if parse_date(value.value) is None:
-                raise self.error(value.token, f"invalid date: {value.value}", "MALFORMED_QUERY")
-            return value.value
-        if value.kind == "datetime":
-            moment = parse_datetime(value.value)
-            if moment is None:
-                raise self.error(value.token, f"invalid date: {value.value}", "MALFORMED_QUERY")
-            return format_datetime(moment)
-        return value.value
-
-    def _date_range(self, col: _Column, op: str, value: Literal) -> str:
-        if col.field.type not in ("date", "datetime") or op in ("LIKE",):
-            raise self.error(value.token, _filter_type_message(col.field))
-        start, end = date_range(value.value, value.n, self.today)
-        bounds = [_date_bound(col.field, start), _date_bound(col.field, end)]
-        sql = col.sql
-        forms = {
-            "=": (f"({sql} >= ? AND {sql} < ?)", bounds),
-            "!=": (f"({sql} IS NULL OR {sql} < ? OR {sql} >= ?)", bounds),
-            "<": (f"{sql} < ?", bounds[:1]),
-            "<=": (f"{sql} < ?", bounds[1:]),
-            ">": (f"{sql} >= ?", bounds[1:]),
-            ">=": (f"{sql} >= ?", bounds[:1]),
-        }
-        clause, params = forms[op]
-        self.params.extend(params)
-        return clause
 
 
 def _build(node: _Node, row: Sequence[Any], api_version: str) -> dict[str, Any] | None:
@@ -353,6 +316,8 @@ def _build(node: _Node, row: Sequence[Any], api_version: str) -> dict[str, Any] 
     for key, child in node.children.items():
         if isinstance(child, _Leaf):
             record[key] = from_storage(child.field, row[child.index])
+        elif child is None:
+            record[key] = None  # a sub-query, filled in by whoever runs it
         else:
             record[key] = _build(child, row, api_version)
     return record
@@ -362,33 +327,7 @@ def _no_shape(row: Sequence[Any], api_version: str) -> dict[str, Any]:
     raise AssertionError("COUNT() queries have no records")
 
 
-def _expected_kind(f: Field) -> set[str]:
-    if f.type == "boolean":
-        return {"boolean"}
-    if f.type in ("int", "double", "currency", "percent"):
-        return {"number"}
-    if f.type in ("date", "datetime"):
-        return {f.type}
-    return {"string"}
-
-
-def _filter_type_message(f: Field) -> str:
-    if f.type in _TYPE_WORDS:
-        return (
-            f"value of filter criterion for field '{f.name}' must be of type "
-            f"{_TYPE_WORDS[f.type]} and should not be enclosed in quotes"
-        )
-    return (
-        f"value of filter criterion for field '{f.name}' must be of type string and should be "
-        "enclosed in quotes"
-    )
-
-
-def _date_bound(f: Field, day: dt.date) -> str:
-    return day.isoformat() if f.type == "date" else f"{day.isoformat()}T00:00:00.000+0000"
-
-
-def _aggregate_sql(item: Aggregate, col: _Column) -> str:
+def _aggregate_sql(item: Aggregate, col: Column) -> str:
     if item.function == "COUNT_DISTINCT":
         return f"COUNT(DISTINCT {col.sql})"
     return f"{item.function}({col.sql})"
@@ -398,7 +337,7 @@ def _converter(f: Field) -> Callable[[Any], Any]:
     return lambda value: from_storage(f, value)
 
 
-def _agg_converter(item: Aggregate, col: _Column) -> Callable[[Any], Any]:
+def _agg_converter(item: Aggregate, col: Column) -> Callable[[Any], Any]:
     if item.function in ("COUNT", "COUNT_DISTINCT"):
         return lambda value: int(value or 0)
     if item.function in ("SUM", "AVG"):

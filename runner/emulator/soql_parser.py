@@ -56,6 +56,22 @@ class Aggregate:
 
 
 @dataclass(frozen=True)
+class FieldsMacro:
+    """``FIELDS(ALL)``, ``FIELDS(STANDARD)`` or ``FIELDS(CUSTOM)``."""
+
+    kind: str
+    token: Token
+
+
+@dataclass(frozen=True)
+class SubQuery:
+    """``(SELECT LastName FROM Contacts)``: the children of each record, by relationship name."""
+
+    query: Query
+    token: Token
+
+
+@dataclass(frozen=True)
 class Literal:
     """A value in WHERE: kind is string, number, boolean, null, date, datetime or dateliteral."""
 
@@ -86,6 +102,7 @@ class Not:
 
 
 Condition: TypeAlias = "Comparison | Logical | Not"
+SelectItem: TypeAlias = "FieldPath | Aggregate | FieldsMacro | SubQuery"
 
 
 @dataclass(frozen=True)
@@ -97,7 +114,7 @@ class OrderItem:
 
 @dataclass(frozen=True)
 class Query:
-    select: tuple[FieldPath | Aggregate, ...]
+    select: tuple[SelectItem, ...]
     sobject: Token
     alias: str | None
     where: Condition | None
@@ -154,8 +171,14 @@ class Parser:
     # -- grammar -----------------------------------------------------------------------------
 
     def parse(self) -> Query:
+        query = self._query(nested=False)
+        if self.token.kind != "EOF":
+            raise self.unexpected()
+        return query
+
+    def _query(self, *, nested: bool) -> Query:
         self.expect_keyword("SELECT")
-        select = self._select_list()
+        select = self._select_list(nested)
         self.expect_keyword("FROM")
         sobject = self.expect("IDENT")
         if "." in sobject.text:
@@ -164,26 +187,54 @@ class Parser:
         if self.token.kind == "IDENT" and self.token.upper not in RESERVED:
             alias = self.advance().text
         where = self._where()
-        group_by = self._group_by()
+        self._ignored_with()
+        group_by = () if nested else self._group_by()
         order_by = self._order_by()
         limit = self._number_clause("LIMIT")
-        offset = self._number_clause("OFFSET")
-        if self.token.kind != "EOF":
-            raise self.unexpected()
+        offset = None if nested else self._number_clause("OFFSET")
+        self._ignored_for()
         return Query(select, sobject, alias, where, group_by, order_by, limit, offset)
 
-    def _select_list(self) -> tuple[FieldPath | Aggregate, ...]:
-        items = [self._select_item()]
+    def _ignored_with(self) -> None:
+        """``WITH SECURITY_ENFORCED`` / ``USER_MODE`` / ``SYSTEM_MODE``: one user, nothing to do."""
+        if self.at("WITH"):
+            self.advance()
+            if self.token.upper not in ("SECURITY_ENFORCED", "USER_MODE", "SYSTEM_MODE"):
+                raise self.unexpected()
+            self.advance()
+
+    def _ignored_for(self) -> None:
+        """``FOR VIEW`` / ``FOR REFERENCE`` / ``FOR UPDATE`` change nothing here."""
+        if self.at("FOR"):
+            self.advance()
+            if self.token.upper not in ("VIEW", "REFERENCE", "UPDATE"):
+                raise self.unexpected()
+            self.advance()
+
+    def _select_list(self, nested: bool) -> tuple[SelectItem, ...]:
+        items = [self._select_item(nested)]
         while self.token.kind == "COMMA":
             self.advance()
-            items.append(self._select_item())
+            items.append(self._select_item(nested))
         counts = [i for i in items if isinstance(i, Aggregate) and i.arg is None]
         if counts and len(items) > 1:
             raise self.unexpected(counts[0].token if items[0] is not counts[0] else items[1].token)
         return tuple(items)
 
-    def _select_item(self) -> FieldPath | Aggregate:
+    def _select_item(self, nested: bool) -> SelectItem:
+        if self.token.kind == "LPAREN" and not nested:
+            start = self.advance()
+            query = self._query(nested=True)
+            self.expect("RPAREN")
+            return SubQuery(query, start)
         token = self.expect("IDENT")
+        if token.upper == "FIELDS" and self.token.kind == "LPAREN":
+            self.advance()
+            kind = self.expect("IDENT")
+            if kind.upper not in ("ALL", "STANDARD", "CUSTOM"):
+                raise self.unexpected(kind)
+            self.expect("RPAREN")
+            return FieldsMacro(kind.upper, token)
         if self.token.kind != "LPAREN":
             if token.upper in RESERVED:
                 raise self.unexpected(token)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -29,7 +29,7 @@ from runner.emulator.rules import (
 )
 from runner.emulator.sample_data import seed_org
 from runner.emulator.sobjects import Field, SObject
-from runner.emulator.soql import compile_query
+from runner.emulator.soql import Compiled, Shaper, compile_query
 from runner.emulator.values import format_datetime, from_storage, to_storage
 
 Clock = Callable[[], dt.datetime]
@@ -328,8 +328,24 @@ class Store:
         rows = self.execute(compiled.sql, compiled.bind(org_id))
         if compiled.kind == "count":
             return {"totalSize": int(rows[0][0]), "done": True, "records": []}
-        cursor = Cursor(org_id, rows, compiled.shape, clamp_batch(batch_size))
+        cursor = Cursor(org_id, rows, self._shaper(compiled, org_id), clamp_batch(batch_size))
         return self.locators.page(cursor, 0, api_version)
+
+    def _shaper(self, compiled: Compiled, org_id: str) -> Shaper:
+        """Row → record, running each child sub-query for the row's id."""
+        if not compiled.children:
+            return compiled.shape
+
+        def shape(row: Sequence[Any], api_version: str) -> dict[str, Any]:
+            record = compiled.shape(row, api_version)
+            for child in compiled.children:
+                rows = self.execute(child.compiled.sql, child.compiled.bind(org_id, row[0]))
+                records = [child.compiled.shape(r, api_version) for r in rows]
+                found = {"totalSize": len(records), "done": True, "records": records}
+                record[child.key] = found if records else None
+            return record
+
+        return shape
 
     def query_more(self, org_id: str, locator: str, *, api_version: str) -> dict[str, Any]:
         """The next batch of a query (``GET /query/01g…-2000``); 400 INVALID_QUERY_LOCATOR."""

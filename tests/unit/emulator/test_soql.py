@@ -380,3 +380,62 @@ def test_locator_belongs_to_its_org(big: Store) -> None:
     other = ids.to_18("00Dxx0000009ZZZ")
     with pytest.raises(RestApiError):
         big.query_more(other, locator, api_version=V)
+
+
+# -- sub-queries, FIELDS(), ignored clauses ------------------------------------------------
+
+
+def test_child_subquery_nests_records_or_null(store: Store) -> None:
+    rows = q(
+        store,
+        "SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName DESC LIMIT 5), Industry "
+        "FROM Account ORDER BY Name",
+    )["records"]
+    acme, globex, initech = rows
+    assert list(acme) == ["attributes", "Name", "Contacts", "Industry"]
+    contacts = acme["Contacts"]
+    assert (contacts["totalSize"], contacts["done"]) == (2, True)
+    assert [c["LastName"] for c in contacts["records"]] == ["Turing", "Lovelace"]
+    assert contacts["records"][0]["attributes"]["type"] == "Contact"
+    assert globex["Contacts"]["totalSize"] == 1
+    assert initech["Contacts"] is None
+
+
+def test_child_subquery_filters_and_limits_per_parent(store: Store) -> None:
+    rows = q(
+        store,
+        "SELECT Name, (SELECT LastName FROM contacts WHERE FirstName LIKE 'A%' LIMIT 1) "
+        "FROM Account WHERE Name = 'Acme'",
+    )["records"]
+    assert [c["LastName"] for c in rows[0]["Contacts"]["records"]] == ["Lovelace"]
+
+
+def test_unknown_child_relationship(store: Store) -> None:
+    err = error(store, "SELECT Id, (SELECT Id FROM Widgets) FROM Account")
+    assert err.error_code == "INVALID_TYPE"
+    assert "Didn't understand relationship 'Widgets' in FROM part of query call." in err.message
+    field = error(store, "SELECT Id, (SELECT Nope FROM Contacts) FROM Account")
+    assert "No such column 'Nope' on entity 'Contact'" in field.message
+
+
+def test_fields_macro(store: Store) -> None:
+    record = q(store, "SELECT FIELDS(STANDARD) FROM Account WHERE Name = 'Acme'")["records"][0]
+    assert list(record)[:3] == ["attributes", "Id", "IsDeleted"]
+    assert record["Name"] == "Acme" and "SystemModstamp" in record
+    assert q(store, "SELECT FIELDS(ALL) FROM Account LIMIT 200")["totalSize"] == 3
+    err = error(store, "SELECT FIELDS(ALL) FROM Account")
+    assert err.error_code == "MALFORMED_QUERY"
+    assert "must have a LIMIT of at most 200" in err.message
+
+
+@pytest.mark.parametrize(
+    "suffix", ["WITH SECURITY_ENFORCED", "WITH USER_MODE ORDER BY Name", "FOR VIEW", "FOR UPDATE"]
+)
+def test_clauses_without_effect_are_accepted(store: Store, suffix: str) -> None:
+    assert q(store, f"SELECT Id FROM Account {suffix}")["totalSize"] == 3
+
+
+def test_unknown_with_clause_is_rejected(store: Store) -> None:
+    assert error(store, "SELECT Id FROM Account WITH DATA CATEGORY").error_code == (
+        "MALFORMED_QUERY"
+    )
