@@ -70,6 +70,9 @@ def build_parser() -> ArgumentParser:
                         help="an org that takes longer has its remaining steps skipped")
     parser.add_argument("--syntax-check", action="store_true",
                         help="validate only (schema and templates); no network")
+    parser.add_argument("--doctor", action="store_true",
+                        help="diagnose each org (key, certificate, clock, audience, login); "
+                        "writes nothing")
     parser.add_argument("--check", action="store_true",
                         help="plan: show what would be sent, per org; no network, no files")
     parser.add_argument("--list-steps", action="store_true", help="list the steps and exit")

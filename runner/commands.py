@@ -11,13 +11,16 @@ from __future__ import annotations
 import argparse
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from runner import lint, plan, selection
 from runner.cli import Environment
+from runner.diagnosis import run_doctor
 from runner.errors import ExitStatus
 from runner.executor import Executor, RunOptions
+from runner.inventory import GroupSpec, Inventory, load_inventory, merge_orgs, select_orgs
 from runner.model import Playbook, StepSpec, load_playbook
 from runner.report import files
 from runner.report.console import ConsoleReport
@@ -40,7 +43,12 @@ def init_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
 
 def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
     extra_vars = parse_extra_vars(args.extra_vars)
-    playbooks = [load_playbook(Path(path)) for path in args.playbooks]
+    inventories = [load_inventory(path) for path in args.inventory]
+    known = {name for inv in inventories for name in (*inv.orgs, *inv.groups)}
+    playbooks = [
+        with_targets(load_playbook(Path(path), extra_org_names=known), inventories, args.limit)
+        for path in args.playbooks
+    ]
     environ = load_env(Path.cwd())
     for playbook in playbooks:
         lint.check_playbook(playbook, extra_vars=extra_vars)
@@ -49,6 +57,10 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
             env.stdout.print(f"{playbook.path}: syntax OK ({len(playbook.steps)} steps)",
                              markup=False, highlight=False)
         return ExitStatus.OK
+    if args.doctor:
+        results = [run_doctor(env, playbook, {**playbook.vars, **extra_vars}, environ,
+                              verify=args.ca_bundle or True) for playbook in playbooks]
+        return max(results, key=_severity)
     if args.check:
         for playbook in playbooks:
             print_plan(env, playbook, selection.select_steps(playbook, args),
@@ -75,6 +87,19 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
         if status is ExitStatus.INTERRUPTED:
             break
     return worst
+
+
+def with_targets(
+    playbook: Playbook, inventories: list[Inventory], limit: str | None
+) -> Playbook:
+    """The playbook with the orgs this run targets: its own, then inventories, then -l."""
+    orgs = dict(playbook.orgs)
+    groups: dict[str, GroupSpec] = {}
+    for inventory in inventories:
+        orgs = merge_orgs(orgs, inventory, keys=playbook.keys)
+        groups.update(inventory.groups)
+    selected = select_orgs(orgs, groups, limit)
+    return replace(playbook, orgs={name: orgs[name] for name in selected})
 
 
 def print_plan(

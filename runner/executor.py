@@ -18,7 +18,13 @@ from runner import keys as keymod
 from runner.errors import SfjwtError
 from runner.lane import Lane, LaneSettings
 from runner.model import KeySpec, OrgSpec, Playbook, StepSpec
-from runner.orgs import EmbeddedOrgs, PreparedOrg, passphrase_from_env, prepare_org
+from runner.orgs import (
+    EmbeddedOrgs,
+    PreparedOrg,
+    key_pair_for,
+    passphrase_from_env,
+    prepare_org,
+)
 from runner.results import OrgResult, Outcome, RunResult, StepResult
 from runner.secrets import redact
 
@@ -54,8 +60,6 @@ class RunOptions:
     extra_vars: Mapping[str, Any] = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
     steps: tuple[StepSpec, ...] | None = None  # after tag and start-at filters
-    org_names: tuple[str, ...] | None = None  # after --limit
-    orgs: Mapping[str, OrgSpec] | None = None  # after merging an inventory
     allow_writes: bool = False
     verify: bool | str = True
     org_timeout: float | None = None
@@ -76,16 +80,9 @@ class Executor:
     def stop(self) -> None:
         self._stop.set()
 
-    @property
-    def orgs(self) -> dict[str, OrgSpec]:
-        orgs = dict(self.options.orgs if self.options.orgs is not None else self.playbook.orgs)
-        if self.options.org_names is not None:
-            orgs = {name: orgs[name] for name in self.options.org_names if name in orgs}
-        return orgs
-
     def run(self) -> RunResult:
         started = time.monotonic()
-        orgs = self.orgs
+        orgs = self.playbook.orgs
         result = RunResult(str(self.playbook.path), self.playbook.name)
         self.listener.run_started(self.playbook, list(orgs))
         key_pairs = self._prepare_keys(result)
@@ -192,10 +189,8 @@ class Executor:
             raise SfjwtError(f"its key {spec.key!r} could not be prepared")
         context = {**settings.variables, **spec.vars, "vars": settings.variables,
                    "env": settings.env}
-        return prepare_org(
-            spec, key_pairs=key_pairs, base_dir=self.playbook.base_dir,
-            context=context, embedded=embedded,
-        )
+        key_pair = key_pair_for(spec, key_pairs, self.playbook.base_dir)
+        return prepare_org(spec, key_pair=key_pair, context=context, embedded=embedded)
 
     def _unpreparable(
         self, spec: OrgSpec, steps: Sequence[StepSpec], exc: SfjwtError

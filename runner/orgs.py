@@ -86,7 +86,7 @@ def _render_field(spec: OrgSpec, name: str, context: Mapping[str, Any]) -> Any:
         raise PlaybookError(message, position=spec.position) from None
 
 
-def _key_pair_for(
+def key_pair_for(
     spec: OrgSpec, key_pairs: Mapping[str, keymod.KeyPair], base_dir: Path
 ) -> keymod.KeyPair:
     if spec.key:
@@ -106,13 +106,11 @@ def _key_pair_for(
 def prepare_org(
     spec: OrgSpec,
     *,
-    key_pairs: Mapping[str, keymod.KeyPair],
-    base_dir: Path,
+    key_pair: keymod.KeyPair,
     context: Mapping[str, Any],
     embedded: EmbeddedOrgs,
 ) -> PreparedOrg:
-    """Resolve one org; raises KeyMaterialError, PlaybookError or the emulator's errors."""
-    key_pair = _key_pair_for(spec, key_pairs, base_dir)
+    """Resolve one org; raises PlaybookError or the emulator's errors."""
     fields = {
         name: _render_field(spec, name, context)
         for name in ("login_url", "client_id", "username", "audience")
@@ -139,5 +137,6 @@ def prepare_org(
         "emulated": spec.is_emulated,
         "production": spec.production,
         "api_version": spec.api_version or DEFAULT_API_VERSION,
+        "certificate_days_left": key_pair.days_left(),
     }
     return PreparedOrg(spec.name, spec, credentials, key_pair, variables)

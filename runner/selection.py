@@ -68,5 +68,5 @@ def print_listing(console: Console, playbook: Playbook, args: argparse.Namespace
             console.print(f"    {step.index + 1}. {step.name}{tags}", markup=False,
                           highlight=False)
     if args.list_tags:
-        tags = sorted({tag for step in playbook.steps for tag in step.tags})
-        console.print(f"  tags: {', '.join(tags) or '(none)'}", markup=False, highlight=False)
+        names = sorted({tag for step in playbook.steps for tag in step.tags})
+        console.print(f"  tags: {', '.join(names) or '(none)'}", markup=False, highlight=False)
