@@ -7,6 +7,8 @@ checks that ran. Nothing here prints or decides outcomes for the whole org.
 
 from __future__ import annotations
 
+import json
+import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,6 +50,21 @@ def excerpt(response: Response) -> str:
     if len(text) > EXCERPT_CHARS:
         text = text[:EXCERPT_CHARS] + " …"
     return redact(text)
+
+
+def as_curl(method: str, url: str, request: RequestSpec | None = None) -> str:
+    """The request as a curl command line, for -v; the bearer token is never shown."""
+    parts = ["curl", "-sS", "-X", method, shlex.quote(url), "-H",
+             shlex.quote("Authorization: Bearer ***")]
+    if request is not None:
+        for name, value in request.headers.items():
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
+        if request.has_json:
+            parts += ["-H", "'Content-Type: application/json'", "--data-raw",
+                      shlex.quote(json.dumps(request.json))]
+        elif request.body is not None:
+            parts += ["--data-raw", shlex.quote(request.body)]
+    return redact(" ".join(parts))
 
 
 def registered_value(response: Response, body: Any) -> dict[str, Any]:
@@ -102,7 +119,8 @@ def perform_request(
     return ActionResult(
         registered=registered_value(response, body),
         checks=evaluate_expect(expect, response, body),
-        exchange=Exchange(request.method, redact(response.url), response.status, excerpt(response)),
+        exchange=Exchange(request.method, redact(response.url), response.status,
+                          excerpt(response), as_curl(request.method, response.url, request)),
         wrote=request.method in WRITE_METHODS and 200 <= response.status < 300,
         attempts=response.attempts,
     )
@@ -145,7 +163,8 @@ def perform_query(
     return ActionResult(
         registered=registered_value(merged, body),
         checks=evaluate_expect(expect, merged, body),
-        exchange=Exchange("GET", redact(response.url), response.status, excerpt(response)),
+        exchange=Exchange("GET", redact(response.url), response.status, excerpt(response),
+                          as_curl("GET", response.url)),
         attempts=attempts,
     )
 

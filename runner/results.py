@@ -49,6 +49,7 @@ class Exchange:
     url: str
     status: int | None
     response_excerpt: str = ""
+    curl: str = ""
 
 
 @dataclass(frozen=True)

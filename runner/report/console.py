@@ -94,7 +94,8 @@ class ConsoleReport:
         self.console.print(line, no_wrap=True, overflow="ellipsis")
         if self.verbosity and result.exchange:
             x = result.exchange
-            self.console.print(Text(f"             {x.method} {redact(x.url)} → {x.status}"))
+            self.console.print(Text(f"             {redact(x.curl or x.method + ' ' + x.url)}"))
+            self.console.print(Text(f"             → {x.status}"))
         if result.outcome is Outcome.FAILED:
             self._print_failure(result)
         elif result.outcome is Outcome.SKIPPED and self.verbosity:
