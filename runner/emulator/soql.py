@@ -31,6 +31,8 @@ from runner.emulator.soql_parser import (
 from runner.emulator.values import from_storage
 
 MAX_OFFSET = 2000
+ORG = "\x00org"  # placeholder parameters, replaced by bind()
+PARENT = "\x00parent"
 MAX_FIELDS_ALL_LIMIT = 200
 Shaper = Callable[[Sequence[Any], str], dict[str, Any]]
 
@@ -55,9 +57,8 @@ class Compiled:
 
     def bind(self, org_id: str, parent_id: str | None = None) -> list[Any]:
         """The parameters, with the org id (and a sub-query's parent id) in place."""
-        if parent_id is None:
-            return [org_id, *self.params[1:]]
-        return [org_id, parent_id, *self.params[2:]]
+        slots = {ORG: org_id, PARENT: parent_id}
+        return [slots.get(p, p) if isinstance(p, str) else p for p in self.params]
 
 
 @dataclass
@@ -290,16 +291,44 @@ class _Translator:
 
     def _where_sql(self) -> str:
         clauses = ["t0._org = ?"]
-        self.params.append(None)  # the org id, bound at execution
+        self.params.append(ORG)
         if self.parent_link is not None:
             clauses.append(f't0."{self.parent_link.name}" = ?')
-            self.params.append(None)  # the parent record's id, bound per parent
+            self.params.append(PARENT)
         if not self.include_deleted and self.base.field("IsDeleted"):
             clauses.append('t0."IsDeleted" = 0')
         if self.query.where is not None:
-            translator = FilterTranslator(self.column, self.error, self.today, self.params)
+            translator = FilterTranslator(
+                self.column, self.error, self.today, self.params, self._semi_join
+            )
             clauses.append(translator.condition(self.query.where))
         return " AND ".join(clauses)
+
+    def _semi_join(self, sub: SubQuery) -> str:
+        """``Id IN (SELECT AccountId FROM Contact …)``: one id column of another object."""
+        inner = sub.query
+        target = sobjects.find(inner.sobject.text)
+        if target is None:
+            token = inner.sobject
+            raise self.error(token, errors.unsupported_type(token.text), "INVALID_TYPE")
+        translator = _Translator(self.text, inner, target, False, self.today)
+        fields = [s for s in inner.select if isinstance(s, FieldPath)]
+        if len(fields) != 1 or len(inner.select) != 1:
+            raise self.error(sub.token, "unexpected token: 'SELECT'", "MALFORMED_QUERY")
+        col = translator.column(fields[0])
+        if col.field.type not in ("id", "reference"):
+            raise self.error(
+                fields[0].token,
+                f"The selected field '{col.field.name}' in the subquery and the left operand "
+                "field in the where expression in the outer query should point to the same "
+                "object type",
+                "INVALID_FIELD",
+            )
+        where = translator._where_sql()
+        self.params.extend(translator.params)
+        joins = " ".join(translator.join_sql)
+        where += f" AND {col.sql} IS NOT NULL"
+        return f'SELECT {col.sql} FROM "{target.name}" t0 {joins} WHERE {where}'
 
 
 def _build(node: _Node, row: Sequence[Any], api_version: str) -> dict[str, Any] | None:

@@ -16,7 +16,14 @@ from runner.emulator import ids
 from runner.emulator.errors import RestApiError
 from runner.emulator.sobjects import Field, SObject
 from runner.emulator.soql_dates import date_range
-from runner.emulator.soql_parser import Comparison, Condition, FieldPath, Literal, Logical
+from runner.emulator.soql_parser import (
+    Comparison,
+    Condition,
+    FieldPath,
+    Literal,
+    Logical,
+    SubQuery,
+)
 from runner.emulator.values import format_datetime, parse_date, parse_datetime
 
 _TYPE_WORDS = {
@@ -51,11 +58,13 @@ class FilterTranslator:
         error: ErrorFactory,
         today: dt.date,
         params: list[Any],
+        semi_join: Callable[[SubQuery], str],
     ) -> None:
         self.column = column
         self.error = error
         self.today = today
         self.params = params
+        self.semi_join = semi_join
 
     def condition(self, cond: Condition) -> str:
         if isinstance(cond, Logical):
@@ -68,20 +77,25 @@ class FilterTranslator:
         col = self.column(cond.field)
         if isinstance(cond.value, tuple):
             return self._in_list(col, cond)
+        if isinstance(cond.value, SubQuery):
+            if col.field.type not in ("id", "reference"):
+                raise self.error(cond.field.token, f"invalid semi join on '{col.field.name}'")
+            inner = self.semi_join(cond.value)
+            if cond.op == "IN":
+                return f"{col.sql} IN ({inner})"
+            return f"({col.sql} IS NULL OR {col.sql} NOT IN ({inner}))"
         value = cond.value
         if value.kind == "null":
             if cond.op not in ("=", "!="):
-                raise self.error(value.token, f"unexpected token: '{value.token.text}'",
-                                 "MALFORMED_QUERY")  # fmt: skip
+                text = f"unexpected token: '{value.token.text}'"
+                raise self.error(value.token, text, "MALFORMED_QUERY")
             return f"{col.sql} IS {'NOT ' if cond.op == '!=' else ''}NULL"
         if value.kind == "dateliteral":
             return self._date_range(col, cond.op, value)
         if cond.op == "LIKE":
             if not (col.field.is_text or col.field.type == "reference") or value.kind != "string":
-                raise self.error(
-                    cond.token, f"invalid operator on field '{col.field.name}'",
-                    "INVALID_QUERY_FILTER_OPERATOR",
-                )  # fmt: skip
+                text = f"invalid operator on field '{col.field.name}'"
+                raise self.error(cond.token, text, "INVALID_QUERY_FILTER_OPERATOR")
             self.params.append(value.like)
             return f"{col.sql} LIKE ? ESCAPE '\\'"
         self.params.append(self._param(col.field, value))
@@ -111,10 +125,8 @@ class FilterTranslator:
             raise self.error(value.token, _filter_type_message(f))
         if f.type in ("id", "reference"):
             if not ids.is_valid_id(value.value):
-                raise self.error(
-                    value.token, f"invalid ID field: {value.value}",
-                    "INVALID_QUERY_FILTER_OPERATOR",
-                )  # fmt: skip
+                text = f"invalid ID field: {value.value}"
+                raise self.error(value.token, text, "INVALID_QUERY_FILTER_OPERATOR")
             return ids.normalize(value.value)
         if value.kind == "boolean":
             return int(value.value)

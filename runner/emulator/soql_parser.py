@@ -86,7 +86,7 @@ class Literal:
 class Comparison:
     field: FieldPath
     op: str
-    value: Literal | tuple[Literal, ...]
+    value: Literal | tuple[Literal, ...] | SubQuery
     token: Token
 
 
@@ -300,7 +300,13 @@ class Parser:
             self.advance()
         if self.at("IN"):
             self.advance()
-            return Comparison(field, "NOT IN" if negated else "IN", self._literal_list(), token)
+            op = "NOT IN" if negated else "IN"
+            if self.tokens[self.pos + 1].upper == "SELECT":
+                start = self.advance()
+                inner = self._query(nested=True)
+                self.expect("RPAREN")
+                return Comparison(field, op, SubQuery(inner, start), token)
+            return Comparison(field, op, self._literal_list(), token)
         raise self.unexpected()
 
     def _literal_list(self) -> tuple[Literal, ...]:

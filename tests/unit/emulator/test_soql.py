@@ -439,3 +439,24 @@ def test_unknown_with_clause_is_rejected(store: Store) -> None:
     assert error(store, "SELECT Id FROM Account WITH DATA CATEGORY").error_code == (
         "MALFORMED_QUERY"
     )
+
+
+def test_semi_join_and_anti_join(store: Store) -> None:
+    with_contacts = (
+        "SELECT Name FROM Account WHERE Id {} (SELECT AccountId FROM Contact) ORDER BY Name"
+    )
+    assert names(store, with_contacts.format("IN")) == ["Acme", "Globex"]
+    assert names(store, with_contacts.format("NOT IN")) == ["Initech 100%"]
+    filtered = (
+        "SELECT LastName FROM Contact WHERE AccountId IN "
+        "(SELECT Id FROM Account WHERE Industry = 'Media')"
+    )
+    assert [r["LastName"] for r in q(store, filtered)["records"]] == ["O'Hopper"]
+
+
+def test_semi_join_needs_one_id_field(store: Store) -> None:
+    err = error(store, "SELECT Id FROM Account WHERE Id IN (SELECT LastName FROM Contact)")
+    assert err.error_code == "INVALID_FIELD"
+    assert "should point to the same object type" in err.message
+    bad_type = error(store, "SELECT Id FROM Account WHERE Id IN (SELECT Id FROM Widget)")
+    assert bad_type.error_code == "INVALID_TYPE"
