@@ -107,8 +107,8 @@ class Emulator:
         self._thread: threading.Thread | None = None
         self._add_lock = threading.Lock()
         if config is not None:
-            for i, options in enumerate(org_options_from_config(config)):
-                self.add_org(options, base_dir=config_dir, where=f"emulator.orgs[{i}]")
+            for i, options in enumerate(org_options_from_config(config, allow_pem=True)):
+                self.add_org(options, base_dir=config_dir, where=f"emulator: orgs[{i}]")
 
     def add_org(
         self, options: Mapping[str, Any], *, base_dir: Path | None = None, where: str = "emulator"

@@ -236,11 +236,27 @@ def org_config(
     )
 
 
-def org_options_from_config(config: Mapping[str, Any], where: str = "emulator") -> list[Any]:
-    """The ``orgs`` entries of a whole configuration, after validating it."""
-    validate(config, where=where)
+def org_options_from_config(
+    config: Mapping[str, Any], where: str = "emulator", *, allow_pem: bool = False
+) -> list[Any]:
+    """The ``orgs`` entries of a whole configuration, after validating it.
+
+    ``allow_pem`` lets Python callers give ``certificate_pem`` in an org, as
+    ``org_config`` does; a configuration file may not.
+    """
+    checked: Any = config
+    if allow_pem and isinstance(config.get("orgs"), list):
+        orgs_only = [_without_pem(o) for o in config["orgs"]]
+        checked = {**config, "orgs": orgs_only}
+    validate(checked, where=where)
     orgs: Sequence[Any] = config["orgs"]
     return list(orgs)
+
+
+def _without_pem(entry: Any) -> Any:
+    if isinstance(entry, Mapping):
+        return {k: v for k, v in entry.items() if k != "certificate_pem"}
+    return entry
 
 
 def load_config_file(path: str) -> list[Any]:
