@@ -71,7 +71,8 @@ class FilterTranslator:
             return "(" + f" {cond.op} ".join(self.condition(c) for c in cond.items) + ")"
         if isinstance(cond, Comparison):
             return self._comparison(cond)
-        return f"(NOT {self.condition(cond.item)})"
+        # SOQL logic has two values: a comparison with null is false, so its negation is true.
+        return f"(NOT COALESCE({self.condition(cond.item)}, 0))"
 
     def _comparison(self, cond: Comparison) -> str:
         col = self.column(cond.field)
