@@ -70,7 +70,7 @@ def as_curl(method: str, url: str, request: RequestSpec | None = None) -> str:
 def registered_value(response: Response, body: Any) -> dict[str, Any]:
     return {
         "status": response.status,
-        "headers": dict(response.headers),
+        "headers": response.headers,
         "json": body,
         "text": response.text,
         "elapsed_ms": round(response.elapsed_ms, 1),

@@ -16,7 +16,7 @@ from typing import Any
 
 from runner import keys as keymod
 from runner import secrets
-from runner.auth import JwtCredentials
+from runner.auth import SANDBOX_AUDIENCE, JwtCredentials
 from runner.errors import KeyMaterialError, PlaybookError
 from runner.model import OrgSpec
 from runner.templating import TemplateRenderError, render
@@ -122,6 +122,8 @@ def prepare_org(
                 options[name] = fields[name]
         org = embedded.register(spec, options, key_pair.certificate_pem())
         fields.update(login_url=org.login_url, client_id=org.client_id, username=org.username)
+        if not fields["audience"] and org.type == "sandbox":
+            fields["audience"] = SANDBOX_AUDIENCE
     credentials = JwtCredentials(
         login_url=str(fields["login_url"]).rstrip("/"),
         client_id=str(fields["client_id"]),

@@ -34,6 +34,17 @@ def _to_json(value: Any) -> str:
     return json.dumps(value, sort_keys=True, default=str)
 
 
+_API_USAGE = re.compile(r"(?<![-\w])api-usage=(\d+)/(\d+)")
+
+
+def _api_usage(header: str | None) -> dict[str, int]:
+    """``Sforce-Limit-Info: api-usage=18/5000`` → ``{"used": 18, "max": 5000}``."""
+    match = _API_USAGE.search(header or "")
+    if not match:
+        raise TemplateRenderError(f"api_usage: no api-usage=N/M in {header!r}")
+    return {"used": int(match.group(1)), "max": int(match.group(2))}
+
+
 def _make_environment() -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
         undefined=jinja2.StrictUndefined,
@@ -41,6 +52,7 @@ def _make_environment() -> ImmutableSandboxedEnvironment:
         keep_trailing_newline=True,
     )
     env.filters["to_json"] = _to_json
+    env.filters["api_usage"] = _api_usage
     return env
 
 

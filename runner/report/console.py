@@ -61,12 +61,17 @@ class ConsoleReport:
     def __init__(self, console: Console, *, verbosity: int = 0) -> None:
         self.console = console
         self.verbosity = verbosity
+        self._name_width, self._org_width = 40, 16
         self._lock = threading.Lock()
         self._multi_org = False
 
     # -- RunListener ----------------------------------------------------------
     def run_started(self, playbook: Playbook, orgs: Sequence[str]) -> None:
         self._multi_org = len(orgs) > 1
+        names = [step.name for step in playbook.steps] + ["log in"] + [
+            f"key {name}" for name in playbook.keys]
+        self._name_width = min(max(len(name) for name in names), 60)
+        self._org_width = min(max([len(org) for org in orgs] + [8]), 30)
         header = Text.assemble(("PLAY ", "bold"), (redact(playbook.name), "bold"),
                                f"  ({playbook.path})")
         self.console.print(header)
@@ -85,13 +90,16 @@ class ConsoleReport:
     # -- lines ---------------------------------------------------------------------
     def _print_step(self, result: StepResult) -> None:
         word = result.outcome.value + (" (ignored)" if result.ignored else "")
+        name_width, org_width = self._name_width, self._org_width
+        timing = f"{result.elapsed_ms:>7.0f} ms" if result.outcome.passed or result.elapsed_ms else ""
         line = Text.assemble(
             (f"  {word:<10}", STYLES[result.outcome]),
-            f"{redact(result.name):<40.40} ",
-            (f"{result.org:<16.16} ", "blue"),
-            (f"{result.elapsed_ms:>7.0f} ms" if result.outcome.passed or result.elapsed_ms else ""),
+            f"{redact(result.name):<{name_width}.{name_width}}  ",
+            (f"{result.org:<{org_width}.{org_width}} ", "blue"),
+            timing,
         )
-        self.console.print(line, no_wrap=True, overflow="ellipsis")
+        line.rstrip()
+        self.console.print(line)
         if self.verbosity and result.exchange:
             x = result.exchange
             self.console.print(Text(f"             {redact(x.curl or x.method + ' ' + x.url)}"))

@@ -29,7 +29,7 @@ def _detail(step: StepResult) -> str:
 def _testcase(suite: ET.Element, org: OrgResult, step: StepResult, run: RunResult) -> None:
     case = ET.SubElement(
         suite, "testcase",
-        name=redact(step.name), classname=f"{redact(run.name)}.{org.name}",
+        name=redact(step.name), classname=org.name,
         time=f"{step.elapsed_ms / 1000:.3f}",
     )
     if step.outcome is Outcome.FAILED and step.name == "log in" and org.unreachable:
