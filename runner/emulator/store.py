@@ -82,6 +82,7 @@ class Store:
                 f"CREATE TABLE IF NOT EXISTS {table} "
                 f"(_seq INTEGER PRIMARY KEY AUTOINCREMENT, _org TEXT NOT NULL, {columns})"
             )
+            self._add_missing_columns(sobject)
             self._conn.execute(
                 f"CREATE UNIQUE INDEX IF NOT EXISTS {quote(sobject.name + '_id')} ON {table} (Id)"
             )
@@ -94,6 +95,14 @@ class Store:
                     self._conn.execute(
                         f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({quote(f.name)})"
                     )
+
+    def _add_missing_columns(self, sobject: SObject) -> None:
+        """A data file written by an older version gains the fields added since."""
+        table = quote(sobject.name)
+        present = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+        for f in sobject.fields:
+            if f.name not in present:
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {_column_sql(f)}")
 
     # -- low-level access ------------------------------------------------------------------
 

@@ -336,3 +336,20 @@ def test_file_store_persists(tmp_path: Any, clock: Clock) -> None:
     assert second.get(ORG, "Account", account_id, ["Name"], V)["Name"] == "Kept"
     second.seed_org(ORG, organization={}, users=[{"Username": "a@a.test"}])
     assert second.count(ORG, "Account") == 1
+
+
+def test_old_data_file_gains_new_columns(tmp_path: Any, clock: Clock) -> None:
+    import sqlite3
+
+    path = str(tmp_path / "old.db")
+    conn = sqlite3.connect(path)
+    conn.execute(
+        'CREATE TABLE "Account" (_seq INTEGER PRIMARY KEY AUTOINCREMENT, _org TEXT NOT NULL, '
+        '"Id" TEXT, "Name" TEXT COLLATE NOCASE)'
+    )
+    conn.commit()
+    conn.close()
+    store = Store(path, clock=clock)
+    store.seed_org(ORG, organization={}, users=[{"Username": "a@a.test"}], sample_data=False)
+    account_id = store.create(ORG, "Account", {"Name": "New", "Industry": "Energy"})
+    assert store.get(ORG, "Account", account_id, ["Industry"], V)["Industry"] == "Energy"
