@@ -21,7 +21,7 @@ from runner.emulator.directory import Directory, OrgState
 from runner.emulator.messages import Request, Response, rest_error
 from runner.emulator.oauth import TokenEndpoint, parse_assertion
 from runner.emulator.rest import RestApi
-from runner.emulator.server import EmulatorHTTPServer
+from runner.emulator.server import EmulatorHTTPServer, mask_secrets
 from runner.emulator.sessions import SessionStore
 from runner.emulator.store import Store
 from runner.emulator.tls import server_context
@@ -205,7 +205,9 @@ class Emulator:
                 rule.decorate(response)
             return response
         except Exception:
-            log.exception("internal error answering %s %s", request.method, request.path)
+            log.exception(
+                "internal error answering %s %s", request.method, mask_secrets(request.path)
+            )
             return rest_error(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred.")
 
     def _route(self, request: Request) -> Response:

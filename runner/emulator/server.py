@@ -27,6 +27,7 @@ from typing import Any
 from runner.emulator.messages import Request, Response
 
 log = logging.getLogger("runner.emulator")
+log.addHandler(logging.NullHandler())
 
 MAX_BODY = 64 * 1024 * 1024
 IDLE_TIMEOUT_S = 120
@@ -171,6 +172,8 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         self.ssl_context = ssl_context
         self._connections: set[socket.socket] = set()
         self._conn_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
 
     def finish_request(self, request: Any, client_address: Any) -> None:
