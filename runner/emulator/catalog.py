@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from runner.emulator.sobjects import Field, SObject
+from runner.emulator.metadata import Field, SObject
 
 SALUTATIONS = ("Mr.", "Ms.", "Mrs.", "Dr.", "Prof.")
 INDUSTRIES = (

@@ -3,19 +3,16 @@
 One frozen ``SObject`` per supported object, each with its ``Field`` list in the
 order describe and full-record GETs present them. The store, the SOQL translator
 and describe all read this one source, so a field exists everywhere or nowhere.
-The tables themselves live in ``catalog``.
+The tables themselves live in ``catalog``, their shape in ``metadata``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
+from runner.emulator.catalog import CATALOG
 from runner.emulator.errors import not_found
-
-STRING_TYPES = frozenset({"id", "string", "textarea", "picklist", "email", "phone", "url"})
-NUMBER_TYPES = frozenset({"int", "double", "currency", "percent"})
+from runner.emulator.metadata import Field, SObject
 
 _SOAP_TYPES = {
     "id": "tns:ID",
@@ -30,81 +27,7 @@ _SOAP_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class Field:
-    """One field as describe reports it; ``required`` means required on create."""
-
-    name: str
-    type: str
-    label: str
-    length: int = 0
-    nillable: bool = True
-    createable: bool = True
-    updateable: bool = True
-    required: bool = False
-    reference_to: tuple[str, ...] = ()
-    relationship_name: str | None = None
-    child_relationship: str | None = None
-    picklist: tuple[str, ...] = ()
-    default: Any = None
-    precision: int = 0
-    scale: int = 0
-    digits: int = 0
-    name_field: bool = False
-    external_id: bool = False
-    unique: bool = False
-
-    @property
-    def is_text(self) -> bool:
-        return self.type in STRING_TYPES
-
-    @property
-    def sql_type(self) -> str:
-        if self.type in ("boolean", "int"):
-            return "INTEGER"
-        if self.type in NUMBER_TYPES:
-            return "REAL"
-        return "TEXT"
-
-
-@dataclass(frozen=True)
-class SObject:
-    """An object type: its names, key prefix, what the API may do with it, and its fields."""
-
-    name: str
-    key_prefix: str
-    label: str
-    label_plural: str
-    fields: tuple[Field, ...]
-    createable: bool = True
-    updateable: bool = True
-    deletable: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    @cached_property
-    def by_lower_name(self) -> dict[str, Field]:
-        return {f.name.lower(): f for f in self.fields}
-
-    @cached_property
-    def by_relationship(self) -> dict[str, Field]:
-        return {f.relationship_name.lower(): f for f in self.fields if f.relationship_name}
-
-    def field(self, name: str) -> Field | None:
-        """The field named ``name`` (any case), or None."""
-        return self.by_lower_name.get(name.lower())
-
-    def relationship(self, name: str) -> Field | None:
-        """The reference field whose relationship is named ``name`` (any case), or None."""
-        return self.by_relationship.get(name.lower())
-
-
-def _registry() -> dict[str, SObject]:
-    from runner.emulator.catalog import CATALOG
-
-    return {s.name.lower(): s for s in CATALOG}
-
-
-SOBJECTS: dict[str, SObject] = _registry()
+SOBJECTS: dict[str, SObject] = {s.name.lower(): s for s in CATALOG}
 _BY_PREFIX = {s.key_prefix: s for s in SOBJECTS.values()}
 
 
