@@ -12,7 +12,7 @@ from typing import Any
 from runner.emulator import errors, ids
 from runner.emulator.catalog import STAGES
 from runner.emulator.errors import RestApiError
-from runner.emulator.sobjects import Field, SObject
+from runner.emulator.metadata import Field, SObject
 from runner.emulator.values import to_storage
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from runner.emulator import errors, sobjects
 from runner.emulator.errors import RestApiError, soql_error
-from runner.emulator.sobjects import Field, SObject
+from runner.emulator.metadata import Field, SObject
 from runner.emulator.soql_filter import Column, FilterTranslator
 from runner.emulator.soql_lexer import Token
 from runner.emulator.soql_parser import (

@@ -14,7 +14,7 @@ from typing import Any
 
 from runner.emulator import ids
 from runner.emulator.errors import RestApiError
-from runner.emulator.sobjects import Field, SObject
+from runner.emulator.metadata import Field, SObject
 from runner.emulator.soql_dates import date_range
 from runner.emulator.soql_parser import (
     Comparison,

@@ -18,6 +18,7 @@ from typing import Any
 
 from runner.emulator import errors, ids, sobjects
 from runner.emulator.errors import RestApiError
+from runner.emulator.metadata import Field, SObject
 from runner.emulator.paging import DEFAULT_BATCH, Cursor, Locators, clamp_batch
 from runner.emulator.rules import (
     check_body,
@@ -28,7 +29,6 @@ from runner.emulator.rules import (
     same_id,
 )
 from runner.emulator.sample_data import seed_org
-from runner.emulator.sobjects import Field, SObject
 from runner.emulator.soql import Compiled, Shaper, compile_query
 from runner.emulator.values import format_datetime, from_storage, to_storage
 
