@@ -64,7 +64,8 @@ def parse_date(text: str) -> dt.date | None:
 
 def _cannot_deserialize(f: Field, value: Any) -> RestApiError:
     kind = "VALUE_STRING" if isinstance(value, str) else "VALUE_" + type(value).__name__.upper()
-    type_name = _JSON_TYPE_NAMES.get(f.type, "double" if f.type != "string" else "string")
+    number = f.type in ("double", "currency", "percent")
+    type_name = _JSON_TYPE_NAMES.get(f.type, "double" if number else "String")
     return RestApiError(
         400,
         "JSON_PARSER_ERROR",
