@@ -90,6 +90,8 @@ class FilterTranslator:
             if cond.op not in ("=", "!="):
                 text = f"unexpected token: '{value.token.text}'"
                 raise self.error(value.token, text, "MALFORMED_QUERY")
+            if col.field.type == "boolean":  # SOQL reads null as false on checkboxes
+                return f"COALESCE({col.sql}, 0) = {1 if cond.op == '!=' else 0}"
             return f"{col.sql} IS {'NOT ' if cond.op == '!=' else ''}NULL"
         if value.kind == "dateliteral":
             return self._date_range(col, cond.op, value)

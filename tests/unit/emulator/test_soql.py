@@ -205,6 +205,8 @@ def test_object_name_prefix_and_alias(store: Store) -> None:
         ("(Name = 'Acme' OR Name = 'Globex') AND Rating = 'Hot'", ["Globex"]),
         ("Name = 'Acme' OR (Rating = 'Hot' AND Industry = 'Media')", ["Acme", "Globex"]),
         ("IsDeleted = false", ["Acme", "Globex", "Initech 100%"]),
+        ("IsDeleted = null", ["Acme", "Globex", "Initech 100%"]),
+        ("IsDeleted != null", []),
     ],
 )
 def test_where_operators(store: Store, where: str, expected: list[str]) -> None:
