@@ -11,6 +11,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from runner.emulator import errors
+from runner.emulator.columns import column_metadata
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Response
 
@@ -46,13 +47,16 @@ def query(ctx: Context, args: list[str]) -> Response:
     """``GET /query?q=`` and ``/queryAll?q=`` (the latter sees deleted records too)."""
     if ctx.request.method not in ("GET", "HEAD"):
         return _refuse(ctx)
+    soql = _soql(ctx)
     body = ctx.store.query(
         ctx.org.org_id,
-        _soql(ctx),
+        soql,
         api_version=ctx.version,
         include_deleted=args[0] == "queryAll",
         batch_size=batch_size(ctx),
     )
+    if ctx.request.params().get("columns", "").lower() == "true":
+        body = column_metadata(soql)
     return Response.json(200, body)
 
 

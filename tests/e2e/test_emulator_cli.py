@@ -79,6 +79,8 @@ class EmulatorProcess:
 
     def stop(self) -> tuple[int, str]:
         """SIGTERM, wait, and return (exit status, rest of stdout)."""
+        if self._log.closed:
+            return self.proc.returncode, ""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         status = self.proc.wait(timeout=STARTUP_TIMEOUT_S)

@@ -186,3 +186,44 @@ def test_joserfc_assertion_is_accepted(keys: tuple[str, Path]) -> None:
         )
     assert response.status_code == 200, response.text
     assert response.json()["access_token"].startswith(org.org_id[:15] + "!")
+
+
+def _sf_command() -> list[str]:
+    """The Salesforce CLI: ``$SF_CLI`` (e.g. ``node …/bin/run.js``) or ``sf`` on the PATH."""
+    import shlex
+    import shutil
+
+    if os.environ.get("SF_CLI"):
+        return shlex.split(os.environ["SF_CLI"])
+    found = shutil.which("sf")
+    if found is None:
+        pytest.skip("the Salesforce CLI is not installed (set SF_CLI or put sf on the PATH)")
+    return [found]
+
+
+def test_salesforce_cli_logs_in_and_queries(tmp_path: Path, keys: tuple[str, Path]) -> None:
+    command = _sf_command()
+    key_file = tmp_path / "server.key"
+    key_file.write_text(keys[0])
+    process = EmulatorProcess("--cert", str(keys[1]), "--seed", "3", cwd=tmp_path)
+    org = process.orgs[0]
+    env = {**os.environ, "HOME": str(tmp_path), "SF_DISABLE_TELEMETRY": "true",
+           "SF_AUTOUPDATE_DISABLE": "true"}  # fmt: skip
+    try:
+        login_run = subprocess.run(
+            [*command, "org", "login", "jwt", "--client-id", org["client_id"], "--jwt-key-file",
+             str(key_file), "--username", org["username"], "--instance-url", process.base_url],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+        query_run = subprocess.run(
+            [*command, "data", "query", "--target-org", org["username"], "--query",
+             "SELECT Id, Name, Owner.Name FROM Account ORDER BY Name LIMIT 2"],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    finally:
+        process.stop()
+    assert login_run.returncode == 0, login_run.stderr
+    assert f"with org ID {org['org_id']}" in login_run.stdout
+    assert process.stderr().count("POST /services/oauth2/token") == 1
+    assert query_run.returncode == 0, query_run.stderr
+    assert "Total number of records retrieved: 2." in query_run.stdout
