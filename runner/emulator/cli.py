@@ -79,6 +79,9 @@ _FLAG_KEYS = {
 }
 
 
+_IDENTITY_KEYS = frozenset({"certificate", "client_id", "username"})
+
+
 def _flag_options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {
         key: getattr(args, flag) for flag, key in _FLAG_KEYS.items() if getattr(args, flag)
@@ -127,8 +130,14 @@ def serve(args: argparse.Namespace, out: TextIO, stop: threading.Event) -> None:
             base = Path(args.config).resolve().parent
             for i, entry in enumerate(load_config_file(args.config)):
                 emulator.add_org(entry, base_dir=base, where=f"{args.config}: orgs[{i}]")
-        if not args.config or set(options) & {"certificate", "client_id", "username"}:
+        if not args.config or set(options) & _IDENTITY_KEYS:
             emulator.add_org(options, base_dir=Path.cwd(), where="options")
+        elif options:
+            raise UsageError(
+                "org options given with --config but no org to apply them to",
+                hint="put them in the config file, or add --cert/--client-id/--username "
+                "to make one more org from flags",
+            )
         try:
             emulator.start()
         except OSError as exc:

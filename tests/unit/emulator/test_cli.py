@@ -48,3 +48,9 @@ def test_missing_certificate_file_exits_4(capsys: pytest.CaptureFixture[str]) ->
 
 def test_bad_fault_flag_exits_5(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--fault", "{path: ["]) == ExitStatus.BAD_OPTIONS
+
+
+def test_org_flags_with_config_need_an_org(tmp_path: Path) -> None:
+    config = tmp_path / "emu.yml"
+    config.write_text("orgs:\n  - name: a\n")
+    assert main(["--config", str(config), "--latency-ms", "5"]) == ExitStatus.BAD_OPTIONS
