@@ -301,7 +301,7 @@ class Parser:
         if self.at("IN"):
             self.advance()
             op = "NOT IN" if negated else "IN"
-            if self.tokens[self.pos + 1].upper == "SELECT":
+            if self.token.kind == "LPAREN" and self.tokens[self.pos + 1].upper == "SELECT":
                 start = self.advance()
                 inner = self._query(nested=True)
                 self.expect("RPAREN")

@@ -6,16 +6,25 @@ import datetime as dt
 import re
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from runner.emulator import ids
+from runner.emulator.errors import RestApiError
 from runner.emulator.store import Store
 
 ORG = ids.to_18("00Dxx0000001gPL")
 NAMES = ["alpha", "Alpha", "beta", "BETA_1", "gamma%", None]
 RATINGS = ["Hot", "Warm", "Cold", None]
 EMPLOYEES = [0, 5, 10, 250, None]
+SOQL_ERRORS = {
+    "MALFORMED_QUERY",
+    "INVALID_FIELD",
+    "INVALID_TYPE",
+    "INVALID_QUERY_FILTER_OPERATOR",
+    "NUMBER_OUTSIDE_VALID_RANGE",
+}
 
 
 def _make_store() -> tuple[Store, list[dict[str, Any]]]:
@@ -125,3 +134,67 @@ def test_filters_match_the_oracle(condition: tuple[str, Any]) -> None:
     got = {r["Id"] for r in body["records"]}
     expected = {r["Id"] for r in ROWS if predicate(r)}
     assert got == expected, text
+
+
+WORDS = [
+    "SELECT", "Id", "Name", "Account.Name", "COUNT", "FIELDS", "ALL", "FROM", "Account",
+    "Contact", "Contacts", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "null", "true", "TODAY",
+    "LAST_N_DAYS", ":", "5", "-1.5", "'x'", "'a%'", "2024-01-31", "2024-01-31T10:00:00Z", "=",
+    "!=", "<", ">=", "(", ")", ",", "ORDER", "BY", "ASC", "DESC", "NULLS", "FIRST", "LIMIT",
+    "OFFSET", "GROUP", "WITH", "FOR", "VIEW", "'",
+]  # fmt: skip
+
+
+PREFIXES = [
+    "",
+    "SELECT Id FROM Account",
+    "SELECT Id FROM Account WHERE Name",
+    "SELECT Id FROM Account WHERE Id",
+    "SELECT Id FROM Account WHERE Id NOT",
+    "SELECT Name, (SELECT Id FROM Contacts",
+    "SELECT COUNT(",
+    "SELECT Id FROM Account ORDER BY",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(PREFIXES), st.lists(st.sampled_from(WORDS), max_size=12))
+def test_any_text_gives_records_or_a_soql_error(prefix: str, words: list[str]) -> None:
+    text = " ".join([prefix, *words])
+    try:
+        body = STORE.query(ORG, text, api_version="61.0")
+    except RestApiError as err:
+        assert err.status == 400
+        assert err.error_code in SOQL_ERRORS
+    else:
+        assert body["done"] is True
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_arbitrary_characters_never_crash_the_parser(tail: str) -> None:
+    try:
+        STORE.query(ORG, f"SELECT Id FROM Account WHERE Name = {tail}", api_version="61.0")
+    except RestApiError as err:
+        assert err.status == 400
+
+
+FULL_QUERIES = [
+    "SELECT Id , Account.Name , ( SELECT LastName FROM Contacts WHERE LastName != null LIMIT 2 ) "
+    "FROM Contact WHERE ( Name LIKE 'a%' OR Id IN ( SELECT Id FROM Contact ) ) AND NOT Id NOT "
+    "IN ( '001D000000IqhSL' ) AND CreatedDate > LAST_N_DAYS : 3 WITH SECURITY_ENFORCED "
+    "ORDER BY Name DESC NULLS LAST LIMIT 5 OFFSET 2 FOR VIEW",
+    "SELECT COUNT ( Id ) n , MAX ( Name ) FROM Account GROUP BY Rating",
+    "SELECT FIELDS ( ALL ) FROM Account LIMIT 1",
+]
+
+
+@pytest.mark.parametrize("full", FULL_QUERIES)
+def test_every_truncation_gives_records_or_a_soql_error(full: str) -> None:
+    words = full.split(" ")
+    for end in range(len(words) + 1):
+        text = " ".join(words[:end])
+        try:
+            STORE.query(ORG, text, api_version="61.0")
+        except RestApiError as err:
+            assert (err.status, err.error_code in SOQL_ERRORS) == (400, True), text
