@@ -18,6 +18,7 @@ from typing import Any
 from runner.emulator import ids
 from runner.emulator.config import OrgConfig, org_config, org_options_from_config
 from runner.emulator.directory import Directory, OrgState
+from runner.emulator.identity import IdentityEndpoint
 from runner.emulator.messages import Request, Response, rest_error
 from runner.emulator.oauth import TokenEndpoint, parse_assertion
 from runner.emulator.rest import RestApi
@@ -102,6 +103,7 @@ class Emulator:
         self.directory = Directory()
         self.sessions = SessionStore()
         self._oauth = TokenEndpoint(self.directory, self.sessions, lambda: self.base_url)
+        self._identity = IdentityEndpoint(self.directory, self.sessions, lambda: self.base_url)
         self._rest = RestApi(self.store, self.directory, self.sessions, lambda: self.base_url)
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -215,10 +217,10 @@ class Emulator:
         if path.rstrip("/") == "/services/oauth2/token":
             return self._oauth.token(request)
         if path.rstrip("/") == "/services/oauth2/userinfo":
-            return self._oauth.userinfo(request)
+            return self._identity.userinfo(request)
         parts = path.strip("/").split("/")
         if len(parts) == 3 and parts[0] == "id" and request.method in ("GET", "POST"):
-            return self._oauth.identity(request, parts[1], parts[2])
+            return self._identity.identity(request, parts[1], parts[2])
         return self._rest.handle(request)
 
     def _org_for(self, request: Request) -> OrgState | None:
