@@ -159,7 +159,7 @@ class Emulator:
         self._server = EmulatorHTTPServer((self.host, self.port), self.handle, context)
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.2},
+            kwargs={"poll_interval": 0.05},
             name="sfjwt-emulator",
             daemon=True,
         )

@@ -31,14 +31,15 @@ log.addHandler(logging.NullHandler())
 
 MAX_BODY = 64 * 1024 * 1024
 IDLE_TIMEOUT_S = 120
-_TOKEN_PATTERN = re.compile(r"00D\w{12,15}![\w.%-]+")
+_TOKEN_PATTERN = re.compile(r"00D\w{12,15}(!|%21)[\w.%-]+")
+_JWT_PATTERN = re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]*")
 
 App = Callable[[Request], Response]
 
 
 def mask_secrets(text: str) -> str:
-    """Replace access tokens (``00D…!…``) in a logged path by a fixed mask."""
-    return _TOKEN_PATTERN.sub("00D…!********", text)
+    """Replace access tokens (``00D…!…``) and JWTs (``eyJ…``) in a logged path by masks."""
+    return _JWT_PATTERN.sub("eyJ********", _TOKEN_PATTERN.sub("00D…!********", text))
 
 
 class BodyError(Exception):
@@ -163,6 +164,7 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
     """A threaded server that remembers its open connections, so stop() can close them."""
 
     daemon_threads = True
+    request_queue_size = 256  # lanes connect all at once; a short backlog costs SYN retries
     allow_reuse_address = True
 
     def __init__(

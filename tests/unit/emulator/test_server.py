@@ -163,4 +163,6 @@ def test_request_log_masks_tokens(
 
 def test_mask_secrets() -> None:
     assert mask_secrets("/x?t=00D5g000004ABCD!AQ.a_b-c") == "/x?t=00D…!********"
+    assert mask_secrets("/x?t=00D5g000004ABCD%21AQ.a_b") == "/x?t=00D…!********"
+    assert mask_secrets("/t?assertion=eyJhbGc.eyJpc3M.c2ln&x=1") == "/t?assertion=eyJ********&x=1"
     assert mask_secrets("/services/data/v60.0/query") == "/services/data/v60.0/query"
