@@ -114,6 +114,14 @@ def _to_number(f: Field, value: Any, *, integral: bool) -> float:
         raise _cannot_deserialize(f, value)
     if integral and not number.is_integer():
         raise _cannot_deserialize(f, value)
+    whole_digits = f.digits if integral else f.precision - f.scale
+    if whole_digits and abs(number) >= 10**whole_digits:
+        raise RestApiError(
+            400,
+            "NUMBER_OUTSIDE_VALID_RANGE",
+            f"{f.label}: value outside of valid range on numeric field: {value}",
+            [f.name],
+        )
     return number
 
 

@@ -5,8 +5,10 @@ import threading
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from runner.emulator import ids
+from runner.emulator import ids, sobjects
 from runner.emulator.errors import RestApiError
 from runner.emulator.store import Store
 
@@ -353,3 +355,47 @@ def test_old_data_file_gains_new_columns(tmp_path: Any, clock: Clock) -> None:
     store.seed_org(ORG, organization={}, users=[{"Username": "a@a.test"}], sample_data=False)
     account_id = store.create(ORG, "Account", {"Name": "New", "Industry": "Energy"})
     assert store.get(ORG, "Account", account_id, ["Industry"], V)["Industry"] == "Energy"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=50),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=3,
+)
+REQUIRED_BODIES = {
+    "Opportunity": {"Name": "n", "StageName": "Prospecting", "CloseDate": "2024-01-31"},
+    "Account": {"Name": "n"},
+    "Case": {},
+}
+bodies = st.sampled_from(sorted(REQUIRED_BODIES)).flatmap(
+    lambda name: st.tuples(
+        st.just(name),
+        st.dictionaries(
+            st.sampled_from([f.name for f in sobjects.get(name).fields] + ["Bogus", "attributes"]),
+            json_values,
+            max_size=5,
+        ),
+    )
+)
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(bodies)
+def test_any_body_is_stored_or_refused_with_a_rest_error(
+    store: Store, case: tuple[str, dict[str, Any]]
+) -> None:
+    sobject, extra = case
+    body = {**REQUIRED_BODIES[sobject], **extra}
+    try:
+        record_id = store.create(ORG, sobject, body)
+    except RestApiError as err:
+        assert err.status in (400, 404)
+    else:
+        record = store.get(ORG, sobject, record_id, None, V)
+        assert record["Id"] == record_id
+        try:
+            store.update(ORG, sobject, record_id, body)
+        except RestApiError as err:
+            assert err.status == 400

@@ -74,3 +74,16 @@ def test_bad_numbers(value: object) -> None:
     with pytest.raises(RestApiError) as caught:
         to_storage(field("Account", "AnnualRevenue"), value)
     assert caught.value.error_code == "JSON_PARSER_ERROR"
+
+
+@pytest.mark.parametrize(
+    ("sobject", "name", "value"),
+    [("Account", "NumberOfEmployees", 10**8), ("Account", "NumberOfEmployees", -(10**30)),
+     ("Account", "AnnualRevenue", 1e16), ("Opportunity", "Probability", 1000)],
+)  # fmt: skip
+def test_numbers_beyond_the_field_digits(sobject: str, name: str, value: object) -> None:
+    with pytest.raises(RestApiError) as caught:
+        to_storage(field(sobject, name), value)
+    assert caught.value.error_code == "NUMBER_OUTSIDE_VALID_RANGE"
+    assert caught.value.fields == [name]
+    assert to_storage(field(sobject, name), 99) == 99
