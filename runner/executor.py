@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from runner import keys as keymod
@@ -139,41 +139,46 @@ class Executor:
         )
 
     # -- lanes ---------------------------------------------------------------
+    def _settings(self) -> LaneSettings:
+        steps = self.options.steps if self.options.steps is not None else self.playbook.steps
+        return LaneSettings(
+            variables={**self.playbook.vars, **self.options.extra_vars},
+            env=self.options.env,
+            steps=steps,
+            allow_writes=self.options.allow_writes,
+            verify=self.options.verify,
+        )
+
     def _run_lanes(
         self,
         orgs: Mapping[str, OrgSpec],
         key_pairs: Mapping[str, keymod.KeyPair],
         embedded: EmbeddedOrgs,
     ) -> list[OrgResult]:
+        """Prepare every org first (emulated ones are registered one by one, before any
+        lane competes for the CPU), then run the lanes side by side."""
+        settings = self._settings()
+        prepared: dict[str, PreparedOrg | SfjwtError] = {}
+        for spec in orgs.values():
+            try:
+                prepared[spec.name] = self._prepare(spec, key_pairs, settings, embedded)
+            except SfjwtError as exc:
+                prepared[spec.name] = exc
         forks = max(1, min(self.options.forks, len(orgs) or 1))
         with ThreadPoolExecutor(max_workers=forks, thread_name_prefix="lane") as pool:
             futures = [
-                pool.submit(self._run_org, spec, key_pairs, embedded) for spec in orgs.values()
+                pool.submit(self._run_org, spec, prepared[spec.name], settings)
+                for spec in orgs.values()
             ]
             return [future.result() for future in futures]
 
     def _run_org(
-        self,
-        spec: OrgSpec,
-        key_pairs: Mapping[str, keymod.KeyPair],
-        embedded: EmbeddedOrgs,
+        self, spec: OrgSpec, prepared: PreparedOrg | SfjwtError, settings: LaneSettings
     ) -> OrgResult:
-        steps = self.options.steps if self.options.steps is not None else self.playbook.steps
-        deadline = (
-            time.monotonic() + self.options.org_timeout if self.options.org_timeout else None
-        )
-        settings = LaneSettings(
-            variables={**self.playbook.vars, **self.options.extra_vars},
-            env=self.options.env,
-            steps=steps,
-            allow_writes=self.options.allow_writes,
-            verify=self.options.verify,
-            deadline=deadline,
-        )
-        try:
-            prepared = self._prepare(spec, key_pairs, settings, embedded)
-        except SfjwtError as exc:
-            return self._unpreparable(spec, steps, exc)
+        if isinstance(prepared, SfjwtError):
+            return self._unpreparable(spec, settings.steps, prepared)
+        if self.options.org_timeout:
+            settings = replace(settings, deadline=time.monotonic() + self.options.org_timeout)
         org_result = Lane(self.playbook, prepared, settings, self._stop, self._emit).run()
         self.listener.org_finished(org_result)
         return org_result

@@ -51,15 +51,17 @@ def _variants(value: str) -> set[str]:
 class SecretRegistry:
     """A thread-safe set of secret values with a masking function over them.
 
-    The alternation regex is rebuilt on ``add`` (rare) rather than on
-    ``redact`` (frequent), and swapped in as one reference so readers never
-    need the lock.
+    Values are kept longest first in a tuple that ``add`` (rare) replaces and
+    ``redact`` (frequent) only reads, so readers never need the lock. Masking
+    is a substring test and replace per value: with hundreds of secrets (a
+    token and an assertion per org) that stays linear, where one alternation
+    regex would be recompiled, at growing cost, on every login.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._values: set[str] = set()
-        self._matcher: re.Pattern[str] | None = None
+        self._ordered: tuple[str, ...] = ()
 
     def add(self, value: str | bytes | None) -> None:
         """Register a secret; ``None``, empty and very short values are ignored."""
@@ -71,8 +73,7 @@ class SecretRegistry:
             if variants <= self._values:
                 return
             self._values |= variants
-            ordered = sorted(self._values, key=len, reverse=True)
-            self._matcher = re.compile("|".join(re.escape(item) for item in ordered))
+            self._ordered = tuple(sorted(self._values, key=len, reverse=True))
 
     def __contains__(self, value: object) -> bool:
         return value in self._values
@@ -84,9 +85,9 @@ class SecretRegistry:
         """Replace every registered value and every secret-looking pattern with ``***``."""
         if not text:
             return text
-        matcher = self._matcher
-        if matcher is not None:
-            text = matcher.sub(MASK, text)
+        for value in self._ordered:
+            if value in text:
+                text = text.replace(value, MASK)
         for pattern, replacement in _PATTERNS:
             text = pattern.sub(replacement, text)
         return text
@@ -107,7 +108,7 @@ class SecretRegistry:
         """Forget every value (tests use this to isolate themselves)."""
         with self._lock:
             self._values.clear()
-            self._matcher = None
+            self._ordered = ()
 
 
 SECRETS = SecretRegistry()
