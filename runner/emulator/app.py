@@ -216,6 +216,8 @@ class Emulator:
         path = request.path
         if path.rstrip("/") == "/services/oauth2/token":
             return self._oauth.token(request)
+        if path.rstrip("/") == "/services/oauth2/revoke":
+            return self._oauth.revoke(request)
         if path.rstrip("/") == "/services/oauth2/userinfo":
             return self._identity.userinfo(request)
         parts = path.strip("/").split("/")

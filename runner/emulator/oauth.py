@@ -188,6 +188,16 @@ class TokenEndpoint:
         }
         return Response.json(200, body, {"Cache-Control": "no-cache,no-store"})
 
+    def revoke(self, request: Request) -> Response:
+        """``/services/oauth2/revoke``: POST ``token=`` (form) or a blind GET ``?token=``."""
+        token = request.params().get("token")
+        if request.method == "POST" and request.body:
+            form = parse_qs(request.body.decode("utf-8", "replace"))
+            token = form.get("token", [token or ""])[-1]
+        if token and self._sessions.revoke(token):
+            return Response.empty(200)
+        return oauth_error("invalid_token", "invalid token")
+
     def _verify(self, request: Request) -> tuple[OrgState, UserRecord, AppConfig]:
         params = _params(request)
         if params.get("grant_type") != JWT_GRANT:

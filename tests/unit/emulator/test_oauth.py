@@ -366,6 +366,21 @@ def test_userinfo_refuses_with_403_plain_text(
     assert response.headers["Content-Type"].startswith("text/plain")
 
 
+def test_revoke_post_and_blind_get(setup: Setup, sign: Callable[..., str]) -> None:
+    endpoint, _, sessions = setup
+    token = _login(setup, sign)
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    post = Request("POST", "/services/oauth2/revoke", "", form, f"token={token}".encode())
+    assert endpoint.revoke(post).status == 200
+    assert sessions.lookup(token) is None
+    again = endpoint.revoke(post)
+    assert (again.status, json.loads(again.body)["error"]) == (400, "invalid_token")
+    other = _login(setup, sign)
+    assert (
+        endpoint.revoke(Request("GET", "/services/oauth2/revoke", f"token={other}")).status == 200
+    )
+
+
 def test_identity_url(setup: Setup, sign: Callable[..., str]) -> None:
     token = _login(setup, sign)
     org, user = setup[1].user(USER) or (None, None)
