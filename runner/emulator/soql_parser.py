@@ -13,6 +13,8 @@ from typing import Any, TypeAlias
 from runner.emulator.errors import RestApiError, soql_error
 from runner.emulator.soql_lexer import Lexer, Token
 
+MAX_EXACT_INT = 2**53  # larger integers compare as floats, as SQLite stores them
+MAX_CLAUSE_NUMBER = 2**31 - 1
 AGGREGATES = frozenset({"COUNT", "COUNT_DISTINCT", "MIN", "MAX", "SUM", "AVG"})
 COMPARISONS = frozenset({"=", "!=", "<>", "<", ">", "<=", ">="})
 RESERVED = frozenset(
@@ -326,7 +328,8 @@ class Parser:
         if token.kind == "NUMBER":
             self.advance()
             number = float(token.text)
-            return Literal("number", int(number) if number.is_integer() else number, token)
+            exact = number.is_integer() and abs(number) < MAX_EXACT_INT
+            return Literal("number", int(number) if exact else number, token)
         if token.kind in ("DATE", "DATETIME"):
             self.advance()
             return Literal(token.kind.lower(), token.text, token)
@@ -394,7 +397,7 @@ class Parser:
             return None
         self.advance()
         token = self.expect("NUMBER")
-        if not token.text.isdigit():
+        if not token.text.isdigit() or int(token.text) > MAX_CLAUSE_NUMBER:
             raise self.unexpected(token)
         return int(token.text)
 

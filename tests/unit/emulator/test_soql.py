@@ -462,3 +462,10 @@ def test_semi_join_needs_one_id_field(store: Store) -> None:
     assert "should point to the same object type" in err.message
     bad_type = error(store, "SELECT Id FROM Account WHERE Id IN (SELECT Id FROM Widget)")
     assert bad_type.error_code == "INVALID_TYPE"
+
+
+def test_huge_numbers(store: Store) -> None:
+    huge = "99999999999999999999999"
+    assert q(store, f"SELECT Id FROM Account WHERE NumberOfEmployees < {huge}")["totalSize"] == 1
+    assert q(store, f"SELECT Id FROM Account WHERE AnnualRevenue > -{huge}")["totalSize"] == 1
+    assert error(store, f"SELECT Id FROM Account LIMIT {huge}").error_code == "MALFORMED_QUERY"

@@ -141,7 +141,7 @@ WORDS = [
     "Contact", "Contacts", "WHERE", "AND", "OR", "NOT", "IN", "LIKE", "null", "true", "TODAY",
     "LAST_N_DAYS", ":", "5", "-1.5", "'x'", "'a%'", "2024-01-31", "2024-01-31T10:00:00Z", "=",
     "!=", "<", ">=", "(", ")", ",", "ORDER", "BY", "ASC", "DESC", "NULLS", "FIRST", "LIMIT",
-    "OFFSET", "GROUP", "WITH", "FOR", "VIEW", "'",
+    "OFFSET", "GROUP", "WITH", "FOR", "VIEW", "'", "99999999999999999999999", "NumberOfEmployees",
 ]  # fmt: skip
 
 
@@ -154,6 +154,8 @@ PREFIXES = [
     "SELECT Name, (SELECT Id FROM Contacts",
     "SELECT COUNT(",
     "SELECT Id FROM Account ORDER BY",
+    "SELECT Id FROM Account LIMIT",
+    "SELECT Id FROM Account WHERE NumberOfEmployees >",
 ]
 
 
