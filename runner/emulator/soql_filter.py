@@ -147,7 +147,12 @@ class FilterTranslator:
     def _date_range(self, col: Column, op: str, value: Literal) -> str:
         if col.field.type not in ("date", "datetime") or op in ("LIKE",):
             raise self.error(value.token, _filter_type_message(col.field))
-        start, end = date_range(value.value, value.n, self.today)
+        try:
+            start, end = date_range(value.value, value.n, self.today)
+        except (OverflowError, ValueError):  # a range beyond year 9999
+            raise self.error(
+                value.token, f"invalid date literal: {value.value}:{value.n}", "MALFORMED_QUERY"
+            ) from None
         bounds = [_date_bound(col.field, start), _date_bound(col.field, end)]
         sql = col.sql
         forms = {

@@ -469,3 +469,9 @@ def test_huge_numbers(store: Store) -> None:
     assert q(store, f"SELECT Id FROM Account WHERE NumberOfEmployees < {huge}")["totalSize"] == 1
     assert q(store, f"SELECT Id FROM Account WHERE AnnualRevenue > -{huge}")["totalSize"] == 1
     assert error(store, f"SELECT Id FROM Account LIMIT {huge}").error_code == "MALFORMED_QUERY"
+
+
+@pytest.mark.parametrize("literal", ["LAST_N_DAYS:99999999999", "NEXT_N_YEARS:9000"])
+def test_date_literal_beyond_the_calendar(store: Store, literal: str) -> None:
+    err = error(store, f"SELECT Id FROM Opportunity WHERE CloseDate = {literal}")
+    assert err.error_code == "MALFORMED_QUERY"
