@@ -160,3 +160,57 @@ def test_internal_errors_become_500(monkeypatch: pytest.MonkeyPatch) -> None:
     response = emu.handle(Request("GET", "/services/data/"))
     assert response.status == 500
     assert json.loads(response.body)[0]["errorCode"] == "UNKNOWN_EXCEPTION"
+
+
+def test_many_orgs_in_parallel_each_see_their_own_data(key_pair: tuple[str, str]) -> None:
+    import threading
+
+    with Emulator() as emu:
+        orgs = [
+            emu.add_org({"name": f"par{i}", "certificate_pem": key_pair[1], "latency_ms": 5,
+                         "sample_data": False})
+            for i in range(12)
+        ]  # fmt: skip
+        signed = {
+            o.name: jwt.encode(claims(o.client_id, o.username), key_pair[0], "RS256") for o in orgs
+        }
+        seen: dict[str, str] = {}
+
+        def work(name: str, login_url: str) -> None:
+            with requests.Session() as session:
+                token = session.post(
+                    f"{login_url}/services/oauth2/token",
+                    data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                          "assertion": signed[name]},
+                    timeout=30,
+                ).json()["access_token"]  # fmt: skip
+                body = session.get(
+                    f"{login_url}/services/data/v60.0/query",
+                    params={"q": "SELECT Name FROM Organization"},
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=30,
+                ).json()
+                seen[name] = body["records"][0]["Name"]
+
+        threads = [threading.Thread(target=work, args=(o.name, o.login_url)) for o in orgs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert seen == {o.name: o.name for o in orgs}
+
+
+def test_stop_closes_kept_alive_connections() -> None:
+    import http.client
+
+    emu = Emulator()
+    emu.start()
+    port = int(emu.base_url.rsplit(":", 1)[1])
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/services/data")
+    assert conn.getresponse().read()
+    emu.stop()
+    with pytest.raises((http.client.HTTPException, OSError)):
+        conn.request("GET", "/services/data")
+        conn.getresponse().read()
+    conn.close()
