@@ -14,13 +14,14 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from runner.emulator import ids
 from runner.emulator.config import OrgConfig, org_config, org_options_from_config
 from runner.emulator.directory import Directory, OrgState
 from runner.emulator.identity import IdentityEndpoint
 from runner.emulator.messages import Request, Response, rest_error
-from runner.emulator.oauth import TokenEndpoint, parse_assertion
+from runner.emulator.oauth import TokenEndpoint, TokenRefusal, parse_assertion
 from runner.emulator.rest import RestApi
 from runner.emulator.server import EmulatorHTTPServer, mask_secrets
 from runner.emulator.sessions import SessionStore
@@ -240,13 +241,11 @@ class Emulator:
         return orgs[0] if len(orgs) == 1 else None
 
     def _assertion_user(self, request: Request) -> OrgState | None:
-        from urllib.parse import parse_qs
-
         form = parse_qs(request.body.decode("utf-8", "replace")) if request.body else {}
         assertion = (form.get("assertion") or [request.params().get("assertion", "")])[-1]
         try:
             subject = parse_assertion(assertion).subject
-        except Exception:
+        except TokenRefusal:
             return None
         found = self.directory.user(subject) if subject else None
         return found[0] if found else None
