@@ -82,7 +82,8 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
             org_timeout=args.org_timeout,
         )
         reports = report_paths(args, playbook, several=len(playbooks) > 1)
-        status = run_playbook(playbook, options, env, verbosity=args.verbose, reports=reports)
+        status = run_playbook(playbook, options, env, verbosity=args.verbose, reports=reports,
+                              progress=not args.no_progress)
         worst = max(worst, status, key=_severity)
         if status is ExitStatus.INTERRUPTED:
             break
@@ -151,8 +152,9 @@ def run_playbook(
     *,
     verbosity: int = 0,
     reports: dict[str, Path] | None = None,
+    progress: bool = False,
 ) -> ExitStatus:
-    report = ConsoleReport(env.stdout, verbosity=verbosity)
+    report = ConsoleReport(env.stdout, verbosity=verbosity, progress=progress)
     executor = Executor(playbook, options, report)
     result = _run_interruptibly(executor)
     report.recap(result)

@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from runner.report import matrix
+from runner.report.progress import ProgressDisplay, wanted
 from runner.results import CheckResult, OrgResult, Outcome, RunResult, StepResult
 from runner.secrets import redact
 
@@ -58,9 +59,11 @@ def _cut(text: str) -> str:
 class ConsoleReport:
     """Prints as results arrive (a RunListener) and the recap at the end."""
 
-    def __init__(self, console: Console, *, verbosity: int = 0) -> None:
+    def __init__(self, console: Console, *, verbosity: int = 0, progress: bool = False) -> None:
         self.console = console
         self.verbosity = verbosity
+        self._want_progress = progress
+        self._progress: ProgressDisplay | None = None
         self._name_width, self._org_width = 40, 16
         self._lock = threading.Lock()
         self._multi_org = False
@@ -72,6 +75,9 @@ class ConsoleReport:
             f"key {name}" for name in playbook.keys]
         self._name_width = min(max(len(name) for name in names), 60)
         self._org_width = min(max([len(org) for org in orgs] + [8]), 30)
+        if wanted(self.console, enabled=self._want_progress):
+            self._progress = ProgressDisplay(self.console, orgs=len(orgs),
+                                             steps=len(playbook.steps))
         header = Text.assemble(("PLAY ", "bold"), (redact(playbook.name), "bold"),
                                f"  ({playbook.path})")
         self.console.print(header)
@@ -83,15 +89,20 @@ class ConsoleReport:
     def step_finished(self, result: StepResult) -> None:
         with self._lock:
             self._print_step(result)
+            if self._progress is not None and result.index >= 0 and result.name != "log in":
+                self._progress.step_done()
 
     def org_finished(self, result: OrgResult) -> None:
-        pass
+        with self._lock:
+            if self._progress is not None:
+                self._progress.org_done()
 
     # -- lines ---------------------------------------------------------------------
     def _print_step(self, result: StepResult) -> None:
         word = result.outcome.value + (" (ignored)" if result.ignored else "")
         name_width, org_width = self._name_width, self._org_width
-        timing = f"{result.elapsed_ms:>7.0f} ms" if result.outcome.passed or result.elapsed_ms else ""
+        timed = result.outcome.passed or result.elapsed_ms
+        timing = f"{result.elapsed_ms:>7.0f} ms" if timed else ""
         line = Text.assemble(
             (f"  {word:<10}", STYLES[result.outcome]),
             f"{redact(result.name):<{name_width}.{name_width}}  ",
@@ -119,8 +130,8 @@ class ConsoleReport:
         if not failed and result.reason:
             self.console.print(Text(f"             ✗ {redact(result.reason)}", "red"))
         if failed and result.exchange and result.exchange.response_excerpt and self.verbosity < 2:
-            self.console.print(Text(f"             response: {_cut(result.exchange.response_excerpt)}"),
-                               soft_wrap=True)
+            excerpt = _cut(result.exchange.response_excerpt)
+            self.console.print(Text(f"             response: {excerpt}"), soft_wrap=True)
 
     def _matrix(self, run: RunResult) -> None:
         indexes = matrix.step_indexes(run)
@@ -140,6 +151,9 @@ class ConsoleReport:
 
     # -- recap ---------------------------------------------------------------------
     def recap(self, run: RunResult) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
         self.console.print()
         table = Table(title="RECAP", title_justify="left", show_edge=False, box=None,
                       pad_edge=False)
