@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from runner.emulator import errors, sobjects
@@ -34,6 +34,7 @@ MAX_OFFSET = 2000
 ORG = "\x00org"  # placeholder parameters, replaced by bind()
 PARENT = "\x00parent"
 MAX_FIELDS_ALL_LIMIT = 200
+_COUNT_FIELD = Field("expr", "int", "Count", nillable=False)
 Shaper = Callable[[Sequence[Any], str], dict[str, Any]]
 
 
@@ -137,6 +138,26 @@ class _Translator:
             raise self.error(path.token, errors.no_such_column_on_entity(parts[-1], current.name))
         return Column(found, f'{alias}."{found.name}"', tuple(chain))
 
+    def operand(self, item: FieldPath | Aggregate) -> Column:
+        """A field path, or an aggregate over one (HAVING, ORDER BY of grouped queries)."""
+        if isinstance(item, FieldPath):
+            return self.column(item)
+        if item.arg is None:
+            return Column(_COUNT_FIELD, "COUNT(*)", ())
+        col = self.column(item.arg)
+        if item.function in ("COUNT", "COUNT_DISTINCT"):
+            result = _COUNT_FIELD
+        elif item.function in ("SUM", "AVG"):
+            result = replace(col.field, type="double", digits=0, precision=0, scale=0)
+        else:
+            result = col.field
+        return Column(result, _aggregate_sql(item, col), ())
+
+    def where_column(self, item: FieldPath | Aggregate) -> Column:
+        if isinstance(item, Aggregate):
+            raise self.error(item.token, f"unexpected token: '{item.function}'", "MALFORMED_QUERY")
+        return self.column(item)
+
     def _without_object_prefix(self, parts: list[str]) -> list[str]:
         """``Account.Name`` FROM Account (or ``a.Name`` FROM Account a) is a base field."""
         first = parts[0].lower()
@@ -169,6 +190,11 @@ class _Translator:
         group = ""
         if kind == "aggregate" and query.group_by:
             group = " GROUP BY " + ", ".join(self.column(p).sql for p in query.group_by)
+        if query.having is not None:
+            having = FilterTranslator(
+                self.operand, self.error, self.today, self.params, self._semi_join
+            )
+            group += " HAVING " + having.condition(query.having)
         order = self._order_sql(kind)  # resolves names first: it may add joins
         sql = f'SELECT {", ".join(self.select_sql)} FROM "{self.base.name}" t0 '
         sql += " ".join(self.join_sql) + f" WHERE {where}{group}{order}"
@@ -281,7 +307,9 @@ class _Translator:
             return ""
         terms = []
         for item in self.query.order_by:
-            sql = self.column(item.field).sql
+            if isinstance(item.field, Aggregate) and kind != "aggregate":
+                raise self.error(item.field.token, "unexpected token: '('", "MALFORMED_QUERY")
+            sql = self.operand(item.field).sql
             nulls_first = True if item.nulls_first is None else item.nulls_first
             terms.append(f"({sql} IS NULL) {'DESC' if nulls_first else 'ASC'}")
             terms.append(f"{sql} {'DESC' if item.descending else 'ASC'}")
@@ -299,7 +327,7 @@ class _Translator:
             clauses.append('t0."IsDeleted" = 0')
         if self.query.where is not None:
             translator = FilterTranslator(
-                self.column, self.error, self.today, self.params, self._semi_join
+                self.where_column, self.error, self.today, self.params, self._semi_join
             )
             clauses.append(translator.condition(self.query.where))
         return " AND ".join(clauses)

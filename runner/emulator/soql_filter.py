@@ -17,6 +17,7 @@ from runner.emulator.errors import RestApiError
 from runner.emulator.metadata import Field, SObject
 from runner.emulator.soql_dates import date_range
 from runner.emulator.soql_parser import (
+    Aggregate,
     Comparison,
     Condition,
     FieldPath,
@@ -54,7 +55,7 @@ class FilterTranslator:
 
     def __init__(
         self,
-        column: Callable[[FieldPath], Column],
+        column: Callable[[FieldPath | Aggregate], Column],
         error: ErrorFactory,
         today: dt.date,
         params: list[Any],

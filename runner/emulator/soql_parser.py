@@ -86,7 +86,7 @@ class Literal:
 
 @dataclass(frozen=True)
 class Comparison:
-    field: FieldPath
+    field: FieldPath | Aggregate  # an aggregate only in HAVING
     op: str
     value: Literal | tuple[Literal, ...] | SubQuery
     token: Token
@@ -109,7 +109,7 @@ SelectItem: TypeAlias = "FieldPath | Aggregate | FieldsMacro | SubQuery"
 
 @dataclass(frozen=True)
 class OrderItem:
-    field: FieldPath
+    field: FieldPath | Aggregate
     descending: bool
     nulls_first: bool | None
 
@@ -124,6 +124,7 @@ class Query:
     order_by: tuple[OrderItem, ...]
     limit: int | None
     offset: int | None
+    having: Condition | None = None
 
     @property
     def count_only(self) -> bool:
@@ -138,6 +139,7 @@ class Parser:
         self.lexer = Lexer(text)
         self.tokens = self.lexer.tokens()
         self.pos = 0
+        self._in_having = False
 
     # -- token helpers -----------------------------------------------------------------------
 
@@ -191,11 +193,22 @@ class Parser:
         where = self._where()
         self._ignored_with()
         group_by = () if nested else self._group_by()
+        having = self._having() if group_by else None
         order_by = self._order_by()
         limit = self._number_clause("LIMIT")
         offset = None if nested else self._number_clause("OFFSET")
         self._ignored_for()
-        return Query(select, sobject, alias, where, group_by, order_by, limit, offset)
+        return Query(select, sobject, alias, where, group_by, order_by, limit, offset, having)
+
+    def _having(self) -> Condition | None:
+        if not self.at("HAVING"):
+            return None
+        self.advance()
+        self._in_having = True
+        try:
+            return self._condition()
+        finally:
+            self._in_having = False
 
     def _ignored_with(self) -> None:
         """``WITH SECURITY_ENFORCED`` / ``USER_MODE`` / ``SYSTEM_MODE``: one user, nothing to do."""
@@ -241,17 +254,27 @@ class Parser:
             if token.upper in RESERVED:
                 raise self.unexpected(token)
             return FieldPath(tuple(token.text.split(".")), token)
+        call = self._aggregate_call(token)
+        if call.arg is not None and self.token.kind == "IDENT" and self.token.upper not in RESERVED:
+            return Aggregate(call.function, call.arg, self.advance().text, token)
+        return call
+
+    def _aggregate_call(self, token: Token) -> Aggregate:
+        """``COUNT()``, ``MAX(Amount)``…: the call after its name ``token``."""
         if token.upper not in AGGREGATES:
             raise self.unexpected(token)
-        self.advance()
+        self.expect("LPAREN")
         arg = None
         if self.token.kind != "RPAREN" or token.upper != "COUNT":
             arg = self._field_path()
         self.expect("RPAREN")
-        alias = None
-        if arg is not None and self.token.kind == "IDENT" and self.token.upper not in RESERVED:
-            alias = self.advance().text
-        return Aggregate(token.upper, arg, alias, token)
+        return Aggregate(token.upper, arg, None, token)
+
+    def _operand(self, *, aggregates: bool) -> FieldPath | Aggregate:
+        """A field path, or (in HAVING and ORDER BY) an aggregate call."""
+        if aggregates and self.token.kind == "IDENT" and self.tokens[self.pos + 1].kind == "LPAREN":
+            return self._aggregate_call(self.advance())
+        return self._field_path()
 
     def _field_path(self) -> FieldPath:
         token = self.expect("IDENT")
@@ -288,7 +311,7 @@ class Parser:
         return self._comparison()
 
     def _comparison(self) -> Comparison:
-        field = self._field_path()
+        field = self._operand(aggregates=self._in_having)
         token = self.token
         if token.kind == "OP":
             self.advance()
@@ -380,7 +403,7 @@ class Parser:
         return tuple(items)
 
     def _order_item(self) -> OrderItem:
-        field = self._field_path()
+        field = self._operand(aggregates=True)
         descending = False
         if self.at("ASC", "DESC"):
             descending = self.advance().upper == "DESC"

@@ -475,3 +475,32 @@ def test_huge_numbers(store: Store) -> None:
 def test_date_literal_beyond_the_calendar(store: Store, literal: str) -> None:
     err = error(store, f"SELECT Id FROM Opportunity WHERE CloseDate = {literal}")
     assert err.error_code == "MALFORMED_QUERY"
+
+
+def test_group_by_with_having_and_order_by_aggregate(store: Store) -> None:
+    rows = q(
+        store,
+        "SELECT AccountId, COUNT(Id) n FROM Contact WHERE AccountId != null GROUP BY AccountId "
+        "HAVING COUNT(Id) > 0 ORDER BY COUNT(Id) DESC",
+    )["records"]
+    assert [r["n"] for r in rows] == [2, 1]
+    only_big = q(store, "SELECT AccountId FROM Contact GROUP BY AccountId HAVING COUNT(Id) >= 2")[
+        "records"
+    ]
+    assert len(only_big) == 1
+    by_max = q(
+        store,
+        "SELECT Rating, MAX(Name) top FROM Account GROUP BY Rating HAVING MAX(Name) LIKE 'G%'",
+    )["records"]
+    assert by_max == [{"attributes": {"type": "AggregateResult"}, "Rating": "Hot", "top": "Globex"}]
+
+
+def test_aggregates_only_where_they_belong(store: Store) -> None:
+    assert error(store, "SELECT Id FROM Account WHERE COUNT(Id) > 1").error_code == (
+        "MALFORMED_QUERY"
+    )
+    assert error(store, "SELECT Id FROM Account ORDER BY COUNT(Id)").error_code == (
+        "MALFORMED_QUERY"
+    )
+    having_type = error(store, "SELECT Rating FROM Account GROUP BY Rating HAVING COUNT(Id) > 'x'")
+    assert having_type.error_code == "INVALID_FIELD"

@@ -186,7 +186,8 @@ FULL_QUERIES = [
     "FROM Contact WHERE ( Name LIKE 'a%' OR Id IN ( SELECT Id FROM Contact ) ) AND NOT Id NOT "
     "IN ( '001D000000IqhSL' ) AND CreatedDate > LAST_N_DAYS : 3 WITH SECURITY_ENFORCED "
     "ORDER BY Name DESC NULLS LAST LIMIT 5 OFFSET 2 FOR VIEW",
-    "SELECT COUNT ( Id ) n , MAX ( Name ) FROM Account GROUP BY Rating",
+    "SELECT Rating , COUNT ( Id ) n , MAX ( Name ) FROM Account GROUP BY Rating HAVING "
+    "COUNT ( Id ) > 1 ORDER BY COUNT ( Id ) DESC NULLS LAST LIMIT 3",
     "SELECT FIELDS ( ALL ) FROM Account LIMIT 1",
 ]
 
