@@ -36,6 +36,15 @@ def init_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
         env.stdout.print(f"created  {path}", markup=False, highlight=False)
     for path in scaffold.kept:
         env.stdout.print(f"kept     {path} (already there)", markup=False, highlight=False)
+    for warning in scaffold.warnings:
+        env.stdout.print(f"warning: {warning}", markup=False, highlight=False)
+    inventory = load_inventory(scaffold.directory / "inventory.yml")
+    playbook = with_targets(
+        load_playbook(scaffold.directory / "playbook.yml", extra_org_names=inventory.orgs),
+        [inventory], None)
+    lint.check_playbook(playbook, extra_vars={})
+    env.stdout.print(f"syntax check: {playbook.path} with {inventory.path}: OK",
+                     markup=False, highlight=False)
     env.stdout.print()
     env.stdout.print(scaffold.checklist, markup=False, highlight=False)
     return ExitStatus.OK

@@ -17,7 +17,7 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from runner import keys
-from runner.errors import UsageError
+from runner.errors import KeyMaterialError, UsageError
 
 PLAYBOOK = """\
 # yaml-language-server: $schema={schema}
@@ -111,6 +111,7 @@ class Scaffold:
     created: list[Path] = field(default_factory=list)
     kept: list[Path] = field(default_factory=list)
     checklist: str = ""
+    warnings: list[str] = field(default_factory=list)
 
 
 def _write(scaffold: Scaffold, name: str, text: str) -> None:
@@ -150,7 +151,11 @@ def init_project(directory: Path, *, from_env: Path | None = None, org: str = "m
     if from_env is not None:
         tutorial = read_tutorial_env(from_env)
         key_path = (from_env.parent / tutorial["KeyFile"]).resolve()
-        keys.load_key_pair(key_path)  # reuse it: it must load (and be 0600) now, not later
+        keys.load_key_pair(key_path, check_mode=False)  # reuse it: it must load now, not later
+        try:
+            keys.check_permissions(key_path)
+        except KeyMaterialError as exc:
+            scaffold.warnings.append(f"{exc.message}" + (f" ({exc.hint})" if exc.hint else ""))
         key_ref = os.path.relpath(key_path, directory.resolve())
         settings = {"login_url": tutorial["Domain"].rstrip("/"),
                     "client_id": tutorial["ClientId"], "username": tutorial["UserName"]}
