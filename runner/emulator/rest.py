@@ -22,7 +22,7 @@ from runner.emulator.store import Store
 
 OLDEST_VERSION = 31
 NEWEST_VERSION = 68
-_VERSIONED = re.compile(r"^/services/data/v(\d+\.\d)(/.*)?$")
+_VERSIONED = re.compile(r"^/services/data/(?:v(\d+\.\d)|latest)(/.*)?$")
 _SEASONS = ("Spring", "Summer", "Winter")
 
 Handler = Callable[["Context", list[str]], Response]
@@ -176,10 +176,10 @@ class RestApi:
         used, limit, allowed = org.count_api_call()
         if not allowed:
             response = rest_error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
-        elif not supported(match.group(1)):
+        elif not supported(version := match.group(1) or f"{NEWEST_VERSION}.0"):
             response = not_found()
         else:
-            ctx = Context(self, org, session.user_id, match.group(1), request)
+            ctx = Context(self, org, session.user_id, version, request)
             response = self.dispatch(ctx, (match.group(2) or "").strip("/"))
         response.headers["Sforce-Limit-Info"] = f"api-usage={used}/{limit}"
         return response

@@ -97,6 +97,12 @@ def test_resources_with_and_without_slash(client: Client) -> None:
         assert body["identity"].startswith("http://127.0.0.1:9/id/00D")
 
 
+def test_latest_is_the_newest_version(client: Client) -> None:
+    status, _, body = client.call("GET", "/services/data/latest/sobjects/Account")
+    assert status == 200
+    assert body["objectDescribe"]["urls"]["sobject"] == "/services/data/v68.0/sobjects/Account"
+
+
 @pytest.mark.parametrize("path", ["/services/data/v38/", "/services/data/v99.0/", f"{V}/nothing"])
 def test_unknown_version_or_resource(client: Client, path: str) -> None:
     assert _error(client.call("GET", path)) == (404, "NOT_FOUND")
