@@ -36,8 +36,8 @@ def test_init_makes_a_project_that_passes_the_syntax_check(tmp_path: Path) -> No
 def tutorial_folder(tmp_path: Path, domain: str) -> Path:
     """The JWT tutorial's folder: certs/server.key made by openssl (0644), and its .env."""
     folder = tmp_path / "sf-jwt-app"
-    pair, _ = keys.ensure_key_pair(private_key=folder / "certs" / "server.key",
-                                   certificate=folder / "certs" / "server.crt")
+    keys.ensure_key_pair(private_key=folder / "certs" / "server.key",
+                         certificate=folder / "certs" / "server.crt")
     os.chmod(folder / "certs" / "server.key", 0o644)
     (folder / ".env").write_text(
         "KeyFile = 'certs/server.key'\n\nClientId = 'TUTORIAL_APP'\n\n"
@@ -48,8 +48,9 @@ def tutorial_folder(tmp_path: Path, domain: str) -> Path:
 
 def test_the_tutorials_env_gives_a_syntax_check_and_a_doctor_report(tmp_path: Path) -> None:
     folder = tutorial_folder(tmp_path, "http://127.0.0.1:1")
-    with standalone_emulator("--cert", str(folder / "certs" / "server.crt"),
-                             "--client-id", "TUTORIAL_APP", "--username", "api.user@test.not") as url:
+    certificate = str(folder / "certs" / "server.crt")
+    with standalone_emulator("--cert", certificate, "--client-id", "TUTORIAL_APP",
+                             "--username", "api.user@test.not") as url:
         env_file = folder / ".env"
         env_file.write_text(env_file.read_text().replace("http://127.0.0.1:1", url))
         project = tmp_path / "project"

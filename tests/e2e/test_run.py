@@ -64,7 +64,7 @@ def test_failed_expectation_shows_expected_and_actual(tmp_path: Path) -> None:
 
 
 def test_wrong_consumer_key_exits_3_with_salesforce_words_and_a_hint(tmp_path: Path) -> None:
-    pair, _ = keys.ensure_key_pair(private_key=tmp_path / "server.key",
+    keys.ensure_key_pair(private_key=tmp_path / "server.key",
                                    certificate=tmp_path / "server.crt")
     with standalone_emulator("--cert", str(tmp_path / "server.crt"), "--client-id", "RIGHT",
                              "--username", "api.user@example.com") as url:
