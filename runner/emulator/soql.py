@@ -18,16 +18,16 @@ from typing import Any
 from runner.emulator import errors, sobjects
 from runner.emulator.errors import RestApiError, soql_error
 from runner.emulator.metadata import Field, SObject
-from runner.emulator.soql_filter import Column, FilterTranslator
-from runner.emulator.soql_lexer import Token
-from runner.emulator.soql_parser import (
+from runner.emulator.soql_ast import (
     Aggregate,
     FieldPath,
     FieldsMacro,
     Query,
     SubQuery,
-    parse,
 )
+from runner.emulator.soql_filter import Column, FilterTranslator
+from runner.emulator.soql_lexer import Token
+from runner.emulator.soql_parser import parse
 from runner.emulator.values import from_storage
 
 MAX_OFFSET = 2000

@@ -15,8 +15,7 @@ from typing import Any
 from runner.emulator import ids
 from runner.emulator.errors import RestApiError
 from runner.emulator.metadata import Field, SObject
-from runner.emulator.soql_dates import date_range
-from runner.emulator.soql_parser import (
+from runner.emulator.soql_ast import (
     Aggregate,
     Comparison,
     Condition,
@@ -25,6 +24,7 @@ from runner.emulator.soql_parser import (
     Logical,
     SubQuery,
 )
+from runner.emulator.soql_dates import date_range
 from runner.emulator.values import format_datetime, parse_date, parse_datetime
 
 _TYPE_WORDS = {
