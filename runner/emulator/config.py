@@ -108,11 +108,7 @@ def validate(data: Any, *, definition: str | None = None, where: str = "emulator
     """Validate ``data`` against the schema (or one of its ``$defs``); raise one clear error."""
     schema = load_schema()
     if definition is not None:
-        schema = {**schema, "$ref": f"#/$defs/{definition}"}
-        schema.pop("required", None)
-        schema.pop("properties", None)
-        schema.pop("additionalProperties", None)
-        schema.pop("type", None)
+        schema = {"$ref": f"#/$defs/{definition}", "$defs": schema["$defs"]}
     validator = jsonschema.Draft202012Validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
