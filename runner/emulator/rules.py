@@ -70,6 +70,7 @@ def check_body(meta: SObject, fields: Mapping[str, Any], *, creating: bool) -> d
 
 
 def resolve_fields(meta: SObject, values: Mapping[str, Any]) -> list[tuple[Field, Any]]:
+    """(field, value) pairs of a body, names in any case; ``attributes`` is not a field."""
     resolved = []
     for key, value in values.items():
         if key == "attributes":
@@ -82,6 +83,7 @@ def resolve_fields(meta: SObject, values: Mapping[str, Any]) -> list[tuple[Field
 
 
 def named_fields(meta: SObject, names: list[str]) -> list[Field]:
+    """The fields of ``?fields=A,B`` in the order asked, each once; INVALID_FIELD if unknown."""
     wanted = []
     for name in names:
         f = meta.field(name.strip())
@@ -95,6 +97,7 @@ def named_fields(meta: SObject, names: list[str]) -> list[Field]:
 
 
 def same_id(value: Any, record_id: str) -> bool:
+    """True when a body's ``Id`` names the record being updated (15 or 18 characters)."""
     return isinstance(value, str) and ids.is_valid_id(value) and ids.normalize(value) == record_id
 
 
