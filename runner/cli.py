@@ -51,6 +51,9 @@ def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog="sfjwt-run",
         description="Run a playbook of Salesforce REST checks over the OAuth 2.0 JWT Bearer flow.",
+        epilog="Start a project with: sfjwt-run init DIR [--from-env PATH]. Exit status: 0 passed, "
+        "2 a step failed, 3 an org could not log in, 4 invalid playbook, 5 bad options, "
+        "99 interrupted, 250 internal error.",
     )
     parser.add_argument("playbooks", nargs="+", metavar="PLAYBOOK", help="playbook files to run")
     parser.add_argument("-i", "--inventory", metavar="FILE", action="append", default=[],
