@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from runner.emulator import composite, queries, records
+from runner.emulator import batch, composite, queries, records
 from runner.emulator.directory import Directory, OrgState
 from runner.emulator.errors import NOT_FOUND_MESSAGE, RestApiError
 from runner.emulator.messages import Request, Response, rest_error
@@ -137,6 +137,8 @@ ROUTES: list[tuple[re.Pattern[str], Handler]] = [
     (re.compile(r"^(query|queryAll)/([^/]+)$"), queries.query_more),
     (re.compile(r"^tooling/query$"), queries.tooling_query),
     (re.compile(r"^composite$"), composite.composite),
+    (re.compile(r"^composite/batch$"), batch.composite_batch),
+    (re.compile(r"^composite/tree/([^/]+)$"), batch.composite_tree),
     (re.compile(r"^composite/sobjects$"), composite.collections),
     (re.compile(r"^composite/sobjects/([^/]+)$"), composite.retrieve),
 ]
