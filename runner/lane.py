@@ -112,7 +112,8 @@ class Lane:
         try:
             return self._run_step(step, client, started)
         except SfjwtError as exc:
-            return self._failed(step, started, redact(exc.message))
+            attempts = getattr(exc, "attempts", 1)  # a NetworkError counts its retries
+            return self._failed(step, started, redact(exc.message), attempts)
 
     def _skipped(self, step: StepSpec, reason: str) -> StepResult:
         return self._marked(step, Outcome.SKIPPED, reason)
@@ -121,10 +122,12 @@ class Lane:
         return StepResult(step.index, step.name, self.org.name, outcome, reason=reason,
                           tags=step.tags)
 
-    def _failed(self, step: StepSpec, started: float, reason: str) -> StepResult:
+    def _failed(
+        self, step: StepSpec, started: float, reason: str, attempts: int = 1
+    ) -> StepResult:
         return StepResult(
             step.index, step.name, self.org.name, Outcome.FAILED, _ms(started),
-            reason=reason, ignored=step.ignore_errors, tags=step.tags,
+            reason=reason, attempts=attempts, ignored=step.ignore_errors, tags=step.tags,
         )
 
     # -- one step ----------------------------------------------------------
