@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from runner import checks
 from runner.errors import SfjwtError
-from runner.http import MISSING, OrgClient, Response
+from runner.http import MISSING, OrgClient, Response, ResponseFormatError
 from runner.model import ExpectSpec, QuerySpec, RequestSpec
 from runner.results import CheckResult, Exchange
 from runner.secrets import redact
@@ -138,7 +138,7 @@ def perform_query(
     resource = "queryAll" if query.all_rows else "query"
     path = f"/services/data/{api_version}/{resource}?" + urlencode({"q": query.soql})
     response = client.request("GET", path, timeout=timeout)
-    body = response.json_or_none()
+    body = _query_body(response)
     elapsed, attempts, pages = response.elapsed_ms, response.attempts, 1
     records = list(body.get("records", [])) if isinstance(body, dict) else []
     while (
@@ -148,7 +148,7 @@ def perform_query(
         and body.get("nextRecordsUrl")
     ):
         response = client.request("GET", str(body["nextRecordsUrl"]), timeout=timeout)
-        body = response.json_or_none()
+        body = _query_body(response)
         elapsed += response.elapsed_ms
         attempts += response.attempts
         pages += 1
@@ -167,6 +167,19 @@ def perform_query(
                           as_curl("GET", response.url)),
         attempts=attempts,
     )
+
+
+def _query_body(response: Response) -> Any:
+    """A query page's JSON; a 2xx answer that is not JSON (a proxy's or maintenance HTML page)
+    is no result at all, so it fails the step instead of passing as an empty one."""
+    body = response.json_or_none()
+    if 200 <= response.status < 300 and not isinstance(body, dict):
+        response.json()  # raises ResponseFormatError naming the content type, with an excerpt
+        raise ResponseFormatError(
+            f"GET {redact(response.url)} answered {response.status} with JSON that is not "
+            f"a query result: {excerpt(response)[:200]}"
+        )
+    return body
 
 
 def perform_assert(assertions: tuple[str, ...], context: Mapping[str, Any]) -> ActionResult:
