@@ -1,0 +1,111 @@
+"""Fault matrix through the real CLI: twenty emulated orgs, some broken, one run.
+
+Every fault the embedded org can inject (5xx, Retry-After, 429, request limits,
+read timeout, dropped connection, HTML maintenance page, truncated body,
+session expiry, token endpoint faults, a failing POST) sits in its own org;
+the healthy orgs run beside them. Each step must end as expected — passed
+after the right number of attempts, or failed with words a person would
+recognise — and the JSON report must hold exactly one outcome per step.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import jsonschema
+import pytest
+
+from tests.conftest import REPO, CliRun, run_cli
+from tests.e2e.faults_matrix import ORGS, STEPS, FaultyOrg, playbook_text
+
+SCHEMA = json.loads((REPO / "schemas" / "report.schema.json").read_text())
+
+
+@dataclass(frozen=True)
+class MatrixRun:
+    cli: CliRun
+    report: dict[str, Any]
+    junit: str
+
+    def org(self, name: str) -> dict[str, Any]:
+        [found] = [org for org in self.report["orgs"] if org["name"] == name]
+        return found
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> MatrixRun:
+    folder = tmp_path_factory.mktemp("faults")
+    playbook = folder / "faults.yml"
+    playbook.write_text(playbook_text(), encoding="utf-8")
+    report, junit = folder / "report.json", folder / "junit.xml"
+    cli = run_cli(str(playbook), "-f", str(len(ORGS)), "--json", str(report),
+                  "--junit", str(junit), cwd=folder, timeout=120)
+    return MatrixRun(cli, json.loads(report.read_text()), junit.read_text())
+
+
+def _explanation(step: dict[str, Any], org: dict[str, Any]) -> str:
+    exchange = step["exchange"] or {}
+    return " ".join([step["reason"], exchange.get("response_excerpt", ""), org["hint"] or ""])
+
+
+def test_twenty_orgs_and_the_run_says_one_could_not_log_in(matrix: MatrixRun) -> None:
+    assert len(ORGS) == 20
+    assert matrix.cli.status == 3, matrix.cli.output
+    assert "Traceback" not in matrix.cli.output
+    assert matrix.report["exit_status"] == 3
+    assert [org["name"] for org in matrix.report["orgs"]] == [org.name for org in ORGS]
+
+
+def test_report_is_valid_with_exactly_one_outcome_per_step_of_every_org(
+    matrix: MatrixRun,
+) -> None:
+    jsonschema.validate(matrix.report, SCHEMA)
+    for org in matrix.report["orgs"]:
+        assert [step["name"] for step in org["steps"]] == list(STEPS), org["name"]
+        assert [step["index"] for step in org["steps"]] == list(range(len(STEPS)))
+        outcomes = [step["outcome"] for step in org["steps"]]
+        counts = org["counts"]
+        assert sum(counts.values()) == len(STEPS)
+        assert all(counts[name] == outcomes.count(name) for name in counts)
+        assert org["login"] is not None
+
+
+@pytest.mark.parametrize("org", ORGS, ids=[org.name for org in ORGS])
+def test_each_org_gets_the_right_outcome(matrix: MatrixRun, org: FaultyOrg) -> None:
+    found = matrix.org(org.name)
+    assert found["login"]["outcome"] == org.login.outcome, found["login"]
+    for word in org.login.words:
+        assert word in _explanation(found["login"], found), (word, found["login"])
+    for step, expected in zip(found["steps"], org.expected(), strict=True):
+        seen = (step["name"], step["outcome"], step["attempts"], _explanation(step, found))
+        assert step["outcome"] == expected.outcome, seen
+        if expected.attempts is not None:
+            assert step["attempts"] == expected.attempts, seen
+        for word in expected.words:
+            assert word in _explanation(step, found), (word, seen)
+        if expected.outcome == "failed":
+            assert step["reason"], seen
+            assert "Traceback" not in step["reason"] and "Error(" not in step["reason"], seen
+
+
+def test_healthy_orgs_are_unaffected(matrix: MatrixRun) -> None:
+    healthy = [org for org in matrix.report["orgs"] if org["name"].startswith("healthy-")]
+    assert len(healthy) == 5
+    for org in healthy:
+        assert not org["failed"] and not org["unreachable"], org["name"]
+        assert all(step["attempts"] <= 1 for step in org["steps"]), org["name"]
+        assert all(step["outcome"] in ("ok", "changed", "skipped") for step in org["steps"])
+
+
+def test_junit_has_a_suite_per_org(matrix: MatrixRun) -> None:
+    for org in ORGS:
+        assert f'name="{org.name}"' in matrix.junit
+
+
+def test_console_names_each_failure_in_words(matrix: MatrixRun) -> None:
+    out = matrix.cli.stdout
+    for words in ("read timeout after 0.5s", "closed the connection without answering",
+                  "cut off before its end", "could not authenticate: invalid_grant"):
+        assert words in out, words
