@@ -1,4 +1,4 @@
-"""sObject routes: describe global, describe, basic info, and one record's CRUD.
+"""sObject routes: describe global, describe, basic info, one record's CRUD, relationships.
 
 Thin on purpose: the store enforces the data rules (ids, field names,
 required fields, deleted records) and raises Salesforce's errors; these
@@ -7,11 +7,14 @@ routes pick the HTTP method and shape the answer (201 SaveResult, 204).
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
-from runner.emulator import sobjects
+from runner.emulator import errors, sobjects
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Response
+
+_FIELD_NAME = re.compile(r"[A-Za-z][\w.]*")
 
 if TYPE_CHECKING:
     from runner.emulator.rest import Context
@@ -83,3 +86,43 @@ def record(ctx: Context, args: list[str]) -> Response:
         ctx.store.delete(ctx.org.org_id, name, record_id)
         return Response.empty(204)
     return _refuse(ctx, "GET,HEAD,PATCH,DELETE")
+
+
+def _child_lookup(parent: str, relationship: str) -> tuple[str, str] | None:
+    """(child object, its lookup field) for a child relationship such as ``Contacts``."""
+    for meta in sobjects.SOBJECTS.values():
+        for f in meta.fields:
+            named = (f.child_relationship or "").lower() == relationship.lower()
+            if named and parent in f.reference_to:
+                return meta.name, f.name
+    return None
+
+
+def related(ctx: Context, args: list[str]) -> Response:
+    """``GET /sobjects/{Type}/{id}/{relationship}``: the parent record, or the children."""
+    if ctx.request.method not in ("GET", "HEAD"):
+        return _refuse(ctx, "GET,HEAD")
+    meta = sobjects.get(args[0])
+    record_id, name = args[1], args[2]
+    wanted = ctx.request.params().get("fields")
+    fields = [f.strip() for f in wanted.split(",") if f.strip()] if wanted else None
+    lookup = meta.relationship(name)
+    if lookup is not None and lookup.reference_to:
+        row = ctx.store.get(ctx.org.org_id, meta.name, record_id, [lookup.name], ctx.version)
+        if row[lookup.name] is None:
+            raise errors.not_found()
+        target = lookup.reference_to[0]
+        return Response.json(
+            200, ctx.store.get(ctx.org.org_id, target, row[lookup.name], fields, ctx.version)
+        )
+    child = _child_lookup(meta.name, name)
+    if child is None:
+        raise errors.not_found()
+    parent = ctx.store.get(ctx.org.org_id, meta.name, record_id, ["Id"], ctx.version)
+    columns = fields or [f.name for f in sobjects.get(child[0]).fields]
+    bad = next((c for c in columns if not _FIELD_NAME.fullmatch(c)), None)
+    if bad is not None:
+        raise RestApiError(400, "INVALID_FIELD", f"No such column '{bad}' on entity '{child[0]}'")
+    soql = f"SELECT {', '.join(columns)} FROM {child[0]} WHERE {child[1]} = '{parent['Id']}'"
+    body = ctx.store.query(ctx.org.org_id, soql, api_version=ctx.version)
+    return Response.json(200, body)

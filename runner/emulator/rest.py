@@ -133,6 +133,7 @@ ROUTES: list[tuple[re.Pattern[str], Handler]] = [
     (re.compile(r"^sobjects/([^/]+)$"), records.sobject_root),
     (re.compile(r"^sobjects/([^/]+)/describe$"), records.describe),
     (re.compile(r"^sobjects/([^/]+)/([^/]+)$"), records.record),
+    (re.compile(r"^sobjects/([^/]+)/([^/]+)/([^/]+)$"), records.related),
     (re.compile(r"^(query|queryAll)$"), queries.query),
     (re.compile(r"^(query|queryAll)/([^/]+)$"), queries.query_more),
     (re.compile(r"^tooling/query$"), queries.tooling_query),

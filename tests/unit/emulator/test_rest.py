@@ -441,3 +441,22 @@ def test_composite_tree_is_all_or_nothing(client: Client) -> None:
     assert body["results"][0]["errors"][0]["statusCode"] == "REQUIRED_FIELD_MISSING"
     soql = "SELECT Id FROM Account WHERE Name = 'Tree Rollback'"
     assert client.call("GET", f"{V}/query", params={"q": soql})[2]["totalSize"] == 0
+
+
+def test_relationship_traversal(client: Client) -> None:
+    account = _create(client, {"Name": "Parent Co"})
+    created = client.call(
+        "POST", f"{V}/sobjects/Contact", {"LastName": "Kid", "AccountId": account}
+    )
+    contact = created[2]["id"]
+    status, _, parent = client.call("GET", f"{V}/sobjects/Contact/{contact}/Account")
+    assert status == 200 and parent["Id"] == account and parent["Name"] == "Parent Co"
+    status, _, children = client.call(
+        "GET", f"{V}/sobjects/Account/{account}/Contacts", params={"fields": "Id,LastName"}
+    )
+    assert status == 200 and children["totalSize"] == 1
+    assert children["records"][0]["LastName"] == "Kid"
+    assert _error(client.call("GET", f"{V}/sobjects/Account/{account}/Nothing")) == (
+        404,
+        "NOT_FOUND",
+    )
