@@ -84,6 +84,8 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
     parser.add_argument("--json", metavar="FILE", help="write a JSON report")
     parser.add_argument("--markdown", metavar="FILE", help="write a markdown summary")
+    parser.add_argument("--token-cache", metavar="FILE",
+                        help="reuse access tokens across runs (file written with mode 0600)")
     parser.add_argument("--no-progress", action="store_true",
                         help="no live progress display (it is off anyway when not on a terminal)")
     parser.add_argument("--allow-writes", action="store_true",

@@ -26,6 +26,7 @@ from runner.report import files
 from runner.report.console import ConsoleReport
 from runner.results import RunResult
 from runner.scaffold import init_project
+from runner.token_cache import TokenCache
 from runner.variables import load_env, parse_extra_vars
 
 
@@ -79,6 +80,7 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
         for playbook in playbooks:
             selection.print_listing(env.stdout, playbook, args)
         return ExitStatus.OK
+    cache = TokenCache(Path(args.token_cache)) if args.token_cache else None
     worst = ExitStatus.OK
     for playbook in playbooks:
         options = RunOptions(
@@ -89,6 +91,7 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
             allow_writes=args.allow_writes,
             verify=args.ca_bundle or True,
             org_timeout=args.org_timeout,
+            token_cache=cache,
         )
         reports = report_paths(args, playbook, several=len(playbooks) > 1)
         status = run_playbook(playbook, options, env, verbosity=args.verbose, reports=reports,
@@ -96,6 +99,8 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
         worst = max(worst, status, key=_severity)
         if status is ExitStatus.INTERRUPTED:
             break
+    if cache is not None:
+        cache.save()
     return worst
 
 

@@ -27,6 +27,7 @@ from runner.orgs import (
 )
 from runner.results import OrgResult, Outcome, RunResult, StepResult
 from runner.secrets import redact
+from runner.token_cache import TokenCache
 
 
 class RunListener(Protocol):
@@ -63,6 +64,7 @@ class RunOptions:
     allow_writes: bool = False
     verify: bool | str = True
     org_timeout: float | None = None
+    token_cache: TokenCache | None = None
 
 
 class Executor:
@@ -147,6 +149,7 @@ class Executor:
             steps=steps,
             allow_writes=self.options.allow_writes,
             verify=self.options.verify,
+            token_cache=self.options.token_cache,
         )
 
     def _run_lanes(

@@ -197,10 +197,17 @@ class OrgClient:
             )
 
         token = self.retry.call(exchange, _token_retryable)
+        self._use(token, exchanges=self._auth.exchanges + 1)
+        return token
+
+    def adopt(self, token: Token) -> None:
+        """Use a token obtained earlier (a token cache); a 401 still re-authenticates once."""
+        self._use(token, exchanges=self._auth.exchanges)
+
+    def _use(self, token: Token, *, exchanges: int) -> None:
         check_url_allowed(token.instance_url, insecure_http=self.insecure_http)
         header = {"Authorization": f"Bearer {token.access_token}"}
-        self._auth = _Auth(token, _origin(token.instance_url), header, self._auth.exchanges + 1)
-        return token
+        self._auth = _Auth(token, _origin(token.instance_url), header, exchanges)
 
     def request(
         self,

@@ -23,6 +23,7 @@ from runner.results import CheckResult, OrgResult, Outcome, StepResult
 from runner.secrets import redact
 from runner.selection import applies_to
 from runner.templating import TemplateRenderError, evaluate, render
+from runner.token_cache import TokenCache
 
 StepListener = Callable[[StepResult], None]
 
@@ -37,6 +38,7 @@ class LaneSettings:
     allow_writes: bool = False
     verify: bool | str = True
     deadline: float | None = None  # time.monotonic() value after which the lane stops
+    token_cache: TokenCache | None = None
 
 
 class Lane:
@@ -67,11 +69,14 @@ class Lane:
             timeout=self.org.spec.timeout,
             insecure_http=self.org.spec.insecure_http,
         )
+        cache = self.settings.token_cache
         try:
             token = self._login(client)
             for step in self.settings.steps:
                 self._emit(self._run_or_skip(step, client, token))
         finally:
+            if cache is not None and client.token is not None:
+                cache.put(self.org.credentials, client.token)
             client.close()
             self.result.elapsed_ms = (time.monotonic() - started) * 1000
         return self.result
@@ -82,6 +87,15 @@ class Lane:
 
     def _login(self, client: OrgClient) -> Token | None:
         started = time.monotonic()
+        cache = self.settings.token_cache
+        cached = cache.get(self.org.credentials) if cache is not None else None
+        if cached is not None:
+            client.adopt(cached)
+            login = StepResult(0, "log in", self.org.name, Outcome.OK, _ms(started),
+                               reason="cached token")
+            self.result.login = login
+            self.listener(login)
+            return cached
         try:
             token = client.authenticate()
         except SfjwtError as exc:
