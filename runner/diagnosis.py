@@ -93,7 +93,7 @@ def run_doctor(
 ) -> ExitStatus:
     """Diagnose every org of the playbook; exit 3 when any org has a failing check."""
     env.stdout.print(Text.assemble(("DOCTOR ", "bold"), f"{playbook.name}  ({playbook.path})"))
-    embedded = EmbeddedOrgs()
+    embedded = EmbeddedOrgs(playbook.base_dir)
     status = ExitStatus.OK
     try:
         for org in playbook.orgs.values():

@@ -88,7 +88,7 @@ class Executor:
         result = RunResult(str(self.playbook.path), self.playbook.name)
         self.listener.run_started(self.playbook, list(orgs))
         key_pairs = self._prepare_keys(result)
-        embedded = EmbeddedOrgs()
+        embedded = EmbeddedOrgs(self.playbook.base_dir)
         try:
             result.orgs = self._run_lanes(orgs, key_pairs, embedded)
         finally:

@@ -38,7 +38,8 @@ class PreparedOrg:
 class EmbeddedOrgs:
     """Starts the in-process emulator on first use and hosts every emulated org on it."""
 
-    def __init__(self) -> None:
+    def __init__(self, base_dir: Path | None = None) -> None:
+        self.base_dir = base_dir  # where relative paths in emulator options resolve
         self._emulator: Any = None
         self._lock = threading.Lock()
 
@@ -54,7 +55,7 @@ class EmbeddedOrgs:
             settings = {"name": spec.name, **options}
             if "certificate" not in settings:
                 settings["certificate_pem"] = certificate_pem
-            return self._emulator.add_org(settings)
+            return self._emulator.add_org(settings, base_dir=self.base_dir)
 
     def stop(self) -> None:
         with self._lock:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from runner import keys
-from tests.conftest import PLAYBOOKS, run_cli
+from tests.conftest import PLAYBOOKS, REPO, run_cli
 from tests.e2e.standalone import standalone_emulator
 
 
@@ -135,3 +135,20 @@ def test_bad_options_and_files_get_documented_exit_codes(args: list[str], status
     assert run.status == status, run.output
     assert "Traceback" not in run.output
     assert len(run.stderr.strip().splitlines()) <= 3
+
+
+def test_emulated_org_with_a_certificate_that_does_not_match_the_key(tmp_path: Path) -> None:
+    keys.ensure_key_pair(private_key=tmp_path / "other.key", certificate=tmp_path / "other.crt")
+    playbook = tmp_path / "p.yml"
+    playbook.write_text(
+        "name: mismatched certificate\n"
+        "keys:\n  main: {private_key: certs/server.key, certificate: certs/server.crt}\n"
+        "orgs:\n"
+        "  good: {emulator: true, key: main}\n"
+        "  bad: {emulator: {certificate: other.crt}, key: main}\n"
+        "steps:\n  - name: versions\n    request: {path: /services/data/}\n"
+    )
+    run = run_cli(str(playbook), cwd=REPO)
+    assert run.status == 3, run.output
+    assert "bad: could not authenticate: invalid_grant: invalid assertion" in run.stdout
+    assert "ok        versions" in run.stdout
