@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import best_of, run_quietly, write  # noqa: E402
+from benchmarks.common import best_of, run_quietly, write
 
 STEPS = "\n".join(
     f"""  - name: step {n}
@@ -28,7 +28,7 @@ STEPS = "\n".join(
 
 def playbook(orgs: int, latency_ms: int) -> str:
     lines = [f"  org{n:03d}:\n    emulator: {{latency_ms: {latency_ms}}}" for n in range(orgs)]
-    return f"name: fan-out\norgs:\n" + "\n".join(lines) + f"\nsteps:\n{STEPS}\n"
+    return "name: fan-out\norgs:\n" + "\n".join(lines) + f"\nsteps:\n{STEPS}\n"
 
 
 def main() -> None:

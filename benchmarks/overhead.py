@@ -20,9 +20,9 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import best_of, run_quietly, write  # noqa: E402
-from runner import keys  # noqa: E402
-from runner.auth import JwtCredentials, request_token  # noqa: E402
+from benchmarks.common import best_of, run_quietly, write
+from runner import keys
+from runner.auth import JwtCredentials, request_token
 
 CLIENT_ID, USERNAME = "BENCHMARK", "bench@example.com"
 PATH = "/services/data/v60.0/limits"
