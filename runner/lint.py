@@ -16,6 +16,7 @@ from typing import Any
 from runner import templating
 from runner.checks import expression_error
 from runner.errors import PlaybookError
+from runner.loader import format_path
 from runner.model import Playbook
 from runner.suggest import did_you_mean
 
@@ -23,6 +24,7 @@ BUILTINS = frozenset({"env", "org", "vars", "range", "dict", "lipsum", "cycler",
                       "namespace", "true", "false", "none"})
 EXPRESSION_FIELDS = frozenset({"when", "until"})
 SKIPPED_FIELDS = frozenset({"name", "register", "tags", "orgs", "schema"})
+ORG_TEMPLATE_FIELDS = ("login_url", "client_id", "username", "audience", "emulator")
 
 Path = tuple[str | int, ...]
 
@@ -72,6 +74,24 @@ def check_playbook(playbook: Playbook, *, extra_vars: Mapping[str, Any]) -> None
                     raise document.error(("steps", index, "expect", "json", expression), problem)
         if step.register:
             known.add(step.register)
+    _check_orgs(playbook, set(BUILTINS) | set(playbook.vars) | set(extra_vars))
+
+
+def _check_orgs(playbook: Playbook, known: set[str]) -> None:
+    """Org fields are templates too (``client_id: "{{ env.ID }}"``): a typo in one is an
+    exit-4 error at its file and line, not a failed login halfway through the run."""
+    for org in playbook.orgs.values():
+        names = known | set(org.vars)
+        own = org.position is None or org.position.file == playbook.document.path
+        for field in ORG_TEMPLATE_FIELDS:
+            for path, text in _strings(getattr(org, field), ("orgs", org.name, field)):
+                try:
+                    _check_template(playbook, path, text, False, names)
+                except PlaybookError as error:
+                    if own:
+                        raise
+                    message = f"{format_path(path)}: {error.message}"  # from an inventory
+                    raise PlaybookError(message, position=org.position, hint=error.hint) from None
 
 
 def _check_template(
