@@ -151,7 +151,7 @@ def _unexpected(response: requests.Response, credentials: JwtCredentials) -> Aut
     what = content_type.split(";")[0] or "no content type"
     return AuthenticationError(
         f"HTTP {response.status_code}",
-        f"the token endpoint answered with {what} instead of JSON: {excerpt}",
+        f"the token endpoint answered with {what}, not a JSON object: {excerpt}",
         status=response.status_code,
         hint=hint_for_unexpected(response.status_code, content_type, credentials.login_url),
     )

@@ -59,6 +59,7 @@ class Finding:
 
 
 def check_key_and_certificate(pair: KeyPair) -> Finding:
+    """A certificate of another key is the classic cause of 'invalid assertion'."""
     if pair.certificate is None:
         return Finding(
             "key matches certificate",
@@ -78,6 +79,7 @@ def check_key_and_certificate(pair: KeyPair) -> Finding:
 
 
 def check_expiry(pair: KeyPair, min_days_left: int, now: float) -> Finding:
+    """Days left on the certificate uploaded to the connected app."""
     days = pair.days_left(datetime.fromtimestamp(now, timezone.utc))
     if days is None:
         return Finding("certificate expiry", Status.WARN, "no certificate to check")
@@ -92,6 +94,7 @@ def check_expiry(pair: KeyPair, min_days_left: int, now: float) -> Finding:
 
 
 def check_permissions(pair: KeyPair) -> Finding:
+    """The key file must be private to its owner, as ssh requires."""
     path = pair.private_key_path
     if path is None:
         return Finding("key file permissions", Status.OK, "key held in memory only")
@@ -110,6 +113,7 @@ def check_permissions(pair: KeyPair) -> Finding:
 
 
 def check_audience(credentials: JwtCredentials) -> Finding:
+    """The aud that will be sent and why: a wrong one is 'audience is invalid'."""
     audience = audience_for(credentials.login_url, credentials.audience)
     reason = audience_reason(credentials.login_url, credentials.audience)
     return Finding("audience", Status.OK, f"{audience} ({reason})", data={"aud": audience})

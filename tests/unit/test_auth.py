@@ -155,7 +155,7 @@ def test_html_maintenance_page_is_an_error_with_status_and_excerpt(org: FakeOrg)
     assert caught.value.status == 503
     assert caught.value.error == "HTTP 503"
     assert (
-        "text/html" in caught.value.description
+        "text/html, not a JSON object" in caught.value.description
         and "Down For Maintenance" in caught.value.description
     )
     assert "web page" in (caught.value.hint or "")
