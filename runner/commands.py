@@ -18,7 +18,7 @@ from typing import Any
 from runner import lint, plan, selection
 from runner.cli import Environment
 from runner.diagnosis import run_doctor
-from runner.errors import ExitStatus
+from runner.errors import ExitStatus, UsageError
 from runner.executor import Executor, RunOptions
 from runner.inventory import GroupSpec, Inventory, load_inventory, merge_orgs, select_orgs
 from runner.model import Playbook, StepSpec, load_playbook
@@ -52,6 +52,9 @@ def init_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
 
 
 def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
+    if args.ca_bundle and not Path(args.ca_bundle).is_file():  # else every lane fails alike
+        raise UsageError(f"--ca-bundle {args.ca_bundle}: no such file",
+                         hint="give a PEM file of the CA certificates to trust")
     extra_vars = parse_extra_vars(args.extra_vars)
     inventories = [load_inventory(path) for path in args.inventory]
     known = {name for inv in inventories for name in (*inv.orgs, *inv.groups)}
