@@ -40,7 +40,8 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 
 def _variants(value: str) -> set[str]:
     """The forms a secret takes in output: as is, URL-encoded, and each long line of a PEM."""
-    found = {value, quote(value, safe=""), quote_plus(value)}
+    raw = value.encode("utf-8", "surrogatepass")  # environment values may hold lone surrogates
+    found = {value, quote(raw, safe=""), quote_plus(raw)}
     if "\n" in value:
         found.update(
             line.strip() for line in value.splitlines() if len(line.strip()) >= _PEM_LINE_MIN

@@ -49,6 +49,11 @@ def test_url_encoded_form_is_masked(registry: SecretRegistry) -> None:
     assert registry.redact("q=pa+ss%2Fwo%21rd and pa%20ss%2Fwo%21rd") == f"q={MASK} and {MASK}"
 
 
+def test_lone_surrogates_from_the_environment_are_handled(registry: SecretRegistry) -> None:
+    registry.add("pass\udcffword")
+    assert registry.redact("x pass\udcffword") == f"x {MASK}"
+
+
 def test_each_long_line_of_a_multiline_secret_is_masked(registry: SecretRegistry) -> None:
     pem = "HEADER LINE\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nMIIEvQIBADANBgkqhkiG9w0BAQEFAAXX\n"
     registry.add(pem)
