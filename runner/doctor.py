@@ -163,6 +163,8 @@ def clock_skew(date_header: str | None, local: float) -> Finding:
     skew = local - server
     direction = "ahead of" if skew > 0 else "behind"
     detail = f"this machine is {abs(skew):.0f} s {direction} the server"
+    if abs(skew) < 2:  # a Date header only has whole seconds
+        detail = "this machine is in step with the server (±1 s)"
     data = {"skew_seconds": round(skew, 1)}
     if abs(skew) > MAX_SKEW:
         fix = "synchronise this machine's clock (NTP); a skew over 180 s makes Salesforce answer "

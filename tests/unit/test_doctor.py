@@ -133,7 +133,9 @@ def test_clock_skew_is_measured_from_the_date_header(org: FakeOrg, pair: KeyPair
     [
         (None, Status.WARN, "no Date header"),
         ("garbage", Status.WARN, "unreadable"),
-        ("Tue, 14 Nov 2023 22:13:20 GMT", Status.OK, "0 s"),
+        ("Tue, 14 Nov 2023 22:13:20 GMT", Status.OK, "in step with the server"),
+        ("Tue, 14 Nov 2023 22:13:50 GMT", Status.OK, "30 s behind"),
+        ("Tue, 14 Nov 2023 22:11:20 GMT", Status.WARN, "120 s ahead of"),
         ("Tue, 14 Nov 2023 22:15:20 GMT", Status.WARN, "120 s behind"),
     ],
 )
