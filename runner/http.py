@@ -100,9 +100,19 @@ def check_url_allowed(url: str, *, insecure_http: bool = False) -> None:
     raise TransportError(f"not an http(s) URL: {secrets.redact(url)!r}")
 
 
+_DEFAULT_PORTS = {"https": 443, "http": 80}
+
+
 def _origin(url: str) -> str:
+    """scheme://host:port, normalised, so ``:443`` or capitals do not lose (or leak) the token."""
     parts = urlsplit(url)
-    return f"{parts.scheme.lower()}://{(parts.netloc or '').lower()}"
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:
+        port = None
+    host = (parts.hostname or "").rstrip(".")
+    return f"{scheme}://{host}:{port}"
 
 
 class _NoNetrc(requests.auth.AuthBase):

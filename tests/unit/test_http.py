@@ -135,6 +135,26 @@ def test_token_is_not_sent_to_another_origin(org: FakeOrg) -> None:
     assert len(org.requests_to(TOKEN_PATH)) == 1
 
 
+def test_token_goes_to_the_same_origin_however_it_is_spelled(org: FakeOrg) -> None:
+    port = org.base_url.rsplit(":", 1)[1]
+    with make_client(org) as client:
+        client.authenticate()
+        response = client.request("GET", f"HTTP://127.0.0.1:{port}{LIMITS}")
+    assert response.status == 200
+    assert org.requests_to(LIMITS)[0].headers["authorization"].startswith("Bearer 00D")
+
+
+def test_origin_normalisation() -> None:
+    from runner.http import _origin
+
+    assert _origin("https://Acme.my.salesforce.com") == _origin(
+        "https://acme.my.salesforce.com:443/x"
+    )
+    assert _origin("http://h") == "http://h:80"
+    assert _origin("https://h:8443") != _origin("https://h")
+    assert _origin("https://h:notaport") == "https://h:None"
+
+
 def test_an_authorization_header_of_the_step_wins(org: FakeOrg) -> None:
     with make_client(org) as client:
         response = client.request("GET", LIMITS, headers={"authorization": "Bearer forged"})
