@@ -86,8 +86,11 @@ def _is_loopback(host: str) -> bool:
 
 def check_url_allowed(url: str, *, insecure_http: bool = False) -> None:
     """https always; plain http only to loopback, or anywhere with ``insecure_http``."""
-    parts = urlsplit(url)
-    scheme, host = parts.scheme.lower(), parts.hostname or ""
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme.lower(), parts.hostname or ""
+    except ValueError:
+        raise TransportError(f"not a valid URL: {secrets.redact(url)!r}") from None
     if scheme == "https" and host:
         return
     if scheme == "http" and host and (insecure_http or _is_loopback(host)):

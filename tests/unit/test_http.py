@@ -78,6 +78,18 @@ def test_other_urls_are_refused(url: str) -> None:
         check_url_allowed(url, insecure_http=True)
 
 
+@pytest.mark.parametrize("url", ["http://[::1", "https://[zz"])
+def test_unparseable_urls_are_transport_errors(url: str) -> None:
+    with pytest.raises(TransportError, match="not a valid URL"):
+        check_url_allowed(url)
+
+
+@pytest.mark.parametrize("url", ["https://exa mple.com/x", "https://host:99999/"])
+def test_malformed_absolute_targets_fail_as_transport_errors(org: FakeOrg, url: str) -> None:
+    with make_client(org) as client, pytest.raises(TransportError):
+        client.request("GET", url)
+
+
 def test_login_url_over_plain_http_is_refused_before_any_request() -> None:
     creds = JwtCredentials("http://login.example.com", "c", "u", ephemeral_key_pair().private_key)
     with OrgClient(creds) as client, pytest.raises(TransportError, match="refusing plain http"):
