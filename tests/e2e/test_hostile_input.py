@@ -1,0 +1,177 @@
+"""Hostile and malformed input never gives a traceback.
+
+The table (``hostile_cases``) runs through the command line in-process, for
+speed; the cases where a wrong turn would be most dangerous (Python-object
+tags, the alias bomb, binary input) run again as real subprocesses. A
+hypothesis test mutates the shipped playbooks and asserts that every mutant is
+either refused with exit 4 or run.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import PLAYBOOKS, CliRun, run_cli, run_cli_inprocess
+from tests.e2e.hostile_cases import ALL_CASES, DIRECTORY, Case, python_tags
+
+GENEROUS_SECONDS = 5.0
+"""The issue asks for 2 s; a loaded 2-core CI machine gets headroom."""
+TRACE_MARKS = ("Traceback", "internal error", 'File "', "Error(")
+
+
+def _materialise(case: Case, folder: Path) -> None:
+    for name, content in case.files.items():
+        target = folder / name
+        if content is DIRECTORY:
+            target.mkdir()
+        else:
+            target.write_bytes(content)
+
+
+def assert_clean_refusal(run: CliRun, case: Case) -> None:
+    """Documented exit status, no traceback, and a one-line error that starts right."""
+    assert run.status == case.status, run.output
+    for mark in TRACE_MARKS:
+        assert mark not in run.output, run.output
+    lines = run.stderr.strip().splitlines()
+    assert lines, "no error message"
+    first = lines[0]
+    if case.where is None:
+        assert first.startswith("sfjwt-run: error: "), first
+    else:
+        assert re.match(r"^\S+:\d+:\d+: ", first), first
+        assert first.startswith(case.where), (case.where, first)
+    assert case.words in first, (case.words, first)
+    # one line, then at most the source line, the caret and a hint
+    assert len(lines) <= 4, run.stderr
+    assert run.stdout == "" or "PLAY" not in run.stdout, "a refused input must not start a run"
+
+
+@pytest.fixture
+def inside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.chdir(tmp_path)
+    yield tmp_path
+
+
+@pytest.mark.parametrize("case", ALL_CASES, ids=[case.id for case in ALL_CASES])
+def test_hostile_input_is_refused_cleanly(case: Case, inside: Path) -> None:
+    _materialise(case, inside)
+    started = time.monotonic()
+    run = run_cli_inprocess(*case.args)
+    assert time.monotonic() - started < GENEROUS_SECONDS
+    assert_clean_refusal(run, case)
+
+
+SUBPROCESS_CASES = [case for case in ALL_CASES if case.id in {
+    "alias-bomb", "binary", "non-utf8", "very-large", "deep-flow", "inventory-python-tag",
+    "option-negative-forks", "option-extra-var-bad-json", "missing-file", "directory",
+}]
+
+
+@pytest.mark.parametrize("case", SUBPROCESS_CASES, ids=[case.id for case in SUBPROCESS_CASES])
+def test_hostile_input_through_the_real_process(case: Case, tmp_path: Path) -> None:
+    _materialise(case, tmp_path)
+    started = time.monotonic()
+    run = run_cli(*case.args, cwd=tmp_path, timeout=30)
+    assert time.monotonic() - started < GENEROUS_SECONDS + 1  # a process start on top
+    assert_clean_refusal(run, case)
+
+
+@pytest.mark.parametrize("where", ["playbook", "inventory", "extra-vars"])
+def test_python_object_tags_are_never_executed(where: str, tmp_path: Path) -> None:
+    marker = tmp_path / "PWNED"
+    (tmp_path / "hostile.yml").write_bytes(python_tags(str(marker)))
+    (tmp_path / "ok.yml").write_text('name: ok\nsteps:\n  - name: a\n    assert: ["true"]\n')
+    args = {
+        "playbook": ("hostile.yml",),
+        "inventory": ("-i", "hostile.yml", "ok.yml"),
+        "extra-vars": ("-e", "@hostile.yml", "ok.yml"),
+    }[where]
+    run = run_cli(*args, cwd=tmp_path)
+    assert run.status == 4, run.output
+    assert run.stderr.startswith("hostile.yml:1:7: unsupported YAML tag"), run.stderr
+    assert "Traceback" not in run.output
+    assert not marker.exists(), "a YAML tag ran a command"
+
+
+# -- property: mutated playbooks -------------------------------------------------------
+
+SOURCES = {
+    "smoke": (PLAYBOOKS / "smoke.yml").read_text(encoding="utf-8"),
+    "health": (PLAYBOOKS / "health.yml").read_text(encoding="utf-8"),
+    "loop": (
+        "name: loop\nvars:\n  kinds: [Account, Contact]\nsteps:\n"
+        "  - name: count\n    loop: \"{{ kinds }}\"\n"
+        "    query: \"SELECT COUNT() FROM {{ item }}\"\n    register: counted\n"
+        "  - name: check\n    assert: [\"counted.results | length == 2\"]\n"
+        "    when: \"{{ counted is defined }}\"\n"
+    ),
+}
+TOKENS = [":", ": ", " ", "\n", "\t", "- ", "-", "{", "}", "[", "]", "{{", "}}", "{%", "%}",
+          "&a ", "*a", "!!python/object/apply:os.system ['true'] ", "!!binary ", "#", "'", '"',
+          "\\", "|", ">", "~", "null", "true", "0", "-1", "99999999999999999999", "1e400",
+          "é", "\u2028", "\x00", "\ufeff", "name", "steps", "expect", "status", "json",
+          "register", "retries", "until", "when", "loop", "orgs", "keys", "vars", "found"]
+MUTANT_STATUSES = {0, 2, 3, 4}
+
+
+@st.composite
+def mutants(draw: st.DrawFn) -> str:
+    """A shipped playbook with one to three edits: insertions, deletions, line shuffles."""
+    text = SOURCES[draw(st.sampled_from(sorted(SOURCES)))]
+    for _ in range(draw(st.integers(1, 3))):
+        kind = draw(st.sampled_from(["insert", "delete", "duplicate", "swap", "replace"]))
+        lines = text.split("\n")
+        if kind in ("duplicate", "swap") and len(lines) > 2:
+            i = draw(st.integers(0, len(lines) - 1))
+            j = draw(st.integers(0, len(lines) - 1))
+            if kind == "duplicate":
+                lines.insert(j, lines[i])
+            else:
+                lines[i], lines[j] = lines[j], lines[i]
+            text = "\n".join(lines)
+            continue
+        at = draw(st.integers(0, len(text)))
+        if kind == "delete":
+            text = text[:at] + text[at + draw(st.integers(1, 20)):]
+            continue
+        token = draw(st.sampled_from(TOKENS) | st.text(
+            st.characters(exclude_categories=["Cs"]), min_size=1, max_size=4))
+        end = at + (draw(st.integers(1, 8)) if kind == "replace" else 0)
+        text = text[:at] + token + text[end:]
+    return text
+
+
+@pytest.fixture(scope="module")
+def mutant_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder whose certs/ already hold the smoke key, so mutants do not regenerate it."""
+    folder = tmp_path_factory.mktemp("mutants")
+    shutil.copy(PLAYBOOKS / "smoke.yml", folder / "seed.yml")
+    seeded = run_cli_inprocess(str(folder / "seed.yml"), "--no-progress")
+    assert seeded.status == 0, seeded.output
+    return folder
+
+
+@settings(max_examples=100, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=mutants())
+def test_mutated_playbooks_are_refused_or_run(text: str, mutant_folder: Path) -> None:
+    playbook = mutant_folder / "mutant.yml"
+    playbook.write_text(text, encoding="utf-8")
+    run = run_cli_inprocess(str(playbook), "--no-progress")
+    assert run.status in MUTANT_STATUSES, run.output
+    for mark in ("Traceback", "internal error"):
+        assert mark not in run.output, run.output
+    if run.status == 4:
+        first = run.stderr.strip().splitlines()[0]
+        assert first.startswith((f"{playbook}:", "sfjwt-run: error: ")), first
+    else:
+        assert "PLAY " in run.stdout, run.output
