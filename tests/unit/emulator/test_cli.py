@@ -54,3 +54,14 @@ def test_org_flags_with_config_need_an_org(tmp_path: Path) -> None:
     config = tmp_path / "emu.yml"
     config.write_text("orgs:\n  - name: a\n")
     assert main(["--config", str(config), "--latency-ms", "5"]) == ExitStatus.BAD_OPTIONS
+
+
+def test_port_in_use_exits_5(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["--port", str(port), "--no-sample-data"]) == ExitStatus.BAD_OPTIONS
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
