@@ -8,11 +8,12 @@ Ctrl-C. Org options come from flags (one org) and/or ``--config`` (many).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
@@ -110,12 +111,21 @@ def _announce(emulator: Emulator, out: TextIO) -> None:
     out.flush()
 
 
-def _setup_logging(quiet: bool, err: TextIO) -> None:
+@contextlib.contextmanager
+def _request_log(quiet: bool, err: TextIO) -> Iterator[None]:
+    """Send the request log to ``err`` while serving; leave the logger as it was after."""
     handler = logging.StreamHandler(err)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    level, propagate = log.level, log.propagate
     log.addHandler(handler)
     log.setLevel(logging.WARNING if quiet else logging.INFO)
     log.propagate = False
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(level)
+        log.propagate = propagate
 
 
 def serve(args: argparse.Namespace, out: TextIO, stop: threading.Event) -> None:
@@ -156,17 +166,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     def on_signal(signum: int, frame: object) -> None:
         stop.set()
 
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         args = build_parser().parse_args(argv)
-        _setup_logging(args.quiet, sys.stderr)
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
-        serve(args, sys.stdout, stop)
+        for signum in previous:
+            signal.signal(signum, on_signal)
+        with _request_log(args.quiet, sys.stderr):
+            serve(args, sys.stdout, stop)
     except SfjwtError as error:
         sys.stderr.write(f"sfjwt-emulator: error: {error}\n")
         if error.hint:
             sys.stderr.write(f"  hint: {error.hint}\n")
         return int(error.exit_status)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
     sys.stdout.write("sfjwt-emulator stopped\n")
     return int(ExitStatus.OK)
 
