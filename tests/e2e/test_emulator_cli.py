@@ -205,3 +205,28 @@ def test_invalid_config_exits_4_with_the_place(tmp_path: Path) -> None:
     assert completed.returncode == 4
     assert "bad.yml: orgs[0].faults[0]" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+def test_faults_from_flags(tmp_path: Path, keys: tuple[str, Path]) -> None:
+    process = EmulatorProcess(
+        "--cert", str(keys[1]), "--no-sample-data", "--seed", "5",
+        "--fault", '{path: "/services/data/*/limits", status: 503, times: 1, retry_after: 4}',
+        "--fault", '{path: "/services/data/*/sobjects", drop: true}',
+        "--fault", '{path: "/services/data/*/tooling/*", html: true}',
+        cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        token = login(process.base_url, process.orgs[0], keys[0]).json()["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
+        base = f"{process.base_url}/services/data/v60.0"
+        first = requests.get(f"{base}/limits", headers=auth, timeout=10)
+        assert (first.status_code, first.headers["Retry-After"]) == (503, "4")
+        assert first.json()[0]["errorCode"] == "SERVER_UNAVAILABLE"
+        assert requests.get(f"{base}/limits", headers=auth, timeout=10).status_code == 200
+        with pytest.raises(requests.ConnectionError):
+            requests.get(f"{base}/sobjects", headers=auth, timeout=10)
+        page = requests.get(f"{base}/tooling/query", headers=auth, timeout=10)
+        assert page.status_code == 503 and page.headers["Content-Type"].startswith("text/html")
+    finally:
+        process.stop()
+    assert "GET /services/data/v60.0/sobjects dropped" in process.stderr()
