@@ -9,13 +9,14 @@ reports of what already ran are still written.
 from __future__ import annotations
 
 import argparse
+import os
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from runner import lint, plan, selection
+from runner import lint, plan, secrets, selection
 from runner.cli import Environment
 from runner.diagnosis import run_doctor
 from runner.errors import ExitStatus, UsageError
@@ -124,21 +125,28 @@ def print_plan(
     env: Environment, playbook: Playbook, steps: tuple[StepSpec, ...],
     variables: Mapping[str, Any], environ: Mapping[str, str],
 ) -> None:
-    out = env.stdout
-    out.print(f"PLAN {playbook.name}  ({playbook.path}) — check mode: nothing is sent",
-              markup=False, highlight=False)
+    # Keys are not loaded in check mode, so their passphrases were never registered;
+    # a step that renders one into a URL or body must still show it masked.
+    named = [key.passphrase_env for key in playbook.keys.values()]
+    named += [org.passphrase_env for org in playbook.orgs.values()]
+    for variable in filter(None, named):
+        secrets.register(os.environ.get(variable))
+
+    def say(text: str) -> None:
+        env.stdout.print(secrets.redact(text), markup=False, highlight=False)
+
+    say(f"PLAN {playbook.name}  ({playbook.path}) — check mode: nothing is sent")
     for key in playbook.keys.values():
         exists = (playbook.base_dir / key.private_key).exists()
         state = "exists" if exists else (
             "would be created" if key.generate == "if_missing" else "MISSING")
-        out.print(f"  key {key.name}: {key.private_key} {state}", markup=False, highlight=False)
+        say(f"  key {key.name}: {key.private_key} {state}")
     for org in playbook.orgs.values():
         context = {**variables, **org.vars, "vars": variables, "env": environ}
-        out.print(f"org {org.name}", markup=False, highlight=False)
-        out.print(f"  {plan.login_line(org, context)}", markup=False, highlight=False)
+        say(f"org {org.name}")
+        say(f"  {plan.login_line(org, context)}")
         for item in plan.plan_org(playbook, org, steps, variables, environ):
-            out.print(f"  {item.number}. {item.name}: {item.action}", markup=False,
-                      highlight=False)
+            say(f"  {item.number}. {item.name}: {item.action}")
 
 
 def _severity(status: ExitStatus) -> int:
