@@ -24,7 +24,6 @@ Please try again later.</p></body></html>
 """
 
 _DEFAULT_ERRORS: dict[int, tuple[str, str]] = {
-    400: ("BAD_REQUEST", "The request could not be processed."),
     401: ("INVALID_SESSION_ID", "Session expired or invalid"),
     403: ("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded."),
     404: ("NOT_FOUND", "The requested resource does not exist"),
