@@ -69,6 +69,11 @@ class EmulatedOrg:
         return self._state.integration_user.user_id
 
     @property
+    def has_certificate(self) -> bool:
+        """Whether any connected app of the org can verify an assertion."""
+        return any(app.public_keys for app in self._state.config.apps)
+
+    @property
     def login_url(self) -> str:
         """Where to POST the assertion: the emulator's base URL."""
         return self._emulator.base_url

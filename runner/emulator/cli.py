@@ -107,6 +107,8 @@ def _announce(emulator: Emulator, out: TextIO) -> None:
         out.write(f"  login_url: {org.login_url}\n")
         out.write(f"  client_id: {org.client_id}\n")
         out.write(f"  username:  {org.username}\n")
+        if not org.has_certificate:
+            out.write("  (no certificate: logins fail until one is given, e.g. --cert FILE)\n")
     out.write("Ctrl-C or SIGTERM stops the server.\n")
     out.flush()
 
