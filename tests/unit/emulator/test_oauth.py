@@ -14,7 +14,6 @@ import pytest
 from runner.emulator import ids
 from runner.emulator.config import org_config
 from runner.emulator.directory import Directory
-from runner.emulator.identity import IdentityEndpoint
 from runner.emulator.messages import Request
 from runner.emulator.oauth import TokenEndpoint, expiry_seconds, parse_assertion
 from runner.emulator.sessions import SessionStore
@@ -330,40 +329,10 @@ def test_expiry_seconds(value: Any, expected: float | None) -> None:
     assert expiry_seconds(value) == expected
 
 
-def _identity(setup: Setup) -> IdentityEndpoint:
-    return IdentityEndpoint(setup[1], setup[2], lambda: BASE)
-
-
 def _login(setup: Setup, sign: Callable[..., str]) -> str:
     body = json.loads(setup[0].token(token_request(sign(claims(CLIENT, USER)))).body)
     token: str = body["access_token"]
     return token
-
-
-def test_userinfo_with_a_live_token(setup: Setup, sign: Callable[..., str]) -> None:
-    token = _login(setup, sign)
-    response = _identity(setup).userinfo(
-        Request("GET", "/services/oauth2/userinfo", "", {"Authorization": f"Bearer {token}"})
-    )
-    body = json.loads(response.body)
-    assert response.status == 200
-    assert body["preferred_username"] == USER
-    assert len(body["user_id"]) == 18 and len(body["organization_id"]) == 18
-
-
-@pytest.mark.parametrize(
-    ("headers", "text"),
-    [
-        ({}, "Missing_OAuth_Token"),
-        ({"Authorization": "Bearer 00D000000000001!nope"}, "Bad_OAuth_Token"),
-    ],
-)
-def test_userinfo_refuses_with_403_plain_text(
-    setup: Setup, headers: dict[str, str], text: str
-) -> None:
-    response = _identity(setup).userinfo(Request("GET", "/services/oauth2/userinfo", "", headers))
-    assert (response.status, response.body.decode()) == (403, text)
-    assert response.headers["Content-Type"].startswith("text/plain")
 
 
 def test_revoke_post_and_blind_get(setup: Setup, sign: Callable[..., str]) -> None:
@@ -379,16 +348,3 @@ def test_revoke_post_and_blind_get(setup: Setup, sign: Callable[..., str]) -> No
     assert (
         endpoint.revoke(Request("GET", "/services/oauth2/revoke", f"token={other}")).status == 200
     )
-
-
-def test_identity_url(setup: Setup, sign: Callable[..., str]) -> None:
-    token = _login(setup, sign)
-    org, user = setup[1].user(USER) or (None, None)
-    assert org is not None and user is not None
-    auth = {"Authorization": f"Bearer {token}"}
-    response = _identity(setup).identity(Request("GET", "", "", auth), org.org_id, user.user_id)
-    assert json.loads(response.body)["username"] == USER
-    other = _identity(setup).identity(
-        Request("GET", "", "", auth), "00D000000000001AAA", user.user_id
-    )
-    assert (other.status, other.body) == (403, b"Wrong_Org")
