@@ -28,7 +28,6 @@ from runner.emulator.rules import (
     resolve_id,
     same_id,
 )
-from runner.emulator.sample_data import seed_org
 from runner.emulator.soql import Compiled, Shaper, compile_query
 from runner.emulator.values import format_datetime, from_storage, to_storage
 
@@ -148,11 +147,14 @@ class Store:
         rows = self.execute("SELECT default_user FROM _orgs WHERE org = ?", (org_id,))
         return rows[0][0] if rows else None
 
-    def _next_case_number(self, org_id: str) -> str:
+    def _next_case_numbers(self, org_id: str, count: int = 1) -> list[str]:
+        """Reserve ``count`` consecutive case numbers of the org in one update."""
         self._conn.execute("INSERT OR IGNORE INTO _orgs (org) VALUES (?)", (org_id,))
-        self._conn.execute("UPDATE _orgs SET case_seq = case_seq + 1 WHERE org = ?", (org_id,))
+        self._conn.execute(
+            "UPDATE _orgs SET case_seq = case_seq + ? WHERE org = ?", (count, org_id)
+        )
         row = self._conn.execute("SELECT case_seq FROM _orgs WHERE org = ?", (org_id,)).fetchone()
-        return f"{row[0]:08d}"
+        return [f"{number:08d}" for number in range(row[0] - count + 1, row[0] + 1)]
 
     def seed_org(
         self,
@@ -169,6 +171,8 @@ class Store:
         Returns ``{username: user id}``. Seeding an org the store already holds (a
         persisted file) only adds users it lacks, so a restart does not duplicate data.
         """
+        from runner.emulator.sample_data import seed_org  # it builds on this module
+
         return seed_org(
             self,
             org_id,
@@ -214,25 +218,60 @@ class Store:
         with self.transaction():
             new_id = ids.normalize(record_id) if record_id else ids.new_id(meta.key_prefix)
             self._check_references(org_id, meta, row)
-            row = self._with_defaults(org_id, meta, row, user_id)
+            _apply_field_defaults(meta, row)
+            user = user_id or self.default_user(org_id)
+            row = self._stamped(org_id, meta, row, user, self._now())
             row["Id"] = new_id
-            names = list(row)
-            placeholders = ", ".join("?" for _ in names)
-            self._conn.execute(
-                f"INSERT INTO {quote(meta.name)} (_org, {', '.join(map(quote, names))}) "
-                f"VALUES (?, {placeholders})",
-                [org_id, *(row[n] for n in names)],
-            )
+            self._insert_rows(org_id, meta, list(row), [row])
         return new_id
 
-    def _with_defaults(
-        self, org_id: str, meta: SObject, row: dict[str, Any], user_id: str | None
+    def insert_many(
+        self,
+        org_id: str,
+        sobject: str,
+        rows: Sequence[Mapping[str, Any]],
+        *,
+        user_id: str | None = None,
+    ) -> list[str]:
+        """Insert rows made by :func:`storage_row` in one statement; return their new ids.
+
+        For seeding: the rows were checked once, when they were made, and their
+        references name records of this same seeding, so neither is done again
+        per row. Ids, audit fields, owner, case numbers and derived fields are
+        filled in here, as ``insert`` fills them.
+        """
+        meta = sobjects.get(sobject)
+        org_id = ids.normalize(org_id)
+        with self.transaction():
+            user = user_id or self.default_user(org_id)
+            now = self._now()
+            made = [dict(values) for values in rows]
+            if meta.name == "Case":
+                numberless = [row for row in made if row.get("CaseNumber") is None]
+                numbers = self._next_case_numbers(org_id, len(numberless))
+                for row, number in zip(numberless, numbers, strict=True):
+                    row["CaseNumber"] = number
+            for row in made:
+                self._stamped(org_id, meta, row, user, now)
+                row["Id"] = ids.new_id(meta.key_prefix)
+            names = sorted({name for row in made for name in row})
+            self._insert_rows(org_id, meta, names, made)
+        return [row["Id"] for row in made]
+
+    def _insert_rows(
+        self, org_id: str, meta: SObject, names: list[str], rows: list[dict[str, Any]]
+    ) -> None:
+        placeholders = ", ".join("?" for _ in names)
+        self._conn.executemany(
+            f"INSERT INTO {quote(meta.name)} (_org, {', '.join(map(quote, names))}) "
+            f"VALUES (?, {placeholders})",
+            [[org_id, *(row.get(n) for n in names)] for row in rows],
+        )
+
+    def _stamped(
+        self, org_id: str, meta: SObject, row: dict[str, Any], user: str | None, now: str
     ) -> dict[str, Any]:
-        user = user_id or self.default_user(org_id)
-        now = self._now()
-        for f in meta.fields:
-            if row.get(f.name) is None and f.default is not None:
-                row[f.name] = to_storage(f, f.default)
+        """What the platform sets on a new record: audit fields, owner, case number, formulas."""
         audit = {
             "CreatedDate": now,
             "LastModifiedDate": now,
@@ -248,8 +287,8 @@ class Store:
         if meta.field("IsDeleted"):
             row["IsDeleted"] = 0
         if meta.name == "Case" and row.get("CaseNumber") is None:
-            row["CaseNumber"] = self._next_case_number(org_id)
-        derive(meta, row, {}, self._now())
+            row["CaseNumber"] = self._next_case_numbers(org_id)[0]
+        derive(meta, row, {}, now)
         return row
 
     # -- read ------------------------------------------------------------------------------
@@ -444,6 +483,24 @@ class Store:
                     "invalid cross reference id",
                     [f.name],
                 )
+
+
+def storage_row(sobject: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A create body checked as the API checks it, in storage form, with field defaults.
+
+    What :meth:`Store.insert_many` takes: made once, it can seed any number of orgs.
+    """
+    meta = sobjects.get(sobject)
+    checked = check_body(meta, values, creating=True)
+    row = {f.name: to_storage(f, v) for f, v in resolve_fields(meta, checked)}
+    _apply_field_defaults(meta, row)
+    return row
+
+
+def _apply_field_defaults(meta: SObject, row: dict[str, Any]) -> None:
+    for f in meta.fields:
+        if row.get(f.name) is None and f.default is not None:
+            row[f.name] = to_storage(f, f.default)
 
 
 def _column_sql(f: Field) -> str:
