@@ -75,7 +75,7 @@ def passphrase_from_env(variable: str | None) -> bytes | None:
             hint=f"export {variable}=... before running",
         )
     secrets.register(value)
-    return value.encode()
+    return value.encode("utf-8", "surrogateescape")  # the variable's bytes, even if not UTF-8
 
 
 def _render_field(spec: OrgSpec, name: str, context: Mapping[str, Any]) -> Any:
