@@ -26,7 +26,7 @@ import yaml
 from cryptography.hazmat.primitives import serialization
 
 from runner import keys
-from tests.conftest import PLAYBOOKS, REPO
+from tests.conftest import PLAYBOOKS, REPO, run_cli
 
 PASSPHRASE = "canary-Passphrase-4f9e1c7a"
 WRONG_PASSPHRASE = "canary-Wrong-Passphrase-0b3d"
@@ -265,3 +265,21 @@ def test_no_secret_appears_in_any_output_report_or_log(harvest: Harvest) -> None
     assert harvest.leaks() == []
     for where, text in harvest.texts.items():
         assert "PRIVATE KEY-----" not in text or "BEGIN" not in text, where
+
+
+def test_a_passphrase_of_raw_bytes_decrypts_the_key_and_stays_masked(tmp_path: Path) -> None:
+    raw = b"canary-\xff\xfe-bytes"  # not UTF-8: the environment hands it over as surrogates
+    keys.ensure_key_pair(private_key=tmp_path / "certs" / "k.key",
+                         certificate=tmp_path / "certs" / "k.crt", passphrase=raw)
+    (tmp_path / "p.yml").write_text(
+        "name: raw passphrase\n"
+        "keys:\n  main:\n    private_key: certs/k.key\n    certificate: certs/k.crt\n"
+        "    generate: never\n    passphrase_env: RAW_PASSPHRASE\n"
+        "steps:\n  - name: versions\n    request: {path: /services/data/}\n"
+    )
+    run = run_cli(str(tmp_path / "p.yml"), "-vv", "--json", str(tmp_path / "r.json"),
+                  cwd=tmp_path, env={"RAW_PASSPHRASE": os.fsdecode(raw)})
+    assert run.status == 0, run.output
+    assert "ok        key main" in run.stdout
+    for text in (run.output, (tmp_path / "r.json").read_text(encoding="utf-8")):
+        assert "canary-" not in text
