@@ -145,6 +145,12 @@ ROUTES: list[tuple[re.Pattern[str], Handler]] = [
 ]
 
 
+def _api_scope(org: OrgState, client_id: str) -> bool:
+    """Whether the app that issued the session grants REST access (``api`` or ``full``)."""
+    scopes = {s for app in org.config.apps if app.client_id == client_id for s in app.scopes}
+    return bool(scopes & {"api", "full"})
+
+
 class RestApi:
     """Authenticates REST calls, counts them, and dispatches them to their route."""
 
@@ -173,6 +179,9 @@ class RestApi:
             if request.header("Authorization") and not request.bearer_token():
                 return rest_error(401, "INVALID_AUTH_HEADER", "INVALID_HEADER_TYPE")
             return rest_error(401, "INVALID_SESSION_ID", "Session expired or invalid")
+        if not _api_scope(org, session.client_id):
+            message = "This session is not valid for use with the REST API"
+            return rest_error(401, "INVALID_SESSION_ID", message)
         used, limit, allowed = org.count_api_call()
         if not allowed:
             response = rest_error(403, "REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")

@@ -126,3 +126,11 @@ def test_faults_from_org_options(emu: Emulator, key_pair: tuple[str, str]) -> No
         "SERVER_UNAVAILABLE",
     )
     assert client.call("GET", f"{V}/limits")[0] == 200
+
+
+def test_app_without_api_scope_cannot_use_rest(emu: Emulator, key_pair: tuple[str, str]) -> None:
+    options = {"name": "noapi", "certificate_pem": key_pair[1], "scopes": ["openid", "id"]}
+    client = Client(emu, emu.add_org(options), key_pair[0])
+    status, _, body = client.call("GET", f"{V}/limits")
+    assert (status, body[0]["errorCode"]) == (401, "INVALID_SESSION_ID")
+    assert body[0]["message"] == "This session is not valid for use with the REST API"
