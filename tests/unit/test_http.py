@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
 
 from runner import secrets
 from runner.auth import JwtCredentials
-from runner.errors import AuthenticationError, TransportError
-from runner.http import MISSING, OrgClient, Response, ResponseFormatError, check_url_allowed
+from runner.errors import AuthenticationError, ExitStatus, TransportError
+from runner.http import (
+    MISSING,
+    InvalidRequestError,
+    OrgClient,
+    Response,
+    ResponseFormatError,
+    check_url_allowed,
+)
 from runner.keys import ephemeral_key_pair
 from runner.retry import NetworkError, RetryPolicy
 from tests.unit.fake_org import Answer, FakeOrg, serve
@@ -85,9 +93,32 @@ def test_unparseable_urls_are_transport_errors(url: str) -> None:
 
 
 @pytest.mark.parametrize("url", ["https://exa mple.com/x", "https://host:99999/"])
-def test_malformed_absolute_targets_fail_as_transport_errors(org: FakeOrg, url: str) -> None:
-    with make_client(org) as client, pytest.raises(TransportError):
+def test_malformed_absolute_targets_are_refused_without_retries(
+    org: FakeOrg, url: str, sleeps: list[float]
+) -> None:
+    with make_client(org, sleeps) as client, pytest.raises(InvalidRequestError):
         client.request("GET", url)
+    assert sleeps == []
+
+
+@pytest.mark.parametrize(
+    ("options", "words"),
+    [
+        ({"headers": {"X-Note": "caf\u00e9 \u2615"}}, "'latin-1' codec"),
+        ({"headers": {"X-Note": "a\nb"}}, "header"),
+        ({"json": {"tags": {1, 2}}}, "not JSON serializable"),
+    ],
+)
+def test_unsendable_requests_fail_the_step_not_the_run(
+    org: FakeOrg, sleeps: list[float], options: dict[str, Any], words: str
+) -> None:
+    with (
+        make_client(org, sleeps) as client,
+        pytest.raises(InvalidRequestError, match=words) as caught,
+    ):
+        client.request("POST", "/x", **options)
+    assert caught.value.exit_status == ExitStatus.STEP_FAILED
+    assert sleeps == [] and not org.requests_to("/x")
 
 
 def test_login_url_over_plain_http_is_refused_before_any_request() -> None:
