@@ -52,14 +52,18 @@ def _halted(reference_id: str, message: str = ROLLED_BACK) -> dict[str, Any]:
     }
 
 
-def _lookup(value: Any, path: str) -> Any:
+def _lookup(refs: dict[str, Any], ref: str, path: str) -> Any:
+    """The value at ``path`` in the body of ``ref``; KeyError((``ref.path``, ref)) if none."""
+    if ref not in refs:
+        raise KeyError((f"{ref}{path}", ref))
+    value = refs[ref]
     for name, index in _STEP.findall(path):
         if name and isinstance(value, dict) and name in value:
             value = value[name]
         elif index and isinstance(value, list) and int(index) < len(value):
             value = value[int(index)]
         else:
-            raise KeyError(path)
+            raise KeyError((f"{ref}{path}", ref))
     return value
 
 
@@ -73,8 +77,8 @@ def _resolve(value: Any, refs: dict[str, Any]) -> Any:
         return value
     whole = _REFERENCE.fullmatch(value)
     if whole:
-        return _lookup(refs[whole.group(1)], whole.group(2))
-    return _REFERENCE.sub(lambda m: str(_lookup(refs[m.group(1)], m.group(2))), value)
+        return _lookup(refs, whole.group(1), whole.group(2))
+    return _REFERENCE.sub(lambda m: str(_lookup(refs, m.group(1), m.group(2))), value)
 
 
 def _sub_requests(ctx: Context) -> tuple[bool, list[dict[str, Any]]]:
@@ -105,9 +109,9 @@ def _run_one(ctx: Context, sub: dict[str, Any], refs: dict[str, Any]) -> dict[st
         url = _resolve(sub["url"], refs)
         payload = _resolve(sub.get("body"), refs)
     except KeyError as missing:
-        name = str(missing.args[0]) if missing.args else ref_id
+        name, ref = missing.args[0]
         text = (
-            f"Invalid reference specified. No value for {name} found in {ref_id}. Provided "
+            f"Invalid reference specified. No value for {name} found in {ref}. Provided "
             "referenceId may be invalid or the referenced request may have failed."
         )
         return _halted(ref_id, text)

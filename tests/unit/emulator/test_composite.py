@@ -51,6 +51,9 @@ def test_composite_bad_reference(client: Client) -> None:
     }
     sub = client.call("POST", f"{V}/composite", body)[2]["compositeResponse"][0]
     assert sub["httpStatusCode"] == 400 and sub["body"][0]["errorCode"] == "PROCESSING_HALTED"
+    assert sub["body"][0]["message"].startswith(
+        "Invalid reference specified. No value for nope.id found in nope."
+    )
 
 
 def test_collections_all_or_none(client: Client) -> None:
@@ -82,3 +85,18 @@ def test_collections_update_retrieve_delete(client: Client) -> None:
         {"id": a, "success": True, "errors": []},
         {"id": b, "success": True, "errors": []},
     ]
+
+
+def test_reference_to_a_failed_subrequest(client: Client) -> None:
+    body = {
+        "compositeRequest": [
+            {"method": "POST", "url": f"{V}/sobjects/Account", "referenceId": "bad",
+             "body": {"AccountNumber": "no name"}},
+            {"method": "POST", "url": f"{V}/sobjects/Contact", "referenceId": "kid",
+             "body": {"LastName": "Orphan", "AccountId": "@{bad.id}"}},
+        ]
+    }  # fmt: skip
+    subs = client.call("POST", f"{V}/composite", body)[2]["compositeResponse"]
+    assert [s["httpStatusCode"] for s in subs] == [400, 400]
+    assert subs[1]["body"][0]["errorCode"] == "PROCESSING_HALTED"
+    assert "No value for bad.id found in bad." in subs[1]["body"][0]["message"]
