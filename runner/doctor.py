@@ -33,9 +33,9 @@ from runner.auth import (
     request_token,
 )
 from runner.errors import AuthenticationError, SfjwtError
-from runner.http import check_url_allowed
 from runner.keys import KeyPair, load_key_pair
 from runner.retry import transport_error
+from runner.urls import check_url_allowed
 
 MAX_SKEW = 60.0
 """Seconds of clock difference above which a warning is given (the assertion lives 180 s)."""

@@ -10,16 +10,13 @@ work and no copying: a benchmark holds it to a plain ``requests`` loop.
 
 from __future__ import annotations
 
-import ipaddress
 import json as jsonlib
 import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -29,17 +26,14 @@ from requests.utils import get_environ_proxies
 from runner import secrets
 from runner.auth import JwtCredentials, Token, request_token
 from runner.errors import AuthenticationError, ExitStatus, SfjwtError, TransportError
+from runner.response import Response, ResponseFormatError
 from runner.retry import DEFAULT_POLICY, IDEMPOTENT_METHODS, NetworkError, RetryPolicy
 from runner.retry import transport_error as _transport_error
+from runner.urls import check_url_allowed, origin
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 """Sentinel for "no JSON body" (``None`` is a valid JSON body: ``null``)."""
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 _UNUSABLE_SESSION = b"This session is not valid for use with the REST API"
-
-
-class ResponseFormatError(TransportError):
-    """The server answered, but not with the JSON the caller needs."""
 
 
 class InvalidRequestError(SfjwtError):
@@ -68,85 +62,6 @@ def _unsendable(method: str, url: str, exc: Exception) -> InvalidRequestError:
     return InvalidRequestError(f"{method} {target}: the request cannot be sent: {reason}")
 
 
-@dataclass(frozen=True)
-class Response:
-    """An HTTP answer, as data: headers are case-insensitive, the body is text."""
-
-    method: str
-    url: str
-    status: int
-    headers: Mapping[str, str]
-    text: str
-    elapsed_ms: float
-    attempts: int = 1
-
-    @cached_property
-    def _parsed(self) -> tuple[bool, Any]:
-        try:
-            return True, jsonlib.loads(self.text)
-        except ValueError:
-            return False, None
-
-    def json(self) -> Any:
-        """The parsed body; a ResponseFormatError (with a redacted excerpt) when it is not JSON."""
-        ok, value = self._parsed
-        if not ok:
-            kind = self.headers.get("Content-Type", "no content type").split(";")[0]
-            excerpt = " ".join(secrets.redact(self.text[:200]).split()) or "(empty body)"
-            raise ResponseFormatError(
-                f"{self.method} {secrets.redact(self.url)} answered {self.status} with {kind}, "
-                f"not JSON: {excerpt}"
-            )
-        return value
-
-    def json_or_none(self) -> Any:
-        """The parsed body, or None when it is not JSON."""
-        return self._parsed[1]
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_url_allowed(url: str, *, insecure_http: bool = False) -> None:
-    """https always; plain http only to loopback, or anywhere with ``insecure_http``."""
-    try:
-        parts = urlsplit(url)
-        scheme, host = parts.scheme.lower(), parts.hostname or ""
-    except ValueError:
-        raise TransportError(f"not a valid URL: {secrets.redact(url)!r}") from None
-    if scheme == "https" and host:
-        return
-    if scheme == "http" and host and (insecure_http or _is_loopback(host)):
-        return
-    if scheme == "http" and host:
-        raise TransportError(
-            f"refusing plain http to {host}: tokens would travel unencrypted",
-            hint="use https, or set insecure_http: true on the org if you really mean it",
-        )
-    raise TransportError(f"not an http(s) URL: {secrets.redact(url)!r}")
-
-
-_DEFAULT_PORTS = {"https": 443, "http": 80}
-
-
-def _origin(url: str) -> str:
-    """scheme://host:port, normalised, so ``:443`` or capitals do not lose (or leak) the token."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port or _DEFAULT_PORTS.get(scheme)
-    except ValueError:
-        port = None
-    host = (parts.hostname or "").rstrip(".")
-    return f"{scheme}://{host}:{port}"
-
-
 class _NoNetrc(requests.auth.AuthBase):
     """Stops requests from reading ~/.netrc, whose Basic auth would replace our bearer header."""
 
@@ -171,7 +86,7 @@ class _Session(requests.Session):
     ) -> Any:
         if self.trust_env:
             no_proxy = proxies.get("no_proxy") if proxies else None
-            key = (_origin(str(url)), no_proxy)
+            key = (origin(str(url)), no_proxy)
             found = self._environment.get(key)
             if found is None:
                 found = self._environment[key] = get_environ_proxies(str(url), no_proxy)
@@ -285,7 +200,7 @@ class OrgClient:
     def _use(self, token: Token, *, exchanges: int) -> None:
         check_url_allowed(token.instance_url, insecure_http=self.insecure_http)
         header = {"Authorization": f"Bearer {token.access_token}"}
-        self._auth = _Auth(token, _origin(token.instance_url), header, exchanges)
+        self._auth = _Auth(token, origin(token.instance_url), header, exchanges)
 
     def request(
         self,
@@ -334,7 +249,7 @@ class OrgClient:
         lowered = target[:8].lower()
         if lowered.startswith(("https://", "http://")):
             check_url_allowed(target, insecure_http=self.insecure_http)
-            return target, _origin(target) == self._auth.origin
+            return target, origin(target) == self._auth.origin
         token = self._auth.token
         assert token is not None
         return token.instance_url + (target if target.startswith("/") else "/" + target), True

@@ -188,7 +188,7 @@ def test_token_goes_to_the_same_origin_however_it_is_spelled(org: FakeOrg) -> No
 
 
 def test_origin_normalisation() -> None:
-    from runner.http import _origin
+    from runner.urls import origin as _origin
 
     assert _origin("https://Acme.my.salesforce.com") == _origin(
         "https://acme.my.salesforce.com:443/x"
