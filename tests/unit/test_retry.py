@@ -10,6 +10,8 @@ from collections.abc import Callable
 import pytest
 import requests
 import urllib3.exceptions
+from hypothesis import given
+from hypothesis import strategies as st
 
 from runner import secrets
 from runner.errors import TransportError
@@ -173,3 +175,21 @@ def test_failure_text_has_no_query_string_or_secret() -> None:
     )
     assert "abc" not in error.message and "instance-secret-host" not in error.message
     assert isinstance(error, NetworkError)
+
+
+@given(
+    retry=st.integers(min_value=1, max_value=50),
+    rnd=st.floats(min_value=0.0, max_value=1.0),
+    retry_after=st.one_of(st.none(), st.integers(min_value=0, max_value=500).map(str)),
+)
+def test_delays_stay_in_bounds_and_never_undercut_retry_after(
+    retry: int, rnd: float, retry_after: str | None
+) -> None:
+    rules = policy(rnd=rnd, backoff=0.5, max_backoff=20.0, max_retry_after=120.0)
+    wait = rules.delay(retry, retry_after)
+    if retry_after is None:
+        assert wait is not None and 0.0 <= wait <= 20.0
+    elif int(retry_after) > 120:
+        assert wait is None
+    else:
+        assert wait == float(retry_after)
