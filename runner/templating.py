@@ -106,6 +106,8 @@ def evaluate(expression: str, context: Mapping[str, Any]) -> Any:
     except Exception as exc:
         raise TemplateRenderError(_describe(exc)) from None
     if isinstance(value, jinja2.Undefined):
+        if value._undefined_exception is SecurityError:  # a private or unsafe attribute
+            raise TemplateRenderError(f"refused by the template sandbox: {value._undefined_hint}")
         raise TemplateRenderError(f"undefined variable: {expression.strip()!r} is undefined")
     return value
 
