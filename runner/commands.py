@@ -189,21 +189,26 @@ def run_playbook(
 
 def _run_interruptibly(executor: Executor) -> RunResult:
     box: dict[str, Any] = {}
+    finished = threading.Event()
 
     def target() -> None:
         try:
             box["result"] = executor.run()
         except BaseException as exc:  # handed back to the main thread below
             box["error"] = exc
+        finally:
+            finished.set()
 
     worker = threading.Thread(target=target, name="run", daemon=True)
     worker.start()
+    # An Event, not Thread.join(): a join() interrupted by Ctrl-C can mark the thread as
+    # finished while it still runs (CPython before 3.13), and the result would be lost.
     try:
-        while worker.is_alive():
-            worker.join(0.1)
+        while not finished.wait(0.1):
+            pass
     except KeyboardInterrupt:
         executor.stop()
-        worker.join()
+        finished.wait()  # a second Ctrl-C gets out without waiting (exit 99, no reports)
     if "error" in box:
         raise box["error"]
     result: RunResult = box["result"]
