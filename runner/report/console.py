@@ -104,7 +104,7 @@ class ConsoleReport:
         timed = result.outcome.passed or result.elapsed_ms
         timing = f"{result.elapsed_ms:>7.0f} ms" if timed else ""
         line = Text.assemble(
-            (f"  {word:<10}", STYLES[result.outcome]),
+            (f"  {word:<9} ", STYLES[result.outcome]),  # "interrupted" is longer than 9
             f"{redact(result.name):<{name_width}.{name_width}}  ",
             (f"{result.org:<{org_width}.{org_width}} ", "blue"),
             timing,
