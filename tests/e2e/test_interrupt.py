@@ -1,0 +1,115 @@
+"""SIGINT and SIGTERM during a run: stop new requests, mark what did not run, write every report.
+
+The run is a real subprocess against slow embedded orgs; the signal is sent
+once the first step has finished, so the run is certainly under way, and long
+before the last step could have started.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from tests.conftest import REPO
+
+SCHEMA = json.loads((REPO / "schemas" / "report.schema.json").read_text())
+ORGS = ("slow-a", "slow-b", "slow-c")
+STEPS = 8
+LATENCY_MS = 250
+
+
+def _playbook(folder: Path) -> Path:
+    path = folder / "slow.yml"
+    document = {
+        "name": "Slow orgs",
+        "orgs": {name: {"emulator": {"latency_ms": LATENCY_MS}} for name in ORGS},
+        "steps": [{"name": f"limits {n}", "request": {"path": "/services/data/v60.0/limits"}}
+                  for n in range(1, STEPS + 1)],
+    }
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path
+
+
+@dataclass
+class Interrupted:
+    status: int
+    stdout: str
+    stderr: str
+    folder: Path
+
+    def report(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.folder / "r.json").read_text())
+        return data
+
+
+def _interrupt(folder: Path, signals: list[signal.Signals]) -> Interrupted:
+    """Start the run, wait for its first finished step, then send ``signals``."""
+    reports = ["--json", "r.json", "--junit", "j.xml", "--markdown", "m.md"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "runner", str(_playbook(folder)), *reports, "--no-progress"],
+        cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"},
+    )
+    assert process.stdout is not None and process.stderr is not None
+    seen = []
+    for line in process.stdout:
+        seen.append(line)
+        if line.lstrip().startswith("ok") and "limits 1" in line:
+            break
+    for sent in signals:
+        process.send_signal(sent)
+    try:
+        rest, stderr = process.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        raise
+    return Interrupted(process.returncode, "".join(seen) + rest, stderr, folder)
+
+
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_mid_run_stops_marks_and_reports(sent: signal.Signals, tmp_path: Path) -> None:
+    run = _interrupt(tmp_path, [sent])
+    assert run.status == 99, run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    report = run.report()
+    jsonschema.validate(report, SCHEMA)
+    assert report["interrupted"] is True and report["exit_status"] == 99
+    assert report["verdict"] == "interrupted"
+    outcomes = {org["name"]: [step["outcome"] for step in org["steps"]]
+                for org in report["orgs"]}
+    assert set(outcomes) == set(ORGS)
+    for name, steps in outcomes.items():
+        assert len(steps) == STEPS, name  # one outcome per step, even the ones not run
+        assert set(steps) <= {"ok", "interrupted"}, (name, steps)
+        # what ran came first; once interrupted, nothing after it ran
+        ran = steps.count("ok")
+        assert steps == ["ok"] * ran + ["interrupted"] * (STEPS - ran), (name, steps)
+    assert "ok" in outcomes["slow-a"] + outcomes["slow-b"] + outcomes["slow-c"]
+    assert all(steps[-1] == "interrupted" for steps in outcomes.values())
+    interrupted = [step for org in report["orgs"] for step in org["steps"]
+                   if step["outcome"] == "interrupted"]
+    assert all(step["exchange"] is None and step["reason"] for step in interrupted)
+    suites = ET.parse(tmp_path / "j.xml").getroot()
+    assert len(suites.findall(".//testcase")) >= len(ORGS) * STEPS
+    assert "interrupted" in (tmp_path / "m.md").read_text().lower()
+    assert re.search(r"^  interrupted +limits \d", run.stdout, re.MULTILINE), run.stdout
+
+
+def test_a_second_signal_while_stopping_still_exits_99_without_a_traceback(
+    tmp_path: Path,
+) -> None:
+    run = _interrupt(tmp_path, [signal.SIGINT, signal.SIGINT])
+    assert run.status == 99, run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
