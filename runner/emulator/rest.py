@@ -126,12 +126,29 @@ def _limits(ctx: Context, args: list[str]) -> Response:
     return Response.json(200, body)
 
 
+def _encoded_once(handler: Handler) -> Handler:
+    """A metadata route: its GET answer depends only on the version and the path, so it is
+    built and encoded once (describe is ~35 KB of JSON, asked for by every health check)."""
+    answers: dict[tuple[str, ...], Response] = {}
+
+    def cached(ctx: Context, args: list[str]) -> Response:
+        if ctx.request.method not in ("GET", "HEAD"):
+            return handler(ctx, args)
+        key = (ctx.version, *(arg.lower() for arg in args))
+        answer = answers.get(key)
+        if answer is None:
+            answer = answers[key] = handler(ctx, args)  # raises for an unknown object
+        return Response(answer.status, answer.body, dict(answer.headers))
+
+    return cached
+
+
 ROUTES: list[tuple[re.Pattern[str], Handler]] = [
     (re.compile(r"^$"), _resources),
     (re.compile(r"^limits$"), _limits),
-    (re.compile(r"^sobjects$"), records.describe_global),
+    (re.compile(r"^sobjects$"), _encoded_once(records.describe_global)),
     (re.compile(r"^sobjects/([^/]+)$"), records.sobject_root),
-    (re.compile(r"^sobjects/([^/]+)/describe$"), records.describe),
+    (re.compile(r"^sobjects/([^/]+)/describe$"), _encoded_once(records.describe)),
     (re.compile(r"^sobjects/([^/]+)/([^/]+)$"), records.record),
     (re.compile(r"^sobjects/([^/]+)/([^/]+)/([^/]+)$"), records.related),
     (re.compile(r"^(query|queryAll)$"), queries.query),

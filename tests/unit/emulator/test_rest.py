@@ -134,3 +134,19 @@ def test_app_without_api_scope_cannot_use_rest(emu: Emulator, key_pair: tuple[st
     status, _, body = client.call("GET", f"{V}/limits")
     assert (status, body[0]["errorCode"]) == (401, "INVALID_SESSION_ID")
     assert body[0]["message"] == "This session is not valid for use with the REST API"
+
+
+def test_describe_answers_are_reused_but_each_response_is_its_own(client: Client) -> None:
+    first = client.call("GET", f"{V}/sobjects/Account/describe")
+    again = client.call("GET", f"{V}/sobjects/account/describe")
+    older = client.call("GET", "/services/data/v59.0/sobjects/Account/describe")
+    assert first[0] == again[0] == 200 and first[2] == again[2]
+    assert first[2]["urls"]["sobject"] == f"{V}/sobjects/Account"
+    assert older[2]["urls"]["sobject"] == "/services/data/v59.0/sobjects/Account"
+    limits = [call[1]["Sforce-Limit-Info"] for call in (first, again, older)]
+    assert limits == ["api-usage=1/15000", "api-usage=2/15000", "api-usage=3/15000"]
+    assert first[1] is not again[1]
+    assert client.call("GET", f"{V}/sobjects")[2] == client.call("GET", f"{V}/sobjects/")[2]
+    for _ in range(2):
+        assert error_code(client.call("GET", f"{V}/sobjects/Nope/describe")) == (404, "NOT_FOUND")
+        assert error_code(client.call("POST", f"{V}/sobjects/Account/describe"))[0] == 405
