@@ -97,6 +97,34 @@ def evaluate_expect(
     return results
 
 
+def _wire_headers(headers: Mapping[str, Any]) -> dict[str, str] | None:
+    """Header values as text, refusing before anything is sent what HTTP/1.1 cannot carry.
+
+    The messages never quote the value: it may come from a secret.
+    """
+    wire = {str(name): str(value) for name, value in headers.items()}
+    for name, value in wire.items():
+        shown = redact(name)
+        if not name.isascii() or not name.strip() or any(c in name for c in ":\r\n\0"):
+            raise SfjwtError(f"header name {shown!r} cannot be sent: names are ASCII, "
+                             "without ':' or line breaks")
+        if any(c in value for c in "\r\n\0"):
+            raise SfjwtError(f"header {shown}: the value contains a line break or NUL, "
+                             "which would split the request")
+        if not value.isascii() and not _latin1(value):
+            raise SfjwtError(f"header {shown}: the value has characters HTTP headers cannot "
+                             "carry (Latin-1 only); percent-encode it, e.g. with | urlencode")
+    return wire or None
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def perform_request(
     client: OrgClient,
     request: RequestSpec,
@@ -109,7 +137,7 @@ def perform_request(
         request.method,
         target,
         params=dict(request.params) or None,
-        headers={str(k): str(v) for k, v in request.headers.items()} or None,
+        headers=_wire_headers(request.headers),
         json=request.json if request.has_json else MISSING,
         data=request.body,
         timeout=timeout,
