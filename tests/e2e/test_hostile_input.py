@@ -9,6 +9,7 @@ either refused with exit 4 or run.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import time
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -175,3 +177,35 @@ def test_mutated_playbooks_are_refused_or_run(text: str, mutant_folder: Path) ->
         assert first.startswith((f"{playbook}:", "sfjwt-run: error: ")), first
     else:
         assert "PLAY " in run.stdout, run.output
+
+
+# -- hostile values at run time: the step fails, the run goes on --------------------------
+
+HEADERS = {
+    "line break (header injection)": ({"X-Name": "a\r\nX-Injected: 1"}, "line break"),
+    "NUL byte": ({"X-Name": "a\0b"}, "line break or NUL"),
+    "beyond Latin-1": ({"X-Name": "名前"}, "Latin-1 only"),
+    "non-ASCII name": ({"Näme": "a"}, "names are ASCII"),
+    "colon in the name": ({"X:Name": "a"}, "names are ASCII"),
+}
+
+
+def test_headers_http_cannot_carry_fail_their_step_not_the_run(tmp_path: Path) -> None:
+    steps = [{"name": case, "request": {"path": "/services/data/", "headers": headers}}
+             for case, (headers, _) in HEADERS.items()]
+    steps.append({"name": "Latin-1 is fine", "request": {
+        "path": "/services/data/", "headers": {"X-Name": "café"}}})
+    playbook = tmp_path / "headers.yml"
+    playbook.write_text(yaml.safe_dump({"name": "headers", "steps": steps}), encoding="utf-8")
+    report = tmp_path / "r.json"
+    run = run_cli_inprocess(str(playbook), "--json", str(report))
+    assert run.status == 2, run.output
+    assert "Traceback" not in run.output and "internal error" not in run.output
+    [org] = json.loads(report.read_text(encoding="utf-8"))["orgs"]
+    results = {step["name"]: step for step in org["steps"]}
+    for case, (_, words) in HEADERS.items():
+        step = results[case]
+        assert step["outcome"] == "failed" and words in step["reason"], step
+        assert step["attempts"] == 1 and step["exchange"] is None, "refused before sending"
+        assert "Injected" not in step["reason"] and "名前" not in step["reason"]
+    assert results["Latin-1 is fine"]["outcome"] == "ok"
