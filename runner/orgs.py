@@ -20,6 +20,7 @@ from runner.auth import SANDBOX_AUDIENCE, JwtCredentials
 from runner.errors import KeyMaterialError, PlaybookError
 from runner.model import OrgSpec
 from runner.templating import TemplateRenderError, render
+from runner.variables import as_text
 
 DEFAULT_API_VERSION = "v60.0"
 
@@ -75,6 +76,7 @@ def passphrase_from_env(variable: str | None) -> bytes | None:
             hint=f"export {variable}=... before running",
         )
     secrets.register(value)
+    secrets.register(as_text(value))  # the form templates see as env.*
     return value.encode("utf-8", "surrogateescape")  # the variable's bytes, even if not UTF-8
 
 

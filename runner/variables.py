@@ -24,8 +24,16 @@ def load_env(directory: Path) -> Mapping[str, str]:
     dotenv = directory / ".env"
     if dotenv.is_file():
         values.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
-    values.update(os.environ)
+    values.update({as_text(name): as_text(value) for name, value in os.environ.items()})
     return values
+
+
+def as_text(value: str) -> str:
+    """Environment and argv text as valid Unicode: bytes that are not UTF-8 (which Python
+    keeps as lone surrogates) become U+FFFD, so no encoder downstream can fail on them."""
+    if value.isascii():
+        return value
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def parse_extra_vars(options: Iterable[str]) -> dict[str, Any]:
@@ -37,7 +45,7 @@ def parse_extra_vars(options: Iterable[str]) -> dict[str, Any]:
 
 
 def _parse_one(option: str) -> dict[str, Any]:
-    text = option.strip()
+    text = as_text(option.strip())
     if text.startswith("@"):
         return _from_file(text[1:])
     if text.startswith("{"):
