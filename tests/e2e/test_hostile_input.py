@@ -10,6 +10,7 @@ either refused with exit 4 or run.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import time
@@ -209,3 +210,20 @@ def test_headers_http_cannot_carry_fail_their_step_not_the_run(tmp_path: Path) -
         assert step["attempts"] == 1 and step["exchange"] is None, "refused before sending"
         assert "Injected" not in step["reason"] and "名前" not in step["reason"]
     assert results["Latin-1 is fine"]["outcome"] == "ok"
+
+
+def test_undecodable_bytes_in_the_environment_and_extra_vars_are_text(tmp_path: Path) -> None:
+    """Non-UTF-8 bytes reach Python as lone surrogates; every encoder downstream would choke."""
+    raw = os.fsdecode(b"a\xffb")
+    playbook = tmp_path / "p.yml"
+    playbook.write_text(
+        "name: raw bytes\nsteps:\n"
+        "  - name: query\n    query: \"SELECT Id FROM Account WHERE Name = '{{ env.RAW }}'\"\n"
+        "  - name: path\n    request: {path: \"/services/data/{{ extra }}\"}\n"
+        "    expect: {status: 404}\n"
+        "  - name: both became text\n    assert: [\"env.RAW == extra\", \"'\\ufffd' in extra\"]\n"
+    )
+    run = run_cli(str(playbook), "-v", "-e", f"extra={raw}", "--json", str(tmp_path / "r.json"),
+                  cwd=tmp_path, env={"RAW": raw})
+    assert run.status == 0, run.output
+    assert "internal error" not in run.output

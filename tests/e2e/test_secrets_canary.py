@@ -276,6 +276,10 @@ def test_a_passphrase_of_raw_bytes_decrypts_the_key_and_stays_masked(tmp_path: P
         "keys:\n  main:\n    private_key: certs/k.key\n    certificate: certs/k.crt\n"
         "    generate: never\n    passphrase_env: RAW_PASSPHRASE\n"
         "steps:\n  - name: versions\n    request: {path: /services/data/}\n"
+        "  - name: in a path\n    request: {path: \"/services/data/{{ env.RAW_PASSPHRASE }}\"}\n"
+        "    expect: {status: 404}\n"
+        "  - name: in a query\n"
+        "    query: \"SELECT Id FROM Account WHERE Name = '{{ env.RAW_PASSPHRASE }}'\"\n"
     )
     run = run_cli(str(tmp_path / "p.yml"), "-vv", "--json", str(tmp_path / "r.json"),
                   cwd=tmp_path, env={"RAW_PASSPHRASE": os.fsdecode(raw)})
