@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+import yaml
 
 from tests.conftest import REPO, CliRun, run_cli
 from tests.e2e.faults_matrix import ORGS, STEPS, FaultyOrg, playbook_text
@@ -109,3 +111,36 @@ def test_console_names_each_failure_in_words(matrix: MatrixRun) -> None:
     for words in ("read timeout after 0.5s", "closed the connection without answering",
                   "cut off before its end", "could not authenticate: invalid_grant"):
         assert words in out, words
+
+
+TOKEN_FAULTS: dict[str, tuple[dict[str, Any], str, str]] = {
+    "login-dropped-once": ({"drop": True, "times": 1}, "ok", ""),
+    "login-maintenance-once": ({"html": True, "times": 1}, "ok", ""),
+    "login-rate-limited-once": ({"status": 429, "times": 1}, "failed", "could not authenticate"),
+    "login-maintenance": ({"html": True}, "failed", "text/html, not a JSON object"),
+    "login-cut-off": ({"truncate": True}, "failed", "cut off before its end"),
+}
+
+
+def test_the_token_request_is_retried_on_5xx_and_network_faults_never_on_a_4xx(
+    tmp_path: Path,
+) -> None:
+    """A 429 from the token endpoint is a login rate limit: repeating it would make it worse,
+    so the one-time fault (which a retry would get past) must fail the login."""
+    orgs = {name: {"emulator": {"faults": [{"path": "/services/oauth2/token", **rule}]}}
+            for name, (rule, _, _) in TOKEN_FAULTS.items()}
+    playbook = tmp_path / "token.yml"
+    playbook.write_text(yaml.safe_dump({
+        "name": "token faults", "orgs": orgs,
+        "steps": [{"name": "versions", "request": {"path": "/services/data/"}}]}))
+    report = tmp_path / "r.json"
+    run = run_cli(str(playbook), "-f", "5", "--json", str(report), cwd=tmp_path)
+    assert run.status == 3, run.output
+    assert "Traceback" not in run.output
+    logins = {org["name"]: org for org in json.loads(report.read_text())["orgs"]}
+    for name, (_, outcome, words) in TOKEN_FAULTS.items():
+        org = logins[name]
+        assert org["login"]["outcome"] == outcome, (name, org["login"])
+        assert words in org["login"]["reason"], (name, org["login"]["reason"])
+        expected_step = "ok" if outcome == "ok" else "skipped"
+        assert [step["outcome"] for step in org["steps"]] == [expected_step], name
