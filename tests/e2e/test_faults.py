@@ -144,3 +144,28 @@ def test_the_token_request_is_retried_on_5xx_and_network_faults_never_on_a_4xx(
         assert words in org["login"]["reason"], (name, org["login"]["reason"])
         expected_step = "ok" if outcome == "ok" else "skipped"
         assert [step["outcome"] for step in org["steps"]] == [expected_step], name
+
+
+def test_a_write_is_repeated_only_when_its_step_says_so(tmp_path: Path) -> None:
+    """The same 503-once fault fails a plain POST and is ridden out by one with retry: true."""
+    create = {"method": "POST", "path": "/services/data/v60.0/sobjects/Contact",
+              "json": {"LastName": "Retry"}}
+    fault = {"method": "POST", "path": "/services/data/*/sobjects/Contact", "status": 503,
+             "times": 1}
+    orgs = {name: {"emulator": {"faults": [fault]}} for name in ("plain", "allowed")}
+    playbook = tmp_path / "retry.yml"
+    playbook.write_text(yaml.safe_dump({"name": "write retries", "orgs": orgs, "steps": [
+        {"name": "create", "request": create, "orgs": ["plain"]},
+        {"name": "create, retry allowed", "request": {**create, "retry": True},
+         "orgs": ["allowed"]},
+    ]}))
+    report = tmp_path / "r.json"
+    run = run_cli(str(playbook), "--json", str(report), cwd=tmp_path)
+    assert run.status == 2, run.output
+    steps = {(org["name"], step["name"]): step
+             for org in json.loads(report.read_text())["orgs"] for step in org["steps"]}
+    plain = steps[("plain", "create")]
+    assert (plain["outcome"], plain["attempts"]) == ("failed", 1)
+    assert "503" in plain["reason"]
+    allowed = steps[("allowed", "create, retry allowed")]
+    assert (allowed["outcome"], allowed["attempts"]) == ("changed", 2)
