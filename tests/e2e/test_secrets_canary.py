@@ -221,6 +221,9 @@ def harvest(standalone: tuple[str, Path]) -> Harvest:
         "unapproved-user": (["canary.yml"], {"CANARY_USER": "unapproved@canary.test"}),
         "unknown-user": (["canary.yml"], {"CANARY_USER": "nobody@canary.test"}),
         "wrong-passphrase": (["canary.yml"], {"CANARY_PASSPHRASE": WRONG_PASSPHRASE}),
+        # the second run takes its token from the cache file (which holds it by design)
+        "token-cache-fills": (["canary.yml", "--token-cache", "tokens.json"], {}),
+        "token-cache-reused": (["canary.yml", "--token-cache", "tokens.json"], {}),
     }
     for name, (args, env) in scenarios.items():
         _run(found, name, folder, args, {**good, **env})
