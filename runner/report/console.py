@@ -10,6 +10,7 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -31,6 +32,7 @@ STYLES = {
 }
 VALUE_CHARS = 120
 EXCERPT_CHARS = 240
+_COLUMN_GAP = 2  # a table's padding between two columns
 
 
 def short(value: Any) -> str:
@@ -110,7 +112,7 @@ class ConsoleReport:
             timing,
         )
         line.rstrip()
-        self.console.print(line)
+        self.console.print(line, soft_wrap=True)  # fixed-width columns: nothing to wrap
         if self.verbosity and result.exchange:
             x = result.exchange
             self.console.print(Text(f"             {redact(x.curl or x.method + ' ' + x.url)}"))
@@ -141,13 +143,25 @@ class ConsoleReport:
         table.add_column("login", no_wrap=True)
         for number in range(1, len(indexes) + 1):
             table.add_column(str(number), justify="right", no_wrap=True)
-        for org in matrix.ordered_orgs(run):
-            cells = [Text(c, "red" if c.startswith("✗") else "") for c in matrix.row(org, indexes)]
-            table.add_row(org.name, *cells)
+        rows = [[org.name, *matrix.row(org, indexes)] for org in matrix.ordered_orgs(run)]
+        for name, *cells in rows:
+            table.add_row(name, *(Text(c, "red" if c.startswith("✗") else "") for c in cells))
+        self._fit(table, rows)
         self.console.print()
         self.console.print(table)
         for number, name in enumerate(matrix.step_names(run), 1):
             self.console.print(Text(f"  {number}. {redact(name)}", "dim"))
+
+    def _fit(self, table: Table, rows: list[list[str]]) -> None:
+        """Size each column to its widest cell, which spares rich measuring every cell (most
+        of a recap's time with hundreds of orgs); tables wider than the console are left
+        to rich's own fitting."""
+        headers = [str(column.header) for column in table.columns]
+        widths = [max(map(cell_len, cells)) for cells in zip(headers, *rows, strict=True)]
+        if sum(widths) + _COLUMN_GAP * (len(widths) - 1) > self.console.width:
+            return
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width
 
     # -- recap ---------------------------------------------------------------------
     def recap(self, run: RunResult) -> None:
@@ -160,15 +174,20 @@ class ConsoleReport:
         table.add_column("org", style="blue")
         for column in ("ok", "changed", "failed", "skipped", "time"):
             table.add_column(column, justify="right")
-        for org in run.orgs:
-            table.add_row(
+        rows = [
+            [
                 org.name,
                 str(org.count(Outcome.OK)),
                 str(org.count(Outcome.CHANGED)),
                 str(org.count(Outcome.FAILED) + (1 if org.unreachable else 0)),
                 str(org.count(Outcome.SKIPPED) + org.count(Outcome.INTERRUPTED)),
                 f"{org.elapsed_ms / 1000:.2f} s",
-            )
+            ]
+            for org in run.orgs
+        ]
+        for row in rows:
+            table.add_row(*row)
+        self._fit(table, rows)
         self.console.print(table)
         if len(run.orgs) > 1:
             self._matrix(run)
