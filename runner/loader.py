@@ -22,6 +22,7 @@ Dialect notes (each is a deliberate choice, documented in the error texts):
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Iterator
@@ -307,9 +308,13 @@ class _Builder:
             raise self.error_at(event.start_mark, f"unsupported YAML tag {tag}")
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
-            return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+            value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
         except (ValueError, yaml.YAMLError):
             raise self.error_at(event.start_mark, f"{event.value!r} is not a valid {tag}") from None
+        if isinstance(value, float) and not math.isfinite(value):
+            # .nan passes every minimum and maximum, and neither has a JSON form for reports
+            raise self.error_at(event.start_mark, f"{event.value!r} is not a finite number")
+        return value
 
     def _sequence(self, path: JsonPath, depth: int) -> tuple[list[Any], int]:
         items: list[Any] = []
