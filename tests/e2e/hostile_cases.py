@@ -126,6 +126,14 @@ PLAYBOOK_CASES: tuple[Case, ...] = (
          {"p.yml": deep_flow()}),
     Case("binary-tag", ("p.yml",), 4, "p.yml:3:6", "unsupported YAML tag",
          {"p.yml": b"name: x\nvars:\n  a: !!binary aGVsbG8=\nsteps: []\n"}),
+    Case("infinite-delay", ("p.yml",), 4, "p.yml:6:12", "'.inf' is not a finite number",
+         {"p.yml": _step('    request: {path: /}\n    retries: 1\n    delay: .inf\n')}),
+    Case("nan-timeout", ("p.yml",), 4, "p.yml:5:14", "'.nan' is not a finite number",
+         {"p.yml": _step("    request: {path: /}\n    timeout: .nan\n")}),
+    Case("huge-delay", ("p.yml",), 4, "p.yml:6:5", "greater than the maximum of 86400",
+         {"p.yml": _step("    request: {path: /}\n    retries: 1\n    delay: 1.0e+300\n")}),
+    Case("huge-timeout", ("p.yml",), 4, "p.yml:5:5", "greater than the maximum of 86400",
+         {"p.yml": _step("    request: {path: /}\n    timeout: 1.0e+300\n")}),
     Case("second-playbook-broken", ("ok.yml", "p.yml"), 4, "p.yml:1:1", "missing required key",
          {"ok.yml": OK_PLAYBOOK, "p.yml": OK_STEPS}),
 )
@@ -152,6 +160,8 @@ _INVENTORY_FILES: tuple[Case, ...] = tuple(
         ("binary", 4, None, "binary file", bytes(range(256)) * 8),
         ("empty", 4, None, "is empty", b""),
         ("alias-bomb", 4, "inv.yml:7:10", "billion laughs", alias_bomb()),
+        ("huge-timeout", 4, "inv.yml:4:15", "greater than the maximum of 86400",
+         b"orgs:\n  a:\n    emulator: true\n    timeout: {connect: 1.0e+300, read: 5}\n"),
         ("python-tag", 4, "inv.yml:3:15", "unsupported YAML tag",
          b'orgs:\n  a:\n    emulator: !!python/object/apply:os.system ["true"]\n'),
     )
