@@ -227,3 +227,33 @@ def test_undecodable_bytes_in_the_environment_and_extra_vars_are_text(tmp_path: 
                   cwd=tmp_path, env={"RAW": raw})
     assert run.status == 0, run.output
     assert "internal error" not in run.output
+
+
+INVENTORY = (PLAYBOOKS / "inventory.example.yml").read_text(encoding="utf-8")
+
+
+@st.composite
+def inventory_mutants(draw: st.DrawFn) -> str:
+    text = INVENTORY
+    for _ in range(draw(st.integers(1, 3))):
+        at = draw(st.integers(0, len(text)))
+        if draw(st.booleans()):
+            text = text[:at] + text[at + draw(st.integers(1, 12)):]
+        else:
+            text = text[:at] + draw(st.sampled_from(TOKENS)) + text[at:]
+    return text
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(text=inventory_mutants())
+def test_mutated_inventories_are_refused_or_planned(text: str, mutant_folder: Path) -> None:
+    inventory = mutant_folder / "inventory.yml"
+    inventory.write_text(text, encoding="utf-8")
+    run = run_cli_inprocess("-i", str(inventory), str(PLAYBOOKS / "health.yml"), "--check")
+    assert run.status in {0, 4}, run.output
+    for mark in ("Traceback", "internal error"):
+        assert mark not in run.output, run.output
+    if run.status == 4:
+        first = run.stderr.strip().splitlines()[0]
+        assert first.startswith((f"{inventory}:", "sfjwt-run: error: ")), first
