@@ -220,7 +220,8 @@ class Store:
             self._check_references(org_id, meta, row)
             _apply_field_defaults(meta, row)
             user = user_id or self.default_user(org_id)
-            row = self._stamped(org_id, meta, row, user, self._now())
+            now = self._now()
+            row = self._stamped(org_id, meta, row, _platform_fields(meta, user, now), now)
             row["Id"] = new_id
             self._insert_rows(org_id, meta, list(row), [row])
         return new_id
@@ -251,8 +252,9 @@ class Store:
                 numbers = self._next_case_numbers(org_id, len(numberless))
                 for row, number in zip(numberless, numbers, strict=True):
                     row["CaseNumber"] = number
+            platform = _platform_fields(meta, user, now)
             for row in made:
-                self._stamped(org_id, meta, row, user, now)
+                self._stamped(org_id, meta, row, platform, now)
                 row["Id"] = ids.new_id(meta.key_prefix)
             names = sorted({name for row in made for name in row})
             self._insert_rows(org_id, meta, names, made)
@@ -265,25 +267,17 @@ class Store:
         self._conn.executemany(
             f"INSERT INTO {quote(meta.name)} (_org, {', '.join(map(quote, names))}) "
             f"VALUES (?, {placeholders})",
-            [[org_id, *(row.get(n) for n in names)] for row in rows],
+            [(org_id, *map(row.get, names)) for row in rows],
         )
 
     def _stamped(
-        self, org_id: str, meta: SObject, row: dict[str, Any], user: str | None, now: str
+        self, org_id: str, meta: SObject, row: dict[str, Any], platform: Mapping[str, Any],
+        now: str,
     ) -> dict[str, Any]:
         """What the platform sets on a new record: audit fields, owner, case number, formulas."""
-        audit = {
-            "CreatedDate": now,
-            "LastModifiedDate": now,
-            "SystemModstamp": now,
-            "CreatedById": user,
-            "LastModifiedById": user,
-        }
-        for name, value in audit.items():
-            if meta.field(name) and row.get(name) is None:
+        for name, value in platform.items():
+            if row.get(name) is None:
                 row[name] = value
-        if meta.field("OwnerId") and row.get("OwnerId") is None:
-            row["OwnerId"] = user
         if meta.field("IsDeleted"):
             row["IsDeleted"] = 0
         if meta.name == "Case" and row.get("CaseNumber") is None:
@@ -495,6 +489,19 @@ def storage_row(sobject: str, values: Mapping[str, Any]) -> dict[str, Any]:
     row = {f.name: to_storage(f, v) for f, v in resolve_fields(meta, checked)}
     _apply_field_defaults(meta, row)
     return row
+
+
+def _platform_fields(meta: SObject, user: str | None, now: str) -> dict[str, Any]:
+    """Audit fields and owner of a new record, those the object has (unless the row sets them)."""
+    values = {
+        "CreatedDate": now,
+        "LastModifiedDate": now,
+        "SystemModstamp": now,
+        "CreatedById": user,
+        "LastModifiedById": user,
+        "OwnerId": user,
+    }
+    return {name: value for name, value in values.items() if meta.field(name)}
 
 
 def _apply_field_defaults(meta: SObject, row: dict[str, Any]) -> None:
