@@ -132,6 +132,8 @@ def syntax_error(source: str, *, expression: bool = False) -> str | None:
             ENVIRONMENT.parse(source)
     except jinja2.TemplateSyntaxError as exc:
         return f"template syntax error: {exc.message}"
+    except RecursionError:
+        return "template syntax error: nested too deeply"
     return None
 
 
