@@ -58,6 +58,8 @@ def expression_error(expression: str) -> str | None:
         compile_expression(expression)
     except JMESPathError as exc:
         return f"invalid JMESPath expression {expression!r}: {str(exc).splitlines()[0]}"
+    except RecursionError:
+        return "invalid JMESPath expression: nested too deeply"
     return None
 
 
@@ -177,10 +179,24 @@ def check_headers(
     return results
 
 
+def schema_error(schema: Mapping[str, Any]) -> tuple[tuple[str | int, ...], str] | None:
+    """(where, what) when ``expect.schema`` is not a valid JSON Schema, for checks before a run."""
+    try:
+        jsonschema.validators.validator_for(schema).check_schema(schema)
+    except jsonschema.exceptions.SchemaError as exc:
+        return tuple(exc.absolute_path), f"expect.schema is not a valid JSON Schema: {exc.message}"
+    return None
+
+
 def check_schema(schema: Mapping[str, Any], body: Any) -> list[CheckResult]:
     validator_class = jsonschema.validators.validator_for(schema)
     validator = validator_class(schema)
-    errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    try:
+        errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
+    except Exception as exc:  # a $ref that resolves nowhere or to itself, an unknown type, ...
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return [CheckResult("schema", "$", "schema", "valid", None, False,
+                            f"the schema could not be applied: {reason}")]
     if not errors:
         return [CheckResult("schema", "$", "schema", "valid", "valid", True)]
     return [

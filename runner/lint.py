@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from runner import templating
-from runner.checks import expression_error
+from runner.checks import expression_error, schema_error
 from runner.errors import PlaybookError
 from runner.loader import format_path
 from runner.model import Playbook
@@ -67,6 +67,10 @@ def check_playbook(playbook: Playbook, *, extra_vars: Mapping[str, Any]) -> None
         for path, text, is_expression in _step_templates(raw, ("steps", index)):
             names = step_known | ({"response"} if path[-1] == "until" else set())
             _check_template(playbook, path, text, is_expression, names)
+        if step.expect is not None and step.expect.schema is not None:
+            found = schema_error(step.expect.schema)
+            if found:
+                raise document.error(("steps", index, "expect", "schema", *found[0]), found[1])
         if step.expect is not None:
             for expression in step.expect.json:
                 problem = expression_error(expression)
