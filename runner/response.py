@@ -37,7 +37,7 @@ class Response:
     def _parsed(self) -> tuple[bool, Any]:
         try:
             return True, jsonlib.loads(self.text)
-        except ValueError:
+        except (ValueError, RecursionError):  # a server's absurdly deep nesting is not JSON to us
             return False, None
 
     def json(self) -> Any:
