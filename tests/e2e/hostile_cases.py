@@ -134,6 +134,13 @@ PLAYBOOK_CASES: tuple[Case, ...] = (
          {"p.yml": _step("    request: {path: /}\n    retries: 1\n    delay: 1.0e+300\n")}),
     Case("huge-timeout", ("p.yml",), 4, "p.yml:5:5", "greater than the maximum of 86400",
          {"p.yml": _step("    request: {path: /}\n    timeout: 1.0e+300\n")}),
+    Case("invalid-expect-schema", ("p.yml",), 4, "p.yml:6:16", "not a valid JSON Schema",
+         {"p.yml": _step("    request: {path: /}\n    expect:\n      schema: {type: nonsense}\n")}),
+    Case("deeply-nested-template", ("p.yml",), 4, "p.yml:4:21", "nested too deeply",
+         {"p.yml": _step('    request: {path: "/{{ ' + "(" * 3000 + "1" + ")" * 3000 + ' }}"}\n')}),
+    Case("deeply-nested-jmespath", ("p.yml",), 4, "p.yml:7:9", "nested too deeply",
+         {"p.yml": _step("    request: {path: /}\n    expect:\n      json:\n        '"
+                         + "(" * 500 + "a" + ")" * 500 + "': {exists: true}\n")}),
     Case("second-playbook-broken", ("ok.yml", "p.yml"), 4, "p.yml:1:1", "missing required key",
          {"ok.yml": OK_PLAYBOOK, "p.yml": OK_STEPS}),
 )

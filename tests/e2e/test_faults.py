@@ -21,6 +21,7 @@ import yaml
 
 from tests.conftest import REPO, CliRun, run_cli
 from tests.e2e.faults_matrix import ORGS, STEPS, FaultyOrg, playbook_text
+from tests.e2e.faults_server import hostile_server
 
 SCHEMA = json.loads((REPO / "schemas" / "report.schema.json").read_text())
 
@@ -169,3 +170,32 @@ def test_a_write_is_repeated_only_when_its_step_says_so(tmp_path: Path) -> None:
     assert "503" in plain["reason"]
     allowed = steps[("allowed", "create, retry allowed")]
     assert (allowed["outcome"], allowed["attempts"]) == ("changed", 2)
+
+
+def test_a_hostile_server_fails_steps_and_never_sees_the_token(tmp_path: Path) -> None:
+    """Steps with an absolute url: to another origin get answers no org would give."""
+    with hostile_server() as (base, seen):
+        steps = [
+            {"name": "deep JSON", "request": {"url": f"{base}/deep-json"},
+             "expect": {"json": {"length(@)": {"gte": 0}}}},
+            {"name": "not UTF-8", "request": {"url": f"{base}/not-utf8"},
+             "expect": {"json": {"Name": {"type": "string"}}}},
+            {"name": "redirect elsewhere", "request": {"url": f"{base}/redirect"}},
+            {"name": "huge number", "request": {"url": f"{base}/huge-number"},
+             "expect": {"json": {"length(@)": {"equals": 1}}}},
+            {"name": "the org still answers", "request": {"path": "/services/data/"}},
+        ]
+        playbook = tmp_path / "hostile.yml"
+        playbook.write_text(yaml.safe_dump({"name": "hostile server", "steps": steps}))
+        report = tmp_path / "r.json"
+        run = run_cli(str(playbook), "-vv", "--json", str(report), cwd=tmp_path)
+    assert run.status == 2, run.output
+    assert "Traceback" not in run.output and "internal error" not in run.output
+    [org] = json.loads(report.read_text())["orgs"]
+    outcomes = {step["name"]: step["outcome"] for step in org["steps"]}
+    assert outcomes == {"deep JSON": "failed", "not UTF-8": "ok",
+                        "redirect elsewhere": "failed", "huge number": "failed",
+                        "the org still answers": "ok"}
+    assert len(seen) == 4, "every hostile step was sent once (GETs, answered, no retries)"
+    # a number of 5,000 digits is beyond what Python parses: the body counts as not JSON
+    assert not any(name.lower() == "authorization" for headers in seen for name in headers)

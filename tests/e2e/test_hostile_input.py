@@ -257,3 +257,19 @@ def test_mutated_inventories_are_refused_or_planned(text: str, mutant_folder: Pa
     if run.status == 4:
         first = run.stderr.strip().splitlines()[0]
         assert first.startswith((f"{inventory}:", "sfjwt-run: error: ")), first
+
+
+@pytest.mark.parametrize("schema", [{"$ref": "#"}, {"$ref": "#/nowhere"},
+                                    {"$ref": "http://127.0.0.1:9/remote.json"}],
+                         ids=["refers-to-itself", "points-nowhere", "remote"])
+def test_a_schema_that_cannot_be_applied_fails_its_check(schema: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    playbook = tmp_path / "p.yml"
+    playbook.write_text(yaml.safe_dump({"name": "schema", "steps": [
+        {"name": "versions", "request": {"path": "/services/data/"}, "expect": {"schema": schema}},
+        {"name": "after", "request": {"path": "/services/data/"}}]}))
+    run = run_cli_inprocess(str(playbook))
+    assert run.status == 2, run.output
+    assert "the schema could not be applied" in run.stdout
+    assert "ok        after" in run.stdout
+    assert "Traceback" not in run.output and "internal error" not in run.output
