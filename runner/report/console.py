@@ -53,6 +53,11 @@ def describe_check(check: CheckResult) -> str:
     return f"{line} ({redact(check.message)})" if check.message else line
 
 
+def _plain_text_only(console: Console) -> bool:
+    """Whether the console prints no styles and keeps no record, so text can go straight out."""
+    return console.color_system is None and not (console.record or console.quiet)
+
+
 def _cut(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1] + "…"
@@ -112,7 +117,7 @@ class ConsoleReport:
             timing,
         )
         line.rstrip()
-        self.console.print(line, soft_wrap=True)  # fixed-width columns: nothing to wrap
+        self._print_line(line)
         if self.verbosity and result.exchange:
             x = result.exchange
             self.console.print(Text(f"             {redact(x.curl or x.method + ' ' + x.url)}"))
@@ -124,6 +129,17 @@ class ConsoleReport:
         if self.verbosity >= 2 and result.exchange and result.exchange.response_excerpt:
             self.console.print(Text(f"             {result.exchange.response_excerpt}", "dim"),
                                soft_wrap=True)
+
+    def _print_line(self, line: Text) -> None:
+        """One step line. Without colours (a pipe, a CI log) it is its plain text, written
+        as is: rich's rendering pipeline cost more than the rest of a step's reporting."""
+        console = self.console
+        if self._progress is None and _plain_text_only(console):
+            if "\t" in line.plain:
+                line.expand_tabs(console.tab_size)
+            console.file.write(line.plain + "\n")
+        else:
+            console.print(line, soft_wrap=True)  # fixed-width columns: nothing to wrap
 
     def _print_failure(self, result: StepResult) -> None:
         failed = result.failed_checks

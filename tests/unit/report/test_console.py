@@ -65,3 +65,35 @@ def test_a_step_line_stays_one_line_on_a_narrow_console() -> None:
     lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
     assert len(lines) == 1
     assert "describe the Account object" in lines[0] and lines[0].endswith("53 ms")
+
+
+STEP_NAMES = ["plain", "tab\there", "wide 日本語", "bell\x07 and\rreturn", "[bold]markup[/]",
+              "trailing   ", "x" * 80, "emoji :smile:"]
+
+
+def step_lines(console: Console) -> str:
+    report = ConsoleReport(console)
+    for index, name in enumerate(STEP_NAMES):
+        outcome = (Outcome.OK, Outcome.SKIPPED, Outcome.FAILED)[index % 3]
+        report.step_finished(StepResult(index, name, "org-1", outcome, 12.0,
+                                        reason=f"because {SECRET_TOKEN}"))
+    output = console.file.getvalue()  # type: ignore[attr-defined]
+    assert isinstance(output, str)
+    return output
+
+
+def test_lines_written_directly_to_a_pipe_are_what_rich_prints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    direct = step_lines(Console(file=io.StringIO(), width=50))
+    monkeypatch.setattr("runner.report.console._plain_text_only", lambda console: False)
+    assert step_lines(Console(file=io.StringIO(), width=50)) == direct
+    assert "\t" not in direct and "tab here" in direct and SECRET_TOKEN not in direct
+
+
+def test_a_recording_or_colour_console_gets_rich_output() -> None:
+    recording = Console(file=io.StringIO(), width=50, record=True)
+    step_lines(recording)
+    assert "wide 日本語" in recording.export_text()
+    colour = Console(file=io.StringIO(), width=50, force_terminal=True, color_system="standard")
+    assert "\x1b[" in step_lines(colour)
