@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -204,29 +205,44 @@ def harvest(standalone: tuple[str, Path]) -> Harvest:
     shipped.mkdir()
     for playbook in sorted(PLAYBOOKS.glob("*.yml")):
         shutil.copy(playbook, shipped / playbook.name)
-    for playbook in sorted(shipped.glob("*.yml")):
-        if not playbook.name.startswith("inventory"):
-            _run(found, f"shipped-{playbook.stem}", folder, [str(playbook)], {})
-    _run(found, "shipped-health-inventory", folder,
-         ["-i", str(shipped / "inventory.example.yml"), str(shipped / "health.yml")], {})
+    runs: list[list[tuple[str, list[str], dict[str, str]]]] = [
+        [(f"shipped-{playbook.stem}", [str(playbook)], {})]
+        for playbook in sorted(shipped.glob("*.yml")) if not playbook.name.startswith("inventory")
+    ]
+    runs.append([("shipped-health-inventory",
+                  ["-i", str(shipped / "inventory.example.yml"), str(shipped / "health.yml")], {})])
     (folder / "canary.yml").write_text(yaml.safe_dump(CANARY_PLAYBOOK, sort_keys=False))
     good = {"CANARY_URL": url, "CANARY_CLIENT_ID": CLIENT_ID, "CANARY_USER": USER,
             "CANARY_PASSPHRASE": PASSPHRASE}
-    scenarios = {
-        "canary-run": (["canary.yml", "--allow-writes"], {}),
-        "canary-doctor": (["canary.yml", "--doctor"], {}),
-        "canary-check": (["canary.yml", "--check"], {}),
-        "wrong-consumer-key": (["canary.yml"], {"CANARY_CLIENT_ID": "3MVG9wrong"}),
-        "inactive-user": (["canary.yml"], {"CANARY_USER": "gone@canary.test"}),
-        "unapproved-user": (["canary.yml"], {"CANARY_USER": "unapproved@canary.test"}),
-        "unknown-user": (["canary.yml"], {"CANARY_USER": "nobody@canary.test"}),
-        "wrong-passphrase": (["canary.yml"], {"CANARY_PASSPHRASE": WRONG_PASSPHRASE}),
-        # the second run takes its token from the cache file (which holds it by design)
-        "token-cache-fills": (["canary.yml", "--token-cache", "tokens.json"], {}),
-        "token-cache-reused": (["canary.yml", "--token-cache", "tokens.json"], {}),
+    canary = {
+        "canary-run": ["--allow-writes"],
+        "canary-doctor": ["--doctor"],
+        "canary-check": ["--check"],
+        "wrong-consumer-key": [],
+        "inactive-user": [],
+        "unapproved-user": [],
+        "unknown-user": [],
+        "wrong-passphrase": [],
     }
-    for name, (args, env) in scenarios.items():
-        _run(found, name, folder, args, {**good, **env})
+    changes = {
+        "wrong-consumer-key": {"CANARY_CLIENT_ID": "3MVG9wrong"},
+        "inactive-user": {"CANARY_USER": "gone@canary.test"},
+        "unapproved-user": {"CANARY_USER": "unapproved@canary.test"},
+        "unknown-user": {"CANARY_USER": "nobody@canary.test"},
+        "wrong-passphrase": {"CANARY_PASSPHRASE": WRONG_PASSPHRASE},
+    }
+    runs += [[(name, ["canary.yml", *flags], {**good, **changes.get(name, {})})]
+             for name, flags in canary.items()]
+    # in order: the second run takes its token from the cache file (which holds it by design)
+    cached = ["canary.yml", "--token-cache", "tokens.json"]
+    runs.append([("token-cache-fills", cached, good), ("token-cache-reused", cached, good)])
+
+    def in_order(batch: list[tuple[str, list[str], dict[str, str]]]) -> None:
+        for name, args, env in batch:
+            _run(found, name, folder, args, env)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:  # two cores
+        list(pool.map(in_order, runs))
     found.texts["emulator log (standalone)"] = (folder / "emulator.stderr").read_text()
     for log in folder.rglob("*-debug.log"):
         found.texts[f"emulator debug log {log.parent.name}"] = log.read_text()
