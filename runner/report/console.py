@@ -6,6 +6,7 @@ Every string that came from a server or a template passes through
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,8 @@ STYLES = {
 VALUE_CHARS = 120
 EXCERPT_CHARS = 240
 _COLUMN_GAP = 2  # a table's padding between two columns
+_GAP = " " * _COLUMN_GAP
+_MARKUP = re.compile(r"[\[:]")  # rich reads str cells as markup and emoji codes
 
 
 def short(value: Any) -> str:
@@ -56,6 +59,20 @@ def describe_check(check: CheckResult) -> str:
 def _plain_text_only(console: Console) -> bool:
     """Whether the console prints no styles and keeps no record, so text can go straight out."""
     return console.color_system is None and not (console.record or console.quiet)
+
+
+def _plain_table(table: Table, rows: list[list[str]], widths: list[int], total: int) -> str:
+    """Title, header and rows of a borderless table, cells justified as their columns."""
+    lines = [_justified(str(table.title or ""), total, "left")]
+    for row in rows:
+        cells = zip(row, widths, table.columns, strict=True)
+        lines.append(_GAP.join(_justified(c, w, col.justify) for c, w, col in cells))
+    return "\n".join(lines) + "\n"
+
+
+def _justified(text: str, width: int, justify: str) -> str:
+    room = " " * (width - cell_len(text))
+    return room + text if justify == "right" else text + room
 
 
 def _cut(text: str) -> str:
@@ -162,22 +179,28 @@ class ConsoleReport:
         rows = [[org.name, *matrix.row(org, indexes)] for org in matrix.ordered_orgs(run)]
         for name, *cells in rows:
             table.add_row(name, *(Text(c, "red" if c.startswith("✗") else "") for c in cells))
-        self._fit(table, rows)
         self.console.print()
-        self.console.print(table)
+        self._print_table(table, rows)
         for number, name in enumerate(matrix.step_names(run), 1):
             self.console.print(Text(f"  {number}. {redact(name)}", "dim"))
 
-    def _fit(self, table: Table, rows: list[list[str]]) -> None:
-        """Size each column to its widest cell, which spares rich measuring every cell (most
-        of a recap's time with hundreds of orgs); tables wider than the console are left
-        to rich's own fitting."""
+    def _print_table(self, table: Table, rows: list[list[str]]) -> None:
+        """Print a recap table, each column as wide as its widest cell: that spares rich
+        measuring every cell (most of a recap's time with hundreds of orgs), and without
+        colours the table is laid out here, as rich lays it out. A table wider than the
+        console is left to rich's own fitting."""
+        console = self.console
         headers = [str(column.header) for column in table.columns]
         widths = [max(map(cell_len, cells)) for cells in zip(headers, *rows, strict=True)]
-        if sum(widths) + _COLUMN_GAP * (len(widths) - 1) > self.console.width:
-            return
-        for column, width in zip(table.columns, widths, strict=True):
-            column.width = width
+        total = sum(widths) + _COLUMN_GAP * (len(widths) - 1)
+        if total > console.width:
+            console.print(table)
+        elif _plain_text_only(console) and not _MARKUP.search(" ".join(map(" ".join, rows))):
+            console.file.write(_plain_table(table, [headers, *rows], widths, total))
+        else:
+            for column, width in zip(table.columns, widths, strict=True):
+                column.width = width
+            console.print(table)
 
     # -- recap ---------------------------------------------------------------------
     def recap(self, run: RunResult) -> None:
@@ -203,8 +226,7 @@ class ConsoleReport:
         ]
         for row in rows:
             table.add_row(*row)
-        self._fit(table, rows)
-        self.console.print(table)
+        self._print_table(table, rows)
         if len(run.orgs) > 1:
             self._matrix(run)
         for org in run.orgs:

@@ -28,33 +28,37 @@ def many_orgs(count: int) -> RunResult:
     return RunResult("fan-out.yml", "fan-out", orgs=orgs, elapsed_ms=900.0)
 
 
-def recap(run: RunResult, width: int, *, fit: bool, monkeypatch: pytest.MonkeyPatch) -> str:
-    console = Console(file=io.StringIO(), width=width, color_system="truecolor",
-                      force_terminal=True)
+def recap(
+    run: RunResult, width: int, *, fast: bool, monkeypatch: pytest.MonkeyPatch, colour: bool = True
+) -> str:
+    options = {"force_terminal": True, "color_system": "truecolor"} if colour else {}
+    console = Console(file=io.StringIO(), width=width, **options)  # type: ignore[arg-type]
     with monkeypatch.context() as patch:
-        if not fit:
-            patch.setattr(ConsoleReport, "_fit", lambda self, table, rows: None)
+        if not fast:  # rich measures and lays out every table itself
+            patch.setattr(ConsoleReport, "_print_table",
+                          lambda self, table, rows: self.console.print(table))
         ConsoleReport(console).recap(run)
     output = console.file.getvalue()  # type: ignore[attr-defined]
     assert isinstance(output, str)
     return output
 
 
+@pytest.mark.parametrize("colour", [True, False], ids=["colour", "plain"])
 @pytest.mark.parametrize("width", [200, 120, 60, 30])
 @pytest.mark.parametrize("run", [many_orgs(1), many_orgs(12), sample_run()],
                          ids=["one", "twelve", "sample"])
-def test_sized_tables_print_what_rich_measures(
-    run: RunResult, width: int, monkeypatch: pytest.MonkeyPatch
+def test_recap_tables_print_what_rich_lays_out(
+    run: RunResult, width: int, colour: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert recap(run, width, fit=True, monkeypatch=monkeypatch) == recap(
-        run, width, fit=False, monkeypatch=monkeypatch)
+    assert recap(run, width, fast=True, monkeypatch=monkeypatch, colour=colour) == recap(
+        run, width, fast=False, monkeypatch=monkeypatch, colour=colour)
 
 
 def test_the_matrix_shows_every_org_whole(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = recap(many_orgs(12), 200, fit=True, monkeypatch=monkeypatch)
+    text = recap(many_orgs(12), 200, fast=True, monkeypatch=monkeypatch, colour=False)
     matrix = text.split("ORGS × STEPS")[1]
     assert "org007-with-a-longer-name" in matrix
-    assert SECRET_TOKEN not in recap(sample_run(), 120, fit=True, monkeypatch=monkeypatch)
+    assert SECRET_TOKEN not in recap(sample_run(), 120, fast=True, monkeypatch=monkeypatch)
 
 
 def test_a_step_line_stays_one_line_on_a_narrow_console() -> None:
