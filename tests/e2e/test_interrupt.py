@@ -30,11 +30,14 @@ STEPS = 8
 LATENCY_MS = 250
 
 
-def _playbook(folder: Path) -> Path:
+def _playbook(folder: Path, *, slow_login: bool = False) -> Path:
     path = folder / "slow.yml"
+    emulator: dict[str, Any] = {"latency_ms": LATENCY_MS}
+    if slow_login:
+        emulator["faults"] = [{"path": "/services/oauth2/token", "latency_ms": 1500}]
     document = {
         "name": "Slow orgs",
-        "orgs": {name: {"emulator": {"latency_ms": LATENCY_MS}} for name in ORGS},
+        "orgs": {name: {"emulator": emulator} for name in ORGS},
         "steps": [{"name": f"limits {n}", "request": {"path": "/services/data/v60.0/limits"}}
                   for n in range(1, STEPS + 1)],
     }
@@ -54,11 +57,16 @@ class Interrupted:
         return data
 
 
-def _interrupt(folder: Path, signals: list[signal.Signals]) -> Interrupted:
-    """Start the run, wait for its first finished step, then send ``signals``."""
+FIRST_STEP = r"^\s+ok\s+limits 1 "
+
+
+def _interrupt(folder: Path, signals: list[signal.Signals], *, when: str = FIRST_STEP,
+               slow_login: bool = False) -> Interrupted:
+    """Start the run, wait for a console line matching ``when``, then send ``signals``."""
     reports = ["--json", "r.json", "--junit", "j.xml", "--markdown", "m.md"]
+    playbook = _playbook(folder, slow_login=slow_login)
     process = subprocess.Popen(
-        [sys.executable, "-m", "runner", str(_playbook(folder)), *reports, "--no-progress"],
+        [sys.executable, "-m", "runner", str(playbook), *reports, "--no-progress"],
         cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"},
     )
@@ -66,7 +74,7 @@ def _interrupt(folder: Path, signals: list[signal.Signals]) -> Interrupted:
     seen = []
     for line in process.stdout:
         seen.append(line)
-        if line.lstrip().startswith("ok") and "limits 1" in line:
+        if re.search(when, line):
             break
     for sent in signals:
         process.send_signal(sent)
@@ -113,3 +121,15 @@ def test_a_second_signal_while_stopping_still_exits_99_without_a_traceback(
     run = _interrupt(tmp_path, [signal.SIGINT, signal.SIGINT])
     assert run.status == 99, run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
+
+
+def test_a_signal_during_the_logins_lets_them_finish_and_runs_no_step(tmp_path: Path) -> None:
+    """The token requests are in flight (1.5 s each) when SIGTERM comes: nothing after them."""
+    run = _interrupt(tmp_path, [signal.SIGTERM], when=r"^orgs: ", slow_login=True)
+    assert run.status == 99, run.stdout + run.stderr
+    report = run.report()
+    jsonschema.validate(report, SCHEMA)
+    for org in report["orgs"]:
+        assert [step["outcome"] for step in org["steps"]] == ["interrupted"] * STEPS
+    for kind in ("r.json", "j.xml", "m.md"):
+        assert (tmp_path / kind).stat().st_size > 0
