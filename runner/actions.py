@@ -88,13 +88,28 @@ def evaluate_expect(
     if expect is None:
         return results
     results += checks.check_headers(expect.headers, response.headers)
-    if expect.json:
+    unparsed = _not_json(response) if expect.json or expect.schema is not None else None
+    if unparsed:  # one clear failure rather than "got None" for every expression
+        results.append(CheckResult("json", "$", "type", "JSON", unparsed, False,
+                                   f"the response is {unparsed}, not JSON"))
+    if expect.json and not unparsed:
         results += checks.check_json(expect.json, body)
-    if expect.schema is not None:
+    if expect.schema is not None and not unparsed:
         results += checks.check_schema(expect.schema, body)
     if expect.max_ms is not None:
         results.append(checks.check_elapsed(float(expect.max_ms), response.elapsed_ms))
     return results
+
+
+def _not_json(response: Response) -> str | None:
+    """What the body is when it does not parse as JSON (``text/html``, ``an empty body``)."""
+    try:
+        response.json()
+    except ResponseFormatError:
+        if not response.text.strip():
+            return "an empty body"
+        return response.headers.get("Content-Type", "no content type").split(";")[0].strip()
+    return None
 
 
 def _wire_headers(headers: Mapping[str, Any]) -> dict[str, str] | None:
