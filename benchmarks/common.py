@@ -8,8 +8,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from rich.console import Console
 
+from runner import keys, secrets
 from runner.cli import Environment, main
 
 
@@ -21,8 +23,23 @@ def quiet_environment() -> Environment:
 
 
 def run_quietly(*args: str) -> int:
-    """Run ``sfjwt-run`` in-process with output discarded; returns the exit status."""
+    """Run ``sfjwt-run`` in-process with output discarded; returns the exit status.
+
+    Each run starts with the secrets a new ``sfjwt-run`` process would hold: a run
+    registers every token and assertion it handles, and masking checks them all, so
+    a registry grown by the runs before would slow each later run as no real run is.
+    """
+    fresh_secret_registry()
     return main(list(args), quiet_environment())
+
+
+def fresh_secret_registry() -> None:
+    """Empty the registry, then register the in-memory key pair as its creation did."""
+    secrets.SECRETS.clear()
+    key = keys.ephemeral_key_pair().private_key
+    secrets.register(
+        key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
+    )
 
 
 def best_of(repeats: int, action: Callable[[], object]) -> float:
