@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -84,7 +84,10 @@ def evaluate_expect(
 ) -> list[CheckResult]:
     """Every check of an ``expect:`` block; without one, the status must be 2xx."""
     status = expect.status if expect and expect.status is not None else "2xx"
-    results = [checks.check_status(status, response.status)]
+    status_check = checks.check_status(status, response.status)
+    if not status_check.passed:  # say what Salesforce said, so the reason explains itself
+        status_check = replace(status_check, message=_salesforce_error(body))
+    results = [status_check]
     if expect is None:
         return results
     results += checks.check_headers(expect.headers, response.headers)
@@ -99,6 +102,16 @@ def evaluate_expect(
     if expect.max_ms is not None:
         results.append(checks.check_elapsed(float(expect.max_ms), response.elapsed_ms))
     return results
+
+
+def _salesforce_error(body: Any) -> str:
+    """``ERROR_CODE: message`` of a REST error list or an OAuth error body, else ""."""
+    first = body[0] if isinstance(body, list) and body else body
+    if not isinstance(first, dict):
+        return ""
+    code = first.get("errorCode") or first.get("error")
+    text = first.get("message") or first.get("error_description") or ""
+    return f"{code}: {text}".rstrip(": ") if isinstance(code, str) else ""
 
 
 def _not_json(response: Response) -> str | None:

@@ -222,6 +222,7 @@ def check_elapsed(max_ms: float, elapsed_ms: float) -> CheckResult:
 def summarize(checks: Iterable[CheckResult]) -> str:
     """One line naming the first few failed checks, for reports."""
     failed = [c for c in checks if not c.passed]
-    parts = [f"{c.expression}: {c.matcher} {c.expected!r}, got {c.actual!r}" for c in failed[:3]]
+    parts = [f"{c.expression}: {c.matcher} {c.expected!r}, got {c.actual!r}"
+             + (f" ({c.message})" if c.message else "") for c in failed[:3]]
     more = f" (+{len(failed) - 3} more)" if len(failed) > 3 else ""
     return "; ".join(parts) + more
