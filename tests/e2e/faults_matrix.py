@@ -89,7 +89,7 @@ ORGS: tuple[FaultyOrg, ...] = (
               limits=Expect("failed", 4, ("got 503",))),
     FaultyOrg("maintenance-page-200", _fault(LIMITS, html=True, status=200),
               limits=Expect("failed", 1, ("text/html", "not JSON"))),
-    FaultyOrg("maintenance-200", _fault(QUERY, html=True, status=200),
+    FaultyOrg("maintenance-query-200", _fault(QUERY, html=True, status=200),
               query=Expect("failed", 1, ("text/html", "not JSON"))),
     FaultyOrg("truncated", _fault(QUERY, truncate=True),
               query=Expect("failed", 4, ("cut off before its end",))),
