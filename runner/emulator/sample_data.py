@@ -227,7 +227,10 @@ def seed_org(
             return user_ids
         values = {**ORGANIZATION_DEFAULTS, **organization}
         store.insert(org_id, "Organization", values, user_id=admin, record_id=org_id)
-        if sample_data:
+        if sample_data and store.in_memory and not records:
+            store.defer(org_id, lambda: populate(store, org_id, random_seed=random_seed,
+                                                 user_id=admin))
+        elif sample_data:
             populate(store, org_id, random_seed=random_seed, user_id=admin)
         for sobject, items in (records or {}).items():
             for item in items:

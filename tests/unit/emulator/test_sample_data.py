@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
+
+import pytest
 
 from runner.emulator import ids, sobjects
 from runner.emulator.sample_data import SampleRef, populate, sample_records
@@ -77,3 +80,62 @@ def test_a_later_case_continues_the_numbering() -> None:
     assert len(numbers) == len(seeded["Case"]) + 1
     assert int(numbers[-1][0]) == int(numbers[-2][0]) + 1
     assert store.get(ORG, "Case", new_case, ["CaseNumber"], "60.0")["CaseNumber"] == numbers[-1][0]
+
+
+def sample_org(store: Store, **options: Any) -> None:
+    store.seed_org(ORG, organization={}, users=[{"Username": "a@acme.test", "Id": ADMIN}],
+                   random_seed=7, **options)
+
+
+def stored_accounts(store: Store) -> int:
+    """Rows in the table itself, without going through the store's API."""
+    return int(store.execute('SELECT COUNT(*) FROM "Account" WHERE _org = ?', (ORG,))[0][0])
+
+
+def test_in_memory_sample_records_appear_when_the_org_is_first_used() -> None:
+    store = Store(clock=lambda: NOW)
+    sample_org(store)
+    assert stored_accounts(store) == 0
+    new_id = store.create(ORG, "Account", {"Name": "Made after seeding"})
+    assert stored_accounts(store) == len(contents(store)["Account"]) == 21
+    rows = store.query(ORG, "SELECT Id FROM Account", api_version="60.0")["records"]
+    assert rows[-1]["Id"] == new_id  # the sample records came first
+    store.create(ORG, "Account", {"Name": "Once only"})
+    assert store.count(ORG, "Account") == 22
+
+
+@pytest.mark.parametrize("first_use", [
+    lambda s: s.count(ORG, "Contact"),
+    lambda s: s.query(ORG, "SELECT COUNT() FROM Lead", api_version="60.0"),
+    lambda s: s.exists(ORG, "Organization", ORG),
+    lambda s: s.get(ORG, "Organization", ORG, ["Name"], "60.0"),
+])
+def test_any_use_of_the_org_brings_its_sample_records(first_use: Any) -> None:
+    deferred = Store(clock=lambda: NOW)
+    sample_org(deferred)
+    first_use(deferred)
+    eager = empty_org()
+    populate(eager, ORG, random_seed=7, user_id=ADMIN)
+    assert contents(deferred) == contents(eager)
+
+
+def test_a_file_store_or_extra_records_seed_at_once(tmp_path: Any) -> None:
+    on_disk = Store(str(tmp_path / "org.db"), clock=lambda: NOW)
+    sample_org(on_disk)
+    assert stored_accounts(on_disk) == 20
+    with_records = Store(clock=lambda: NOW)
+    sample_org(with_records, records={"Account": [{"Name": "Extra"}]})
+    assert stored_accounts(with_records) == 21
+
+
+def test_concurrent_first_uses_seed_once() -> None:
+    store = Store(clock=lambda: NOW)
+    sample_org(store)
+    counts: list[int] = []
+    threads = [threading.Thread(target=lambda: counts.append(store.count(ORG, "Account")))
+               for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert counts == [20] * 8
