@@ -39,6 +39,9 @@ JsonPath = tuple[str | int, ...]
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 ALIAS_BUDGET = 10_000
+MAX_VALUES = 50_000
+"""Values in one file: far above any real playbook or inventory, and low enough that schema
+validation of the largest accepted file stays around a second (5 MB of tiny steps took 16 s)."""
 
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_YAML}{name}" for name in ("str", "int", "float", "bool", "null")}
@@ -222,6 +225,7 @@ class _Builder:
         self.values: dict[JsonPath, Position] = {}
         self.anchors: dict[str, _Anchor] = {}
         self.expanded = 0
+        self.count = 0
         self.resolver = _Resolver()
 
     def build(self) -> Any:
@@ -266,6 +270,10 @@ class _Builder:
         """Build one value from ``event`` on; return it and its expanded size."""
         if depth > MAX_DEPTH:
             raise self.error_at(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+        self.count += 1
+        if self.count > MAX_VALUES:
+            raise self.error_at(event.start_mark, f"more than {MAX_VALUES} values in one file; "
+                                "split it into smaller playbooks or inventories")
         self.values[path] = self.position(event.start_mark)
         if isinstance(event, yaml.AliasEvent):
             return self._alias(event)
