@@ -118,6 +118,8 @@ PLAYBOOK_CASES: tuple[Case, ...] = (
     Case("directory", ("d",), 4, None, "is a directory", {"d": DIRECTORY}),
     Case("missing-file", ("nowhere.yml",), 4, None, "no such file"),
     Case("very-large", ("p.yml",), 4, None, "file too large", {"p.yml": very_large()}),
+    Case("too-many-values", ("p.yml",), 4, "p.yml:", "more than 50000 values",
+         {"p.yml": b"name: many\nsteps:\n" + b'  - {name: s, assert: ["1"]}\n' * 13_000}),
     Case("alias-bomb", ("p.yml",), 4, "p.yml:7:10", "billion laughs",
          {"p.yml": alias_bomb()}),
     Case("deep-mapping", ("p.yml",), 4, "p.yml:66:", "nesting deeper than 64 levels",
