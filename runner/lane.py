@@ -229,13 +229,16 @@ class Lane:
         assert step.request is not None
         request = replace(
             step.request,
-            path=self._render(step, "request.path", step.request.path, context),
-            url=self._render(step, "request.url", step.request.url, context),
+            path=_text(self._render(step, "request.path", step.request.path, context)),
+            url=_text(self._render(step, "request.url", step.request.url, context)),
             params=self._render(step, "request.params", step.request.params, context),
             headers=self._render(step, "request.headers", step.request.headers, context),
             json=self._render(step, "request.json", step.request.json, context),
             body=self._render(step, "request.body", step.request.body, context),
         )
+        if request.body is not None and not isinstance(request.body, str):
+            raise SfjwtError(f"{self._where(step, 'request.body')}: expected text, got "
+                             f"{type(request.body).__name__} (json: sends a value as JSON)")
         self._guard_writes(step, request.method)
         return actions.perform_request(client, request, expect, timeout=step.timeout)
 
@@ -278,6 +281,11 @@ class Lane:
         path: tuple[str | int, ...] = ("steps", step.index, *field.split("."))
         position = self.playbook.document.position_of(path, key=False)
         return f"{position} ({field})" if position else field
+
+
+def _text(value: Any) -> str | None:
+    """A rendered path or URL as text: ``"{{ record.id }}"`` may render to a number."""
+    return None if value is None else str(value)
 
 
 def _ms(started: float) -> float:
