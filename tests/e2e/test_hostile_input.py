@@ -273,3 +273,30 @@ def test_a_schema_that_cannot_be_applied_fails_its_check(schema: dict[str, str],
     assert "the schema could not be applied" in run.stdout
     assert "ok        after" in run.stdout
     assert "Traceback" not in run.output and "internal error" not in run.output
+
+
+def test_templates_rendering_to_odd_types_fail_their_step_not_the_run(tmp_path: Path) -> None:
+    """A lone ``{{ expr }}`` keeps its type: a numeric id as a path, a mapping as a body."""
+    steps = [
+        {"name": "number as path", "request": {"path": "{{ 123 }}"}, "expect": {"status": 404}},
+        {"name": "mapping as body", "request": {
+            "method": "POST", "path": "/services/data/v60.0/sobjects/Account",
+            "body": "{{ {'Name': 'x'} }}"}},
+        {"name": "function as JSON", "request": {
+            "method": "POST", "path": "/services/data/v60.0/sobjects/Account",
+            "json": "{{ lipsum }}"}},
+        {"name": "list as header value", "request": {
+            "path": "/services/data/", "headers": {"X-List": "{{ [1, 2] }}"}}},
+        {"name": "the run goes on", "request": {"path": "/services/data/"}},
+    ]
+    playbook = tmp_path / "types.yml"
+    playbook.write_text(yaml.safe_dump({"name": "types", "steps": steps}))
+    report = tmp_path / "r.json"
+    run = run_cli_inprocess(str(playbook), "--json", str(report))
+    assert run.status == 2, run.output
+    assert "internal error" not in run.output
+    [org] = json.loads(report.read_text())["orgs"]
+    outcomes = {step["name"]: step["outcome"] for step in org["steps"]}
+    assert outcomes == {"number as path": "ok", "mapping as body": "failed",
+                        "function as JSON": "failed", "list as header value": "ok",
+                        "the run goes on": "ok"}
