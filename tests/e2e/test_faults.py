@@ -199,3 +199,22 @@ def test_a_hostile_server_fails_steps_and_never_sees_the_token(tmp_path: Path) -
     assert len(seen) == 4, "every hostile step was sent once (GETs, answered, no retries)"
     # a number of 5,000 digits is beyond what Python parses: the body counts as not JSON
     assert not any(name.lower() == "authorization" for headers in seen for name in headers)
+
+
+def test_an_expired_session_is_renewed_once_not_in_a_loop(tmp_path: Path) -> None:
+    """A resource that always answers 401 INVALID_SESSION_ID gets one new login and one replay."""
+    fault = {"path": "/services/data/*/limits", "status": 401, "error_code": "INVALID_SESSION_ID",
+             "message": "Session expired or invalid"}
+    playbook = tmp_path / "session.yml"
+    playbook.write_text(yaml.safe_dump({
+        "name": "session", "orgs": {"org": {"emulator": {"faults": [fault]}}},
+        "steps": [{"name": "limits", "request": {"path": "/services/data/v60.0/limits"}},
+                  {"name": "versions", "request": {"path": "/services/data/v60.0/sobjects"}}]}))
+    report = tmp_path / "r.json"
+    run = run_cli(str(playbook), "--json", str(report), cwd=tmp_path)
+    assert run.status == 2, run.output
+    [org] = json.loads(report.read_text())["orgs"]
+    limits, versions = org["steps"]
+    assert (limits["outcome"], limits["attempts"]) == ("failed", 2)
+    assert "got 401 (INVALID_SESSION_ID: Session expired or invalid)" in limits["reason"]
+    assert versions["outcome"] == "ok"
