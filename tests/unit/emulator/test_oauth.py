@@ -215,18 +215,20 @@ def test_expired_assertion(setup: Setup, sign: Callable[..., str], offset: int) 
 
 
 @pytest.mark.parametrize(
-    "exp",
+    "make_exp",
     [
-        int(time.time()) + 300,
-        str(int(time.time()) + 300),
-        f"{time.time() + 300:.0f}",
-        int(time.time() * 1000) + 300,
-        float(int(time.time()) + 60),
+        lambda now: int(now) + 300,
+        lambda now: str(int(now) + 300),
+        lambda now: f"{now + 300:.0f}",
+        lambda now: int(now * 1000) + 300,
+        lambda now: float(int(now) + 60),
     ],
+    ids=["seconds", "string", "formatted", "milliseconds", "float"],
 )
 def test_exp_as_number_string_or_milliseconds(
-    setup: Setup, sign: Callable[..., str], exp: Any
+    setup: Setup, sign: Callable[..., str], make_exp: Callable[[float], Any]
 ) -> None:
+    exp = make_exp(time.time())  # computed when the test runs, not when it is collected
     assert setup[0].token(token_request(sign(claims(CLIENT, USER, exp=exp)))).status == 200
 
 
