@@ -128,6 +128,7 @@ class Executor:
             days=spec.days,
             subject=spec.subject,
             passphrase=passphrase_from_env(spec.passphrase_env),
+            passphrase_env=spec.passphrase_env,
         )
 
     @staticmethod

@@ -61,7 +61,7 @@ class EmbeddedOrgs:
     def stop(self) -> None:
         with self._lock:
             if self._emulator is not None:
-                self._emulator.stop()
+                self._emulator.close()
                 self._emulator = None
 
 
@@ -99,7 +99,8 @@ def key_pair_for(
     if spec.private_key:
         certificate = base_dir / spec.certificate if spec.certificate else None
         return keymod.load_key_pair(
-            base_dir / spec.private_key, certificate, passphrase_from_env(spec.passphrase_env)
+            base_dir / spec.private_key, certificate, passphrase_from_env(spec.passphrase_env),
+            passphrase_env=spec.passphrase_env,
         )
     if spec.is_emulated:
         return keymod.ephemeral_key_pair()
