@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import shlex
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
@@ -34,7 +34,7 @@ class WriteRefused(SfjwtError):
 class ActionResult:
     """What one action produced: the registered value and every check."""
 
-    registered: dict[str, Any]
+    registered: Mapping[str, Any]
     checks: list[CheckResult] = field(default_factory=list)
     exchange: Exchange | None = None
     wrote: bool = False
@@ -67,26 +67,56 @@ def as_curl(method: str, url: str, request: RequestSpec | None = None) -> str:
     return redact(" ".join(parts))
 
 
-def registered_value(response: Response, body: Any) -> dict[str, Any]:
-    return {
-        "status": response.status,
-        "headers": response.headers,
-        "json": body,
-        "text": response.text,
-        "elapsed_ms": round(response.elapsed_ms, 1),
-        "url": redact(response.url),
-        "method": response.method,
-    }
+class Registered(Mapping[str, Any]):
+    """A response as templates see it (``found.json.records[0].Id``).
+
+    The body is parsed only when something reads ``json``: most steps of a
+    health check never look at their 35 KB describe answers.
+    """
+
+    KEYS = ("status", "headers", "json", "text", "elapsed_ms", "url", "method")
+
+    def __init__(self, response: Response, body: Callable[[], Any]) -> None:
+        self._response = response
+        self._body = body
+
+    def __getitem__(self, key: str) -> Any:
+        r = self._response
+        if key == "json":
+            return self._body()
+        values = {"status": r.status, "headers": r.headers, "text": r.text,
+                  "elapsed_ms": round(r.elapsed_ms, 1), "method": r.method}
+        if key == "url":
+            return redact(r.url)
+        return values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.KEYS)
+
+    def __len__(self) -> int:
+        return len(self.KEYS)
+
+
+def registered_value(response: Response, body: Any) -> Registered:
+    return Registered(response, lambda: body)
 
 
 def evaluate_expect(
     expect: ExpectSpec | None, response: Response, body: Any
 ) -> list[CheckResult]:
-    """Every check of an ``expect:`` block; without one, the status must be 2xx."""
+    """Every check of an ``expect:`` block; without one, the status must be 2xx.
+
+    ``body`` may be a callable that parses the body, called only when a check needs it.
+    """
+    if callable(body):
+        body_of: Callable[[], Any] = body
+    else:
+        def body_of() -> Any:
+            return body
     status = expect.status if expect and expect.status is not None else "2xx"
     status_check = checks.check_status(status, response.status)
     if not status_check.passed:  # say what Salesforce said, so the reason explains itself
-        status_check = replace(status_check, message=_salesforce_error(body))
+        status_check = replace(status_check, message=_salesforce_error(body_of()))
     results = [status_check]
     if expect is None:
         return results
@@ -96,9 +126,9 @@ def evaluate_expect(
         results.append(CheckResult("json", "$", "type", "JSON", unparsed, False,
                                    f"the response is {unparsed}, not JSON"))
     if expect.json and not unparsed:
-        results += checks.check_json(expect.json, body)
+        results += checks.check_json(expect.json, body_of())
     if expect.schema is not None and not unparsed:
-        results += checks.check_schema(expect.schema, body)
+        results += checks.check_schema(expect.schema, body_of())
     if expect.max_ms is not None:
         results.append(checks.check_elapsed(float(expect.max_ms), response.elapsed_ms))
     return results
@@ -171,9 +201,9 @@ def perform_request(
         timeout=timeout,
         allow_retry=request.retry or None,
     )
-    body = response.json_or_none()
+    body = response.json_or_none  # parsed (once) only if a check or a template reads it
     return ActionResult(
-        registered=registered_value(response, body),
+        registered=Registered(response, body),
         checks=evaluate_expect(expect, response, body),
         exchange=Exchange(request.method, redact(response.url), response.status,
                           excerpt(response), as_curl(request.method, response.url, request)),
