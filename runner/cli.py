@@ -171,6 +171,10 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     except KeyboardInterrupt:
         env.stderr.print("interrupted", markup=False)
         return int(ExitStatus.INTERRUPTED)
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return int(ExitStatus.INTERRUPTED)
     except Exception as exc:  # a bug: one line, and the traceback only on request
         env.stderr.print(redact(f"internal error: {type(exc).__name__}: {exc}"), markup=False)
         if verbosity >= 3:

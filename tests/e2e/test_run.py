@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -152,3 +154,15 @@ def test_emulated_org_with_a_certificate_that_does_not_match_the_key(tmp_path: P
     assert run.status == 3, run.output
     assert "bad: could not authenticate: invalid_grant: invalid assertion" in run.stdout
     assert "ok        versions" in run.stdout
+
+
+def test_output_cut_short_by_the_reader_is_not_an_internal_error(tmp_path: Path) -> None:
+    shutil.copy(PLAYBOOKS / "smoke.yml", tmp_path / "smoke.yml")
+    process = subprocess.Popen([sys.executable, "-m", "runner", str(tmp_path / "smoke.yml")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    process.stdout.readline()
+    process.stdout.close()
+    _, err = process.communicate(timeout=60)
+    assert b"internal error" not in err and b"Traceback" not in err
+    assert process.returncode in (0, 99)
