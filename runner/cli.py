@@ -30,6 +30,15 @@ class ArgumentParser(argparse.ArgumentParser):
         raise UsageError(message, hint=f"see '{self.prog} --help'")
 
 
+class PipeConsole(Console):
+    """A console that goes quiet when its reader leaves (``| head``) and lets the run finish,
+    where rich's default would exit the process mid-run and lose the reports."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        _silence_stdout()
+
+
 @dataclass
 class Environment:
     """Where output goes; tests swap it for in-memory consoles."""
@@ -42,7 +51,7 @@ class Environment:
         no_color = bool(os.environ.get("NO_COLOR"))
         width = None if sys.stdout.isatty() else 120
         return cls(
-            stdout=Console(no_color=no_color, width=width, highlight=False, soft_wrap=True),
+            stdout=PipeConsole(no_color=no_color, width=width, highlight=False, soft_wrap=True),
             stderr=Console(stderr=True, no_color=no_color, width=width, highlight=False),
         )
 
@@ -172,8 +181,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         env.stderr.print("interrupted", markup=False)
         return int(ExitStatus.INTERRUPTED)
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        _silence_stdout()
         return int(ExitStatus.INTERRUPTED)
     except Exception as exc:  # a bug: one line, and the traceback only on request
         env.stderr.print(redact(f"internal error: {type(exc).__name__}: {exc}"), markup=False)
@@ -185,6 +193,16 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
