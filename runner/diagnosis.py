@@ -20,6 +20,7 @@ from runner.http import new_session
 from runner.model import OrgSpec, Playbook
 from runner.orgs import EmbeddedOrgs, passphrase_from_env, prepare_org
 from runner.secrets import redact
+from runner.templating import TemplateRenderError, render
 
 STYLES = {doctor.Status.OK: "green", doctor.Status.WARN: "yellow", doctor.Status.FAIL: "bold red"}
 
@@ -78,6 +79,15 @@ def diagnose_org(
         )
 
 
+def _where(org: OrgSpec, context: Mapping[str, Any]) -> str:
+    if org.is_emulated:
+        return "embedded org"
+    try:
+        return redact(str(render(org.login_url or "", context)))
+    except TemplateRenderError:
+        return org.login_url or ""
+
+
 def print_findings(env: Environment, findings: list[doctor.Finding]) -> None:
     for finding in findings:
         line = Text.assemble((f"  {finding.status.value:<5} ", STYLES[finding.status]),
@@ -97,9 +107,8 @@ def run_doctor(
     status = ExitStatus.OK
     try:
         for org in playbook.orgs.values():
-            where = "embedded org" if org.is_emulated else (org.login_url or "")
-            env.stdout.print(Text(f"org {org.name} ({where})", "bold"))
             context = {**variables, **org.vars, "vars": variables, "env": environ}
+            env.stdout.print(Text(f"org {org.name} ({_where(org, context)})", "bold"))
             findings = diagnose_org(playbook, org, context, embedded, verify)
             print_findings(env, findings)
             if doctor.worst(findings) is doctor.Status.FAIL:

@@ -61,7 +61,7 @@ orgs:
     login_url: "{{{{ env.SF_LOGIN_URL }}}}"
     client_id: "{{{{ env.SF_CLIENT_ID }}}}"
     username: "{{{{ env.SF_USERNAME }}}}"
-    private_key: {key}
+    private_key: {key}{certificate}
 """
 
 ENV_EXAMPLE = """\
@@ -146,6 +146,7 @@ def init_project(directory: Path, *, from_env: Path | None = None, org: str = "m
     """Create (or complete) a project in ``directory``; never overwrites a file."""
     directory.mkdir(parents=True, exist_ok=True)
     scaffold = Scaffold(directory)
+    certificate_line = ""
     settings: Mapping[str, str] = {"login_url": "https://login.salesforce.com",
                                    "client_id": "", "username": ""}
     if from_env is not None:
@@ -160,9 +161,13 @@ def init_project(directory: Path, *, from_env: Path | None = None, org: str = "m
         settings = {"login_url": tutorial["Domain"].rstrip("/"),
                     "client_id": tutorial["ClientId"], "username": tutorial["UserName"]}
         certificate = str(key_path.with_suffix(".crt"))
+        if key_path.with_suffix(".crt").exists():
+            relative = os.path.relpath(certificate, directory.resolve())
+            certificate_line = f"\n    certificate: {relative}"
         _write(scaffold, ".env", ENV_EXAMPLE.format(**settings))
     else:
         key_ref = "certs/server.key"
+        certificate_line = "\n    certificate: certs/server.crt"
         _, changed = keys.ensure_key_pair(
             private_key=directory / "certs" / "server.key",
             certificate=directory / "certs" / "server.crt",
@@ -175,7 +180,7 @@ def init_project(directory: Path, *, from_env: Path | None = None, org: str = "m
            PLAYBOOK.format(schema=_schema_ref(directory, "playbook.schema.json")))
     _write(scaffold, "inventory.yml",
            INVENTORY.format(schema=_schema_ref(directory, "inventory.schema.json"),
-                            org=org, key=key_ref))
+                            org=org, key=key_ref, certificate=certificate_line))
     _write(scaffold, ".env.example",
            ENV_EXAMPLE.format(login_url=settings["login_url"], client_id="", username=""))
     _write(scaffold, ".gitignore", GITIGNORE)
