@@ -255,8 +255,8 @@ def parse_private_key(
             ) from None
         raise KeyMaterialError(
             f"{path} is not a PEM private key",
-            hint="expected a file starting with -----BEGIN PRIVATE KEY----- or "
-            "-----BEGIN RSA PRIVATE KEY-----",
+            hint="expected a PEM file whose first line begins a 'PRIVATE KEY' (PKCS#8) "
+            "or an 'RSA PRIVATE KEY' (PKCS#1) block",
         ) from None
     if not isinstance(key, rsa.RSAPrivateKey):
         raise KeyMaterialError(

@@ -56,12 +56,7 @@ class IdentityEndpoint:
             "zoneinfo": "GMT",
             "profile": f"{base}/{user.user_id}",
             "urls": _urls(base, org.org_id, user.user_id),
-            "active": user.active,
-            "user_type": "STANDARD",
-            "language": "en_US",
-            "locale": "en_US",
-            "utcOffset": 0,
-            "is_app_installed": True,
+            **_user_status(user),
         }
         return Response.json(200, body)
 
@@ -90,12 +85,7 @@ class IdentityEndpoint:
             "last_name": user.last_name,
             "timezone": "GMT",
             "urls": _urls(base, org.org_id, user.user_id),
-            "active": user.active,
-            "user_type": "STANDARD",
-            "language": "en_US",
-            "locale": "en_US",
-            "utcOffset": 0,
-            "is_app_installed": True,
+            **_user_status(user),
         }
         return Response.json(200, body)
 
@@ -114,3 +104,9 @@ def _urls(base: str, org_id: str, user_id: str) -> dict[str, str]:
         "profile": f"{base}/{user_id}",
         "custom_domain": base,
     }
+
+
+def _user_status(user: UserRecord) -> dict[str, object]:
+    """The fields userinfo and the identity URL share after the user's names."""
+    return {"active": user.active, "user_type": "STANDARD", "language": "en_US",
+            "locale": "en_US", "utcOffset": 0, "is_app_installed": True}

