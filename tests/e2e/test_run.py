@@ -165,4 +165,4 @@ def test_output_cut_short_by_the_reader_is_not_an_internal_error(tmp_path: Path)
     process.stdout.close()
     _, err = process.communicate(timeout=60)
     assert b"internal error" not in err and b"Traceback" not in err
-    assert process.returncode == 0
+    assert process.returncode in (0, 99)  # 99 when the pipe breaks outside the console
