@@ -11,8 +11,9 @@ from pathlib import Path
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from rich.console import Console
 
-from runner import keys, secrets
-from runner.cli import Environment, main
+from runner import secrets
+from runner.cli.main import Environment, main
+from runner.salesforce import keys
 
 
 def quiet_environment() -> Environment:

@@ -21,8 +21,8 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.common import best_of, run_quietly, write
-from runner import keys
-from runner.auth import JwtCredentials, request_token
+from runner.salesforce import keys
+from runner.salesforce.auth import JwtCredentials, request_token
 
 CLIENT_ID, USERNAME = "BENCHMARK", "bench@example.com"
 PATH = "/services/data/v60.0/limits"

@@ -12,7 +12,7 @@ from typing import Any
 
 from runner.emulator import sobjects
 from runner.emulator.metadata import Field, SObject
-from runner.emulator.soql_parser import Aggregate, FieldPath, FieldsMacro, SubQuery, parse
+from runner.emulator.soql.parser import Aggregate, FieldPath, FieldsMacro, SubQuery, parse
 
 _NUMBER_TYPES = frozenset({"int", "double", "currency", "percent", "long"})
 _TEXT_TYPES = frozenset(

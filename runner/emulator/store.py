@@ -28,7 +28,7 @@ from runner.emulator.rules import (
     resolve_id,
     same_id,
 )
-from runner.emulator.soql import Compiled, Shaper, compile_query
+from runner.emulator.soql.translate import Compiled, Shaper, compile_query
 from runner.emulator.values import format_datetime, from_storage, to_storage
 
 Clock = Callable[[], dt.datetime]

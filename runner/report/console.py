@@ -18,11 +18,11 @@ from rich.text import Text
 
 from runner.report import matrix
 from runner.report.progress import ProgressDisplay, wanted
-from runner.results import CheckResult, OrgResult, Outcome, RunResult, StepResult
+from runner.run.results import CheckResult, OrgResult, Outcome, RunResult, StepResult
 from runner.secrets import redact
 
 if TYPE_CHECKING:
-    from runner.model import Playbook
+    from runner.playbook.model import Playbook
 
 STYLES = {
     Outcome.OK: "green",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from runner.results import OrgResult, Outcome, RunResult, StepResult
+from runner.run.results import OrgResult, Outcome, RunResult, StepResult
 from runner.secrets import redact_data
 
 REPORT_VERSION = 1

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from runner.errors import UsageError
 from runner.report import jsonfile, junit, markdown
-from runner.results import RunResult
+from runner.run.results import RunResult
 
 WRITERS: dict[str, Callable[[RunResult, Path], None]] = {
     "junit": junit.write,

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from runner.report.data import run_data
-from runner.results import RunResult
+from runner.run.results import RunResult
 
 
 def render(run: RunResult) -> str:

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from runner.report.console import describe_check
-from runner.results import OrgResult, Outcome, RunResult, StepResult
+from runner.run.results import OrgResult, Outcome, RunResult, StepResult
 from runner.secrets import redact
 
 

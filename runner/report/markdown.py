@@ -7,7 +7,7 @@ from pathlib import Path
 from runner.report import matrix
 from runner.report.console import describe_check
 from runner.report.data import VERDICTS
-from runner.results import Outcome, RunResult
+from runner.run.results import Outcome, RunResult
 from runner.secrets import redact
 
 

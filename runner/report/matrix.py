@@ -5,7 +5,7 @@ Failing orgs come first, so the red rows are at the top of a 500-org report.
 
 from __future__ import annotations
 
-from runner.results import OrgResult, Outcome, RunResult, StepResult
+from runner.run.results import OrgResult, Outcome, RunResult, StepResult
 
 SYMBOLS = {
     Outcome.OK: "✓",

@@ -77,7 +77,7 @@ def main(argv: list[str]) -> int:
         from runner.emulator.cli import main as emulator_main
 
         return emulator_main(args)
-    from runner.cli import main as run_main
+    from runner.cli.main import main as run_main
 
     return run_main(args)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from runner import keys
+from runner.salesforce import keys
 from tests.conftest import PLAYBOOKS, run_cli
 from tests.e2e.standalone import standalone_emulator
 

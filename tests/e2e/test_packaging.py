@@ -36,7 +36,7 @@ def test_wheel_carries_the_schemas_and_console_scripts(wheel: Path) -> None:
     assert "runner/schemas/report.schema.json" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "sfjwt-run = runner.cli:main" in text
+    assert "sfjwt-run = runner.cli.main:main" in text
     assert "sfjwt-emulator = runner.emulator.cli:main" in text
 
 
@@ -46,7 +46,7 @@ def test_installed_package_finds_its_schema_outside_the_checkout(
     site = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(site)
     probe = (
-        "import runner.schema as s, pathlib, sys; d = s.schema_dir(); "
+        "import runner.playbook.schema as s, pathlib, sys; d = s.schema_dir(); "
         "print(d); s.load_schema('playbook'); "
         f"sys.exit(0 if pathlib.Path({str(REPO)!r}) not in d.parents else 3)"
     )

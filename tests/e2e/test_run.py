@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from runner import keys
+from runner.salesforce import keys
 from tests.conftest import PLAYBOOKS, REPO, run_cli
 from tests.e2e.standalone import standalone_emulator
 

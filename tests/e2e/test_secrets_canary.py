@@ -26,7 +26,7 @@ import pytest
 import yaml
 from cryptography.hazmat.primitives import serialization
 
-from runner import keys
+from runner.salesforce import keys
 from tests.conftest import PLAYBOOKS, REPO, run_cli
 
 PASSPHRASE = "canary-Passphrase-4f9e1c7a"

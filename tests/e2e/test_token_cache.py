@@ -6,7 +6,7 @@ import json
 import stat
 from pathlib import Path
 
-from runner import keys
+from runner.salesforce import keys
 from tests.conftest import run_cli
 from tests.e2e.standalone import standalone_emulator
 

@@ -1,6 +1,6 @@
 """A small RunResult with one passing and one failing org, for reporter tests."""
 
-from runner.results import CheckResult, Exchange, OrgResult, Outcome, RunResult, StepResult
+from runner.run.results import CheckResult, Exchange, OrgResult, Outcome, RunResult, StepResult
 
 UNAUTHENTICATED = "the org could not authenticate"
 SECRET_TOKEN = "00DXX0000001gPL!AR8AQJXg5oj8jXSgxJfA0lBog.39AsX.LVpxezPwuX5VAIrrbbHMuol7"

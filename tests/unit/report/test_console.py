@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 
 from runner.report.console import ConsoleReport
-from runner.results import OrgResult, Outcome, RunResult, StepResult
+from runner.run.results import OrgResult, Outcome, RunResult, StepResult
 from tests.unit.report.fixtures import SECRET_TOKEN, sample_run
 
 

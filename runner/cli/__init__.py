@@ -1,0 +1,1 @@
+"""Command line: argv → options → the command → exit status."""

@@ -1,0 +1,217 @@
+"""What ``sfjwt-run PLAYBOOK`` does once its options are parsed.
+
+Loads and checks every playbook before running any, so a typo in the second
+file is reported before the first one touches the network. The run happens in
+a worker thread so that Ctrl-C or SIGTERM can stop new requests while the
+reports of what already ran are still written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from runner import secrets
+from runner.cli.doctor import run_doctor
+from runner.cli.init import init_project
+from runner.cli.main import Environment
+from runner.errors import ExitStatus, UsageError
+from runner.playbook import lint, selection
+from runner.playbook.inventory import GroupSpec, Inventory, load_inventory, merge_orgs, select_orgs
+from runner.playbook.model import Playbook, StepSpec, load_playbook
+from runner.playbook.variables import load_env, parse_extra_vars
+from runner.report import files
+from runner.report.console import ConsoleReport
+from runner.run import plan
+from runner.run.executor import Executor, RunOptions
+from runner.run.results import RunResult
+from runner.salesforce.token_cache import TokenCache
+
+
+def init_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
+    from_env = Path(args.from_env) if args.from_env else None
+    scaffold = init_project(Path(args.directory), from_env=from_env, org=args.org)
+    for path in scaffold.created:
+        env.stdout.print(f"created  {path}", markup=False, highlight=False)
+    for path in scaffold.kept:
+        env.stdout.print(f"kept     {path} (already there)", markup=False, highlight=False)
+    for warning in scaffold.warnings:
+        env.stdout.print(f"warning: {warning}", markup=False, highlight=False)
+    inventory = load_inventory(scaffold.directory / "inventory.yml")
+    playbook = with_targets(
+        load_playbook(scaffold.directory / "playbook.yml", extra_org_names=inventory.orgs),
+        [inventory], None)
+    lint.check_playbook(playbook, extra_vars={})
+    env.stdout.print(f"syntax check: {playbook.path} with {inventory.path}: OK",
+                     markup=False, highlight=False)
+    env.stdout.print()
+    env.stdout.print(scaffold.checklist, markup=False, highlight=False)
+    return ExitStatus.OK
+
+
+def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
+    if args.ca_bundle and not Path(args.ca_bundle).is_file():  # else every lane fails alike
+        raise UsageError(f"--ca-bundle {args.ca_bundle}: no such file",
+                         hint="give a PEM file of the CA certificates to trust")
+    extra_vars = parse_extra_vars(args.extra_vars)
+    inventories = [load_inventory(path) for path in args.inventory]
+    known = {name for inv in inventories for name in (*inv.orgs, *inv.groups)}
+    playbooks = [
+        with_targets(load_playbook(Path(path), extra_org_names=known), inventories, args.limit)
+        for path in args.playbooks
+    ]
+    environ = load_env(Path.cwd())
+    for playbook in playbooks:
+        lint.check_playbook(playbook, extra_vars=extra_vars)
+    if args.syntax_check:
+        for playbook in playbooks:
+            env.stdout.print(f"{playbook.path}: syntax OK ({len(playbook.steps)} steps)",
+                             markup=False, highlight=False)
+        return ExitStatus.OK
+    if args.doctor:
+        results = [run_doctor(env, playbook, {**playbook.vars, **extra_vars}, environ,
+                              verify=args.ca_bundle or True) for playbook in playbooks]
+        return max(results, key=_severity)
+    if args.check:
+        for playbook in playbooks:
+            print_plan(env, playbook, selection.select_steps(playbook, args),
+                       {**playbook.vars, **extra_vars}, environ)
+        return ExitStatus.OK
+    if args.list_steps or args.list_orgs or args.list_tags:
+        for playbook in playbooks:
+            selection.print_listing(env.stdout, playbook, args)
+        return ExitStatus.OK
+    cache = TokenCache(Path(args.token_cache)) if args.token_cache else None
+    worst = ExitStatus.OK
+    for playbook in playbooks:
+        options = RunOptions(
+            forks=args.forks,
+            extra_vars=extra_vars,
+            env=environ,
+            steps=selection.select_steps(playbook, args),
+            allow_writes=args.allow_writes,
+            verify=args.ca_bundle or True,
+            org_timeout=args.org_timeout,
+            token_cache=cache,
+        )
+        reports = report_paths(args, playbook, several=len(playbooks) > 1)
+        status = run_playbook(playbook, options, env, verbosity=args.verbose, reports=reports,
+                              progress=not args.no_progress)
+        worst = max(worst, status, key=_severity)
+        if status is ExitStatus.INTERRUPTED:
+            break
+    if cache is not None:
+        cache.save()
+    return worst
+
+
+def with_targets(
+    playbook: Playbook, inventories: list[Inventory], limit: str | None
+) -> Playbook:
+    """The playbook with the orgs this run targets: its own, then inventories, then -l."""
+    orgs = dict(playbook.orgs)
+    groups: dict[str, GroupSpec] = {}
+    for inventory in inventories:
+        orgs = merge_orgs(orgs, inventory, keys=playbook.keys)
+        groups.update(inventory.groups)
+    selected = select_orgs(orgs, groups, limit)
+    return replace(playbook, orgs={name: orgs[name] for name in selected})
+
+
+def print_plan(
+    env: Environment, playbook: Playbook, steps: tuple[StepSpec, ...],
+    variables: Mapping[str, Any], environ: Mapping[str, str],
+) -> None:
+    # Keys are not loaded in check mode, so their passphrases were never registered;
+    # a step that renders one into a URL or body must still show it masked.
+    named = [key.passphrase_env for key in playbook.keys.values()]
+    named += [org.passphrase_env for org in playbook.orgs.values()]
+    for variable in filter(None, named):
+        secrets.register(os.environ.get(variable))
+
+    def say(text: str) -> None:
+        env.stdout.print(secrets.redact(text), markup=False, highlight=False)
+
+    say(f"PLAN {playbook.name}  ({playbook.path}) — check mode: nothing is sent")
+    for key in playbook.keys.values():
+        exists = (playbook.base_dir / key.private_key).exists()
+        state = "exists" if exists else (
+            "would be created" if key.generate == "if_missing" else "MISSING")
+        say(f"  key {key.name}: {key.private_key} {state}")
+    for org in playbook.orgs.values():
+        context = {**variables, **org.vars, "vars": variables, "env": environ}
+        say(f"org {org.name}")
+        say(f"  {plan.login_line(org, context)}")
+        for item in plan.plan_org(playbook, org, steps, variables, environ):
+            say(f"  {item.number}. {item.name}: {item.action}")
+
+
+def _severity(status: ExitStatus) -> int:
+    order = [ExitStatus.OK, ExitStatus.STEP_FAILED, ExitStatus.ORG_UNREACHABLE,
+             ExitStatus.INTERRUPTED]
+    return order.index(status) if status in order else len(order)
+
+
+def report_paths(
+    args: argparse.Namespace, playbook: Playbook, *, several: bool
+) -> dict[str, Path]:
+    """Requested report files; with several playbooks each gets its own suffix."""
+    paths = {}
+    for kind in files.WRITERS:
+        value = getattr(args, kind, None)
+        if value:
+            path = Path(value)
+            if several:
+                path = path.with_name(f"{path.stem}-{playbook.path.stem}{path.suffix}")
+            paths[kind] = path
+    return paths
+
+
+def run_playbook(
+    playbook: Playbook,
+    options: RunOptions,
+    env: Environment,
+    *,
+    verbosity: int = 0,
+    reports: dict[str, Path] | None = None,
+    progress: bool = False,
+) -> ExitStatus:
+    report = ConsoleReport(env.stdout, verbosity=verbosity, progress=progress)
+    executor = Executor(playbook, options, report)
+    result = _run_interruptibly(executor)
+    report.recap(result)
+    files.write_reports(result, reports or {})
+    return result.exit_status
+
+
+def _run_interruptibly(executor: Executor) -> RunResult:
+    box: dict[str, Any] = {}
+    finished = threading.Event()
+
+    def target() -> None:
+        try:
+            box["result"] = executor.run()
+        except BaseException as exc:  # handed back to the main thread below
+            box["error"] = exc
+        finally:
+            finished.set()
+
+    worker = threading.Thread(target=target, name="run", daemon=True)
+    worker.start()
+    # An Event, not Thread.join(): a join() interrupted by Ctrl-C can mark the thread as
+    # finished while it still runs (CPython before 3.13), and the result would be lost.
+    try:
+        while not finished.wait(0.1):
+            pass
+    except KeyboardInterrupt:
+        executor.stop()
+        finished.wait()  # a second Ctrl-C gets out without waiting (exit 99, no reports)
+    if "error" in box:
+        raise box["error"]
+    result: RunResult = box["result"]
+    return result

@@ -1,0 +1,209 @@
+"""Command line: argv → options → run → report → exit status.
+
+The one place that turns exceptions into one-line messages and the only
+``sys.exit``. Every bad input gets a documented exit status and no traceback;
+an unexpected error (a bug) prints one line, and the traceback only with -vvv.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from rich.console import Console
+
+from runner import __version__
+from runner.errors import ExitStatus, PlaybookError, SfjwtError, UsageError
+from runner.secrets import redact
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse exits 2 on bad options; ours must exit 5 with one line."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, hint=f"see '{self.prog} --help'")
+
+
+class PipeConsole(Console):
+    """A console that goes quiet when its reader leaves (``| head``) and lets the run finish,
+    where rich's default would exit the process mid-run and lose the reports."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        _silence_stdout()
+
+
+@dataclass
+class Environment:
+    """Where output goes; tests swap it for in-memory consoles."""
+
+    stdout: Console
+    stderr: Console
+
+    @classmethod
+    def from_system(cls) -> Environment:
+        no_color = bool(os.environ.get("NO_COLOR"))
+        width = None if sys.stdout.isatty() else 120
+        return cls(
+            stdout=PipeConsole(no_color=no_color, width=width, highlight=False, soft_wrap=True),
+            stderr=Console(stderr=True, no_color=no_color, width=width, highlight=False),
+        )
+
+
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="sfjwt-run",
+        description="Run a playbook of Salesforce REST checks over the OAuth 2.0 JWT Bearer flow.",
+        epilog="Start a project with: sfjwt-run init DIR [--from-env PATH]. Exit status: 0 passed, "
+        "2 a step failed, 3 an org could not log in, 4 invalid playbook, 5 bad options, "
+        "99 interrupted, 250 internal error.",
+    )
+    parser.add_argument("playbooks", nargs="+", metavar="PLAYBOOK", help="playbook files to run")
+    parser.add_argument("-i", "--inventory", metavar="FILE", action="append", default=[],
+                        help="orgs file (extends and overrides the playbook's own orgs)")
+    parser.add_argument("-l", "--limit", metavar="PATTERN",
+                        help="run only these orgs or groups (comma list, globs, !exclusions)")
+    parser.add_argument("-t", "--tags", metavar="TAGS", action="append", default=[],
+                        help="run only steps with one of these tags (comma list)")
+    parser.add_argument("--skip-tags", metavar="TAGS", action="append", default=[],
+                        help="skip steps with one of these tags (comma list)")
+    parser.add_argument("--start-at-step", metavar="NAME", help="skip the steps before this one")
+    parser.add_argument("-e", "--extra-vars", metavar="K=V|@FILE", action="append", default=[],
+                        help="set variables (K=V, JSON, or @file.yml); highest precedence")
+    parser.add_argument("-f", "--forks", type=_positive_int, default=10, metavar="N",
+                        help="orgs run at the same time (default 10)")
+    parser.add_argument("--org-timeout", type=_positive_float, metavar="SECONDS",
+                        help="an org that takes longer has its remaining steps skipped")
+    parser.add_argument("--syntax-check", action="store_true",
+                        help="validate only (schema and templates); no network")
+    parser.add_argument("--doctor", action="store_true",
+                        help="diagnose each org (key, certificate, clock, audience, login); "
+                        "writes nothing")
+    parser.add_argument("--check", action="store_true",
+                        help="plan: show what would be sent, per org; no network, no files")
+    parser.add_argument("--list-steps", action="store_true", help="list the steps and exit")
+    parser.add_argument("--list-orgs", action="store_true", help="list the orgs and exit")
+    parser.add_argument("--list-tags", action="store_true", help="list the tags and exit")
+    parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
+    parser.add_argument("--json", metavar="FILE", help="write a JSON report")
+    parser.add_argument("--markdown", metavar="FILE", help="write a markdown summary")
+    parser.add_argument("--token-cache", metavar="FILE",
+                        help="reuse access tokens across runs (file written with mode 0600)")
+    parser.add_argument("--no-progress", action="store_true",
+                        help="no live progress display (it is off anyway when not on a terminal)")
+    parser.add_argument("--allow-writes", action="store_true",
+                        help="allow non-GET requests on orgs marked production: true")
+    parser.add_argument("--ca-bundle", metavar="FILE",
+                        help="CA certificates to trust (REQUESTS_CA_BUNDLE is honoured too)")
+    parser.add_argument("-v", "--verbose", action="count", default=0,
+                        help="more detail: -v requests, -vv responses, -vvv tracebacks")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def build_init_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="sfjwt-run init",
+        description="Create a project for one org: key, certificate, playbook, inventory, "
+        ".env.example, .gitignore; then print the Salesforce Setup checklist.",
+    )
+    parser.add_argument("directory", metavar="DIR", help="where to create the project")
+    parser.add_argument("--from-env", metavar="PATH",
+                        help="import the JWT tutorial's .env (KeyFile, ClientId, UserName, "
+                        "Domain) and reuse its key")
+    parser.add_argument("--org", default="myorg", help="the org's name in the inventory")
+    return parser
+
+
+def _positive(kind: type[int] | type[float], *, minimum: float) -> Any:
+    """An argparse type: a number of ``kind`` no smaller than ``minimum``."""
+    words = "a whole number" if kind is int else "a number"
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {words}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum:g}, got {text}")
+        return value
+
+    return parse
+
+
+_positive_int = _positive(int, minimum=1)
+_positive_float = _positive(float, minimum=0.001)
+
+
+def print_error(env: Environment, exc: SfjwtError) -> None:
+    """One line (``file:line:col: message``), then the source line and a caret."""
+    console = env.stderr
+    positioned = isinstance(exc, PlaybookError) and exc.position is not None
+    line = str(exc) if positioned else f"sfjwt-run: error: {exc}"
+    console.print(redact(line), markup=False, highlight=False, soft_wrap=True)
+    if isinstance(exc, PlaybookError) and exc.position and exc.source_line is not None:
+        gutter = f"{exc.position.line:>5} | "
+        console.print(gutter + exc.source_line.rstrip("\n"), markup=False, highlight=False,
+                      soft_wrap=True)
+        console.print(" " * (len(gutter) - 2) + "| " + " " * (exc.position.col - 1) + "^",
+                      markup=False, highlight=False)
+    if exc.hint:
+        console.print(redact(f"hint: {exc.hint}"), markup=False, highlight=False, soft_wrap=True)
+
+
+def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    """Run the command line; returns the exit status (the console script exits with it)."""
+    env = env or Environment.from_system()
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    verbosity = sum(a.count("v") for a in args_list if a.startswith("-v") and set(a[1:]) == {"v"})
+    previous = signal.getsignal(signal.SIGTERM)
+    try:
+        signal.signal(signal.SIGTERM, _raise_interrupt)
+    except ValueError:  # not the main thread (tests running main() in a thread)
+        previous = None
+    try:
+        from runner.cli.commands import init_command, run_command
+
+        if args_list[:1] == ["init"]:
+            return int(init_command(build_init_parser().parse_args(args_list[1:]), env))
+        options = build_parser().parse_args(args_list)
+        return int(run_command(options, env))
+    except SfjwtError as exc:
+        print_error(env, exc)
+        return int(exc.exit_status)
+    except KeyboardInterrupt:
+        env.stderr.print("interrupted", markup=False)
+        return int(ExitStatus.INTERRUPTED)
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+        _silence_stdout()
+        return int(ExitStatus.INTERRUPTED)
+    except Exception as exc:  # a bug: one line, and the traceback only on request
+        env.stderr.print(redact(f"internal error: {type(exc).__name__}: {exc}"), markup=False)
+        if verbosity >= 3:
+            env.stderr.print(redact(traceback.format_exc()), markup=False)
+        else:
+            env.stderr.print("run again with -vvv to see the traceback", markup=False)
+        return int(ExitStatus.INTERNAL_ERROR)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _silence_stdout()
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's last flush cannot fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt

@@ -1,0 +1,1 @@
+"""SOQL: lexer → parser → syntax tree → one SQL statement over the store."""

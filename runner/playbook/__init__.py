@@ -1,0 +1,1 @@
+"""Playbooks and inventories: YAML with positions → schema → frozen model, templates, selection."""

@@ -1,0 +1,249 @@
+"""Inventories: orgs and groups kept outside the playbook, and ``--limit``.
+
+Like Ansible's, an inventory is where orgs live when one playbook runs
+against many of them. An inventory org replaces a playbook org of the same
+name as a whole (no field-by-field merge, so what runs is what the file
+says); variables layer as inventory < group (ancestors first) < org.
+Relative key paths are made absolute here because the executor resolves
+paths against the playbook's directory, not the inventory's.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from runner.errors import Position, UsageError
+from runner.playbook.loader import Document, load_document
+from runner.playbook.model import OrgSpec, build_org
+from runner.playbook.schema import validate
+from runner.playbook.suggest import did_you_mean
+
+GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass(frozen=True)
+class GroupSpec:
+    name: str
+    orgs: tuple[str, ...]
+    children: tuple[str, ...]
+    vars: Mapping[str, Any]
+    position: Position | None = None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    path: Path
+    vars: Mapping[str, Any]
+    orgs: Mapping[str, OrgSpec]
+    groups: Mapping[str, GroupSpec]
+    document: Document
+
+
+def load_inventory(path: str | os.PathLike[str]) -> Inventory:
+    """Load and validate an inventory file; group children must exist and not loop."""
+    document = load_document(path)
+    validate(document, "inventory")
+    return build_inventory(document)
+
+
+def build_inventory(document: Document) -> Inventory:
+    """Build an Inventory from a schema-valid document; paths resolve against its directory."""
+    data: Mapping[str, Any] = document.data
+    base = Path(document.path).parent
+    orgs = {
+        name: _absolute_paths(build_org(name, raw, document.position_of(("orgs", name))), base)
+        for name, raw in data.get("orgs", {}).items()
+    }
+    groups = {
+        name: GroupSpec(
+            name,
+            tuple(raw.get("orgs", ())),
+            tuple(raw.get("children", ())),
+            dict(raw.get("vars", {})),
+            document.position_of(("groups", name)),
+        )
+        for name, raw in data.get("groups", {}).items()
+    }
+    _check_children(groups, document)
+    return Inventory(Path(document.path), dict(data.get("vars", {})), orgs, groups, document)
+
+
+def _absolute_paths(org: OrgSpec, base: Path) -> OrgSpec:
+    def fix(value: str | None) -> str | None:
+        if value is None or "{{" in value or Path(value).is_absolute():
+            return value
+        return str(base / value)
+
+    emulator = org.emulator
+    if emulator is not None and isinstance(emulator.get("certificate"), str):
+        emulator = {**emulator, "certificate": fix(emulator["certificate"])}
+    return replace(
+        org,
+        private_key=fix(org.private_key),
+        certificate=fix(org.certificate),
+        emulator=emulator,
+    )
+
+
+def _check_children(groups: Mapping[str, GroupSpec], document: Document) -> None:
+    for group in groups.values():
+        for index, child in enumerate(group.children):
+            if child not in groups:
+                raise document.error(
+                    ("groups", group.name, "children", index),
+                    f"groups.{group.name}.children: no group named {child!r}"
+                    f"{did_you_mean(child, groups)}",
+                    key=False,
+                )
+    for name in groups:
+        _walk(groups, name, (), document)
+
+
+def _walk(
+    groups: Mapping[str, GroupSpec], name: str, trail: tuple[str, ...], document: Document
+) -> None:
+    if name in trail:
+        cycle = " -> ".join((*trail[trail.index(name) :], name))
+        raise document.error(("groups", name), f"groups: children form a cycle: {cycle}")
+    for child in groups[name].children:
+        _walk(groups, child, (*trail, name), document)
+
+
+def group_members(groups: Mapping[str, GroupSpec], name: str) -> list[str]:
+    """Org names of a group and its descendants, first occurrence order."""
+    found: dict[str, None] = {}
+    pending = [name]
+    seen: set[str] = set()
+    while pending:
+        current = pending.pop(0)
+        if current in seen:
+            continue
+        seen.add(current)
+        found.update(dict.fromkeys(groups[current].orgs))
+        pending.extend(groups[current].children)
+    return list(found)
+
+
+def _depth(groups: Mapping[str, GroupSpec], name: str) -> int:
+    """1 for a top group, more for each level of parents above it."""
+    parents = [parent.name for parent in groups.values() if name in parent.children]
+    return 1 + max((_depth(groups, parent) for parent in parents), default=0)
+
+
+def _group_vars(groups: Mapping[str, GroupSpec]) -> list[tuple[set[str], Mapping[str, Any]]]:
+    """(members, vars) per group, parents before their children."""
+    ordered = sorted(groups.values(), key=lambda group: _depth(groups, group.name))
+    return [(set(group_members(groups, group.name)), group.vars) for group in ordered]
+
+
+def merge_orgs(
+    playbook_orgs: Mapping[str, OrgSpec],
+    inventory: Inventory,
+    *,
+    keys: Collection[str] | None = None,
+) -> dict[str, OrgSpec]:
+    """The orgs of a run: the playbook's, replaced or extended by the inventory's.
+
+    With ``keys`` (the playbook's ``keys:`` names), an inventory org's ``key``
+    must name one of them.
+    """
+    merged = {
+        name: org
+        for name, org in playbook_orgs.items()
+        if not (org.implicit and inventory.orgs)
+    }
+    merged.update(inventory.orgs)
+    _check_group_orgs(inventory, merged)
+    if keys is not None:
+        _check_keys(inventory, keys)
+    layers = _group_vars(inventory.groups)
+    result = {}
+    for name, org in merged.items():
+        layered: dict[str, Any] = dict(inventory.vars)
+        for members, group_vars in layers:
+            if name in members:
+                layered.update(group_vars)
+        layered.update(org.vars)
+        result[name] = replace(org, vars=layered)
+    return result
+
+
+def _check_group_orgs(inventory: Inventory, orgs: Mapping[str, OrgSpec]) -> None:
+    for group in inventory.groups.values():
+        for index, name in enumerate(group.orgs):
+            if name not in orgs:
+                raise inventory.document.error(
+                    ("groups", group.name, "orgs", index),
+                    f"groups.{group.name}.orgs: no org named {name!r}{did_you_mean(name, orgs)}",
+                    key=False,
+                )
+
+
+def _check_keys(inventory: Inventory, keys: Collection[str]) -> None:
+    for name, org in inventory.orgs.items():
+        if org.key is not None and org.key not in keys:
+            raise inventory.document.error(
+                ("orgs", name, "key"),
+                f"orgs.{name}.key: the playbook has no key named {org.key!r}"
+                f"{did_you_mean(org.key, keys)}",
+                hint="name an entry of the playbook's keys:, or give private_key: PATH instead",
+                key=False,
+            )
+
+
+def select_orgs(
+    orgs: Mapping[str, Any] | Iterable[str],
+    groups: Mapping[str, GroupSpec],
+    limit: str | None,
+) -> list[str]:
+    """Org names chosen by ``-l/--limit``: comma-separated names, groups, globs, ``!exclusions``.
+
+    With only exclusions, they apply to every org. Unknown names and patterns
+    that match nothing are a UsageError with a did-you-mean.
+    """
+    names = list(orgs)
+    if limit is None or not limit.strip():
+        return names
+    parts = [part.strip() for part in limit.split(",") if part.strip()]
+    includes = [part for part in parts if not part.startswith("!")]
+    excludes = [part[1:].strip() for part in parts if part.startswith("!")]
+    chosen: set[str] = set()
+    for pattern in includes or ["*"]:
+        chosen.update(_matches(pattern, names, groups))
+    for pattern in excludes:
+        chosen.difference_update(_matches(pattern, names, groups))
+    selected = [name for name in names if name in chosen]
+    if not selected:
+        raise UsageError(f"--limit {limit!r} selects no org", hint=_known(names, groups))
+    return selected
+
+
+def _matches(pattern: str, names: list[str], groups: Mapping[str, GroupSpec]) -> set[str]:
+    if not pattern:
+        raise UsageError("--limit: empty pattern after '!'")
+    if GLOB_CHARS & set(pattern):
+        found = {name for name in names if fnmatch.fnmatchcase(name, pattern)}
+        for group in groups:
+            if fnmatch.fnmatchcase(group, pattern):
+                found.update(group_members(groups, group))
+        if not found:
+            message = f"--limit: no org or group matches {pattern!r}"
+            raise UsageError(message, hint=_known(names, groups))
+        return found
+    if pattern in groups:
+        return set(group_members(groups, pattern))
+    if pattern in names:
+        return {pattern}
+    suggestion = did_you_mean(pattern, [*names, *groups])
+    message = f"--limit: no org or group named {pattern!r}{suggestion}"
+    raise UsageError(message, hint=_known(names, groups))
+
+
+def _known(names: Iterable[str], groups: Mapping[str, GroupSpec]) -> str:
+    orgs = ", ".join(names) or "none"
+    return f"orgs: {orgs}" + (f"; groups: {', '.join(groups)}" if groups else "")

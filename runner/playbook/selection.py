@@ -1,0 +1,72 @@
+"""Which steps run: ``--tags``, ``--skip-tags``, ``--start-at-step``; and the listings.
+
+Tags follow Ansible: ``always`` runs unless skipped by name, ``never`` runs only
+when asked for by name.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+from fnmatch import fnmatch
+
+from rich.console import Console
+
+from runner.errors import UsageError
+from runner.playbook.model import Playbook, StepSpec
+from runner.playbook.suggest import did_you_mean
+
+
+def split_tags(options: Iterable[str]) -> set[str]:
+    return {tag.strip() for option in options for tag in option.split(",") if tag.strip()}
+
+
+def _tag_selected(step: StepSpec, wanted: set[str], skipped: set[str]) -> bool:
+    tags = set(step.tags)
+    if tags & skipped:
+        return False
+    if "never" in tags and not (tags & wanted):
+        return False
+    if not wanted or "all" in wanted:
+        return True
+    return bool(tags & (wanted | {"always"}))
+
+
+def select_steps(playbook: Playbook, args: argparse.Namespace) -> tuple[StepSpec, ...]:
+    steps = playbook.steps
+    start = getattr(args, "start_at_step", None)
+    if start:
+        names = [step.name for step in steps]
+        if start not in names:
+            suggestion = did_you_mean(start, names)
+            raise UsageError(f"--start-at-step: no step named {start!r}{suggestion}")
+        steps = steps[names.index(start):]
+    wanted = split_tags(getattr(args, "tags", []))
+    skipped = split_tags(getattr(args, "skip_tags", []))
+    known = {tag for step in playbook.steps for tag in step.tags} | {"all", "always", "never"}
+    for tag in sorted((wanted | skipped) - known):
+        raise UsageError(f"unknown tag {tag!r}{did_you_mean(tag, sorted(known))}")
+    return tuple(step for step in steps if _tag_selected(step, wanted, skipped))
+
+
+def applies_to(step: StepSpec, org_name: str) -> bool:
+    """Whether a step's ``orgs:`` (names or globs) includes this org."""
+    return not step.orgs or any(fnmatch(org_name, pattern) for pattern in step.orgs)
+
+
+def print_listing(console: Console, playbook: Playbook, args: argparse.Namespace) -> None:
+    console.print(f"playbook: {playbook.path} ({playbook.name})", markup=False, highlight=False)
+    if args.list_orgs:
+        console.print("  orgs:", markup=False)
+        for org in playbook.orgs.values():
+            where = "embedded org" if org.is_emulated else (org.login_url or "")
+            console.print(f"    {org.name}  ({where})", markup=False, highlight=False)
+    if args.list_steps:
+        console.print("  steps:", markup=False)
+        for step in select_steps(playbook, args):
+            tags = f"  tags: {', '.join(step.tags)}" if step.tags else ""
+            console.print(f"    {step.index + 1}. {step.name}{tags}", markup=False,
+                          highlight=False)
+    if args.list_tags:
+        names = sorted({tag for step in playbook.steps for tag in step.tags})
+        console.print(f"  tags: {', '.join(names) or '(none)'}", markup=False, highlight=False)

@@ -1,0 +1,1 @@
+"""Run a playbook: keys, one lane per org, actions and checks → results as data."""

@@ -1,0 +1,279 @@
+"""What each kind of step does on the wire: ``request``, ``query`` and ``assert``.
+
+Each action takes an already-rendered step and returns an ``ActionResult``:
+the value a step registers (status, headers, json, text, elapsed_ms) and the
+checks that ran. Nothing here prints or decides outcomes for the whole org.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+from runner.errors import SfjwtError
+from runner.playbook.model import ExpectSpec, QuerySpec, RequestSpec
+from runner.playbook.templating import evaluate
+from runner.run import checks
+from runner.run.results import CheckResult, Exchange
+from runner.salesforce.http import MISSING, OrgClient, Response, ResponseFormatError
+from runner.secrets import redact
+
+EXCERPT_CHARS = 600
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class WriteRefused(SfjwtError):
+    """A write against an org marked ``production: true`` without permission."""
+
+
+@dataclass
+class ActionResult:
+    """What one action produced: the registered value and every check."""
+
+    registered: Mapping[str, Any]
+    checks: list[CheckResult] = field(default_factory=list)
+    exchange: Exchange | None = None
+    wrote: bool = False
+    attempts: int = 1
+
+    @property
+    def passed(self) -> bool:
+        return all(check.passed for check in self.checks)
+
+
+def excerpt(response: Response) -> str:
+    text = response.text.strip()
+    if len(text) > EXCERPT_CHARS:
+        text = text[:EXCERPT_CHARS] + " …"
+    return redact(text)
+
+
+def as_curl(method: str, url: str, request: RequestSpec | None = None) -> str:
+    """The request as a curl command line, for -v; the bearer token is never shown."""
+    parts = ["curl", "-sS", "-X", method, shlex.quote(url), "-H",
+             shlex.quote("Authorization: Bearer ***")]
+    if request is not None:
+        for name, value in request.headers.items():
+            parts += ["-H", shlex.quote(f"{name}: {value}")]
+        if request.has_json:
+            parts += ["-H", "'Content-Type: application/json'", "--data-raw",
+                      shlex.quote(json.dumps(request.json))]
+        elif request.body is not None:
+            parts += ["--data-raw", shlex.quote(request.body)]
+    return redact(" ".join(parts))
+
+
+class Registered(Mapping[str, Any]):
+    """A response as templates see it (``found.json.records[0].Id``).
+
+    The body is parsed only when something reads ``json``: most steps of a
+    health check never look at their 35 KB describe answers.
+    """
+
+    KEYS = ("status", "headers", "json", "text", "elapsed_ms", "url", "method")
+
+    def __init__(self, response: Response, body: Callable[[], Any]) -> None:
+        self._response = response
+        self._body = body
+
+    def __getitem__(self, key: str) -> Any:
+        r = self._response
+        if key == "json":
+            return self._body()
+        values = {"status": r.status, "headers": r.headers, "text": r.text,
+                  "elapsed_ms": round(r.elapsed_ms, 1), "method": r.method}
+        if key == "url":
+            return redact(r.url)
+        return values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.KEYS)
+
+    def __len__(self) -> int:
+        return len(self.KEYS)
+
+
+def registered_value(response: Response, body: Any) -> Registered:
+    return Registered(response, lambda: body)
+
+
+def evaluate_expect(
+    expect: ExpectSpec | None, response: Response, body: Any
+) -> list[CheckResult]:
+    """Every check of an ``expect:`` block; without one, the status must be 2xx.
+
+    ``body`` may be a callable that parses the body, called only when a check needs it.
+    """
+    if callable(body):
+        body_of: Callable[[], Any] = body
+    else:
+        def body_of() -> Any:
+            return body
+    status = expect.status if expect and expect.status is not None else "2xx"
+    status_check = checks.check_status(status, response.status)
+    if not status_check.passed:  # say what Salesforce said, so the reason explains itself
+        status_check = replace(status_check, message=_salesforce_error(body_of()))
+    results = [status_check]
+    if expect is None:
+        return results
+    results += checks.check_headers(expect.headers, response.headers)
+    unparsed = _not_json(response) if expect.json or expect.schema is not None else None
+    if unparsed:  # one clear failure rather than "got None" for every expression
+        results.append(CheckResult("json", "$", "type", "JSON", unparsed, False,
+                                   f"the response is {unparsed}, not JSON"))
+    if expect.json and not unparsed:
+        results += checks.check_json(expect.json, body_of())
+    if expect.schema is not None and not unparsed:
+        results += checks.check_schema(expect.schema, body_of())
+    if expect.max_ms is not None:
+        results.append(checks.check_elapsed(float(expect.max_ms), response.elapsed_ms))
+    return results
+
+
+def _salesforce_error(body: Any) -> str:
+    """``ERROR_CODE: message`` of a REST error list or an OAuth error body, else ""."""
+    first = body[0] if isinstance(body, list) and body else body
+    if not isinstance(first, dict):
+        return ""
+    code = first.get("errorCode") or first.get("error")
+    text = first.get("message") or first.get("error_description") or ""
+    return f"{code}: {text}".rstrip(": ") if isinstance(code, str) else ""
+
+
+def _not_json(response: Response) -> str | None:
+    """What the body is when it does not parse as JSON (``text/html``, ``an empty body``)."""
+    try:
+        response.json()
+    except ResponseFormatError:
+        if not response.text.strip():
+            return "an empty body"
+        return response.headers.get("Content-Type", "no content type").split(";")[0].strip()
+    return None
+
+
+def _wire_headers(headers: Mapping[str, Any]) -> dict[str, str] | None:
+    """Header values as text, refusing before anything is sent what HTTP/1.1 cannot carry.
+
+    The messages never quote the value: it may come from a secret.
+    """
+    wire = {str(name): str(value) for name, value in headers.items()}
+    for name, value in wire.items():
+        shown = redact(name)
+        if not name.isascii() or not name.strip() or any(c in name for c in ":\r\n\0"):
+            raise SfjwtError(f"header name {shown!r} cannot be sent: names are ASCII, "
+                             "without ':' or line breaks")
+        if any(c in value for c in "\r\n\0"):
+            raise SfjwtError(f"header {shown}: the value contains a line break or NUL, "
+                             "which would split the request")
+        if not value.isascii() and not _latin1(value):
+            raise SfjwtError(f"header {shown}: the value has characters HTTP headers cannot "
+                             "carry (Latin-1 only); percent-encode it, e.g. with | urlencode")
+    return wire or None
+
+
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def perform_request(
+    client: OrgClient,
+    request: RequestSpec,
+    expect: ExpectSpec | None,
+    *,
+    timeout: float | None,
+) -> ActionResult:
+    target = request.url or request.path or "/"
+    response = client.request(
+        request.method,
+        target,
+        params=dict(request.params) or None,
+        headers=_wire_headers(request.headers),
+        json=request.json if request.has_json else MISSING,
+        data=request.body,
+        timeout=timeout,
+        allow_retry=request.retry or None,
+    )
+    body = response.json_or_none  # parsed (once) only if a check or a template reads it
+    return ActionResult(
+        registered=Registered(response, body),
+        checks=evaluate_expect(expect, response, body),
+        exchange=Exchange(request.method, redact(response.url), response.status,
+                          excerpt(response), as_curl(request.method, response.url, request)),
+        wrote=request.method in WRITE_METHODS and 200 <= response.status < 300,
+        attempts=response.attempts,
+    )
+
+
+def perform_query(
+    client: OrgClient,
+    query: QuerySpec,
+    expect: ExpectSpec | None,
+    *,
+    api_version: str,
+    timeout: float | None,
+) -> ActionResult:
+    """Run SOQL and, unless told not to, follow ``nextRecordsUrl`` to the last page."""
+    resource = "queryAll" if query.all_rows else "query"
+    path = f"/services/data/{api_version}/{resource}?" + urlencode({"q": query.soql})
+    response = client.request("GET", path, timeout=timeout)
+    body = _query_body(response)
+    elapsed, attempts, pages = response.elapsed_ms, response.attempts, 1
+    records = list(body.get("records", [])) if isinstance(body, dict) else []
+    while (
+        query.follow_pages
+        and response.status == 200
+        and isinstance(body, dict)
+        and body.get("nextRecordsUrl")
+    ):
+        response = client.request("GET", str(body["nextRecordsUrl"]), timeout=timeout)
+        body = _query_body(response)
+        elapsed += response.elapsed_ms
+        attempts += response.attempts
+        pages += 1
+        if isinstance(body, dict):
+            records.extend(body.get("records", []))
+    if isinstance(body, dict) and "records" in body:
+        body = {**body, "records": records, "pages": pages}
+    merged = Response(
+        method=response.method, url=response.url, status=response.status,
+        headers=response.headers, text=response.text, elapsed_ms=elapsed, attempts=attempts,
+    )
+    return ActionResult(
+        registered=registered_value(merged, body),
+        checks=evaluate_expect(expect, merged, body),
+        exchange=Exchange("GET", redact(response.url), response.status, excerpt(response),
+                          as_curl("GET", response.url)),
+        attempts=attempts,
+    )
+
+
+def _query_body(response: Response) -> Any:
+    """A query page's JSON; a 2xx answer that is not JSON (a proxy's or maintenance HTML page)
+    is no result at all, so it fails the step instead of passing as an empty one."""
+    body = response.json_or_none()
+    if 200 <= response.status < 300 and not isinstance(body, dict):
+        response.json()  # raises ResponseFormatError naming the content type, with an excerpt
+        raise ResponseFormatError(
+            f"GET {redact(response.url)} answered {response.status} with JSON that is not "
+            f"a query result: {excerpt(response)[:200]}"
+        )
+    return body
+
+
+def perform_assert(assertions: tuple[str, ...], context: Mapping[str, Any]) -> ActionResult:
+    """Check Jinja2 expressions over registered values; no network."""
+    results = []
+    for expression in assertions:
+        value = evaluate(expression, context)
+        results.append(CheckResult("assert", expression, "true", True, value, bool(value)))
+    return ActionResult(
+        registered={"passed": all(check.passed for check in results)}, checks=results
+    )

@@ -1,0 +1,224 @@
+"""Run a validated playbook: keys first, then one lane per org, side by side.
+
+``run`` always returns a ``RunResult``. Rejected logins, network errors and
+failed checks are recorded in it, never raised past it; only listeners (the
+report code) print.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from runner.errors import SfjwtError
+from runner.playbook.model import KeySpec, OrgSpec, Playbook, StepSpec
+from runner.run.lane import Lane, LaneSettings
+from runner.run.orgs import (
+    EmbeddedOrgs,
+    PreparedOrg,
+    key_pair_for,
+    passphrase_from_env,
+    prepare_org,
+)
+from runner.run.results import OrgResult, Outcome, RunResult, StepResult
+from runner.salesforce import keys as keymod
+from runner.salesforce.token_cache import TokenCache
+from runner.secrets import redact
+
+
+class RunListener(Protocol):
+    """Receives results as they happen; the console report is one."""
+
+    def run_started(self, playbook: Playbook, orgs: Sequence[str]) -> None: ...
+
+    def step_finished(self, result: StepResult) -> None: ...
+
+    def org_finished(self, result: OrgResult) -> None: ...
+
+
+class SilentListener:
+    """A listener that ignores everything (for library use and tests)."""
+
+    def run_started(self, playbook: Playbook, orgs: Sequence[str]) -> None:
+        pass
+
+    def step_finished(self, result: StepResult) -> None:
+        pass
+
+    def org_finished(self, result: OrgResult) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the command line decided about this run."""
+
+    forks: int = 10
+    extra_vars: Mapping[str, Any] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)
+    steps: tuple[StepSpec, ...] | None = None  # after tag and start-at filters
+    allow_writes: bool = False
+    verify: bool | str = True
+    org_timeout: float | None = None
+    token_cache: TokenCache | None = None
+
+
+class Executor:
+    """Runs one playbook once; ``stop()`` may be called from another thread."""
+
+    def __init__(
+        self, playbook: Playbook, options: RunOptions, listener: RunListener | None = None
+    ) -> None:
+        self.playbook = playbook
+        self.options = options
+        self.listener: RunListener = listener or SilentListener()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def run(self) -> RunResult:
+        started = time.monotonic()
+        orgs = self.playbook.orgs
+        result = RunResult(str(self.playbook.path), self.playbook.name)
+        self.listener.run_started(self.playbook, list(orgs))
+        key_pairs = self._prepare_keys(result)
+        embedded = EmbeddedOrgs(self.playbook.base_dir)
+        try:
+            result.orgs = self._run_lanes(orgs, key_pairs, embedded)
+        finally:
+            embedded.stop()
+        result.interrupted = self._stop.is_set()
+        result.elapsed_ms = (time.monotonic() - started) * 1000
+        return result
+
+    # -- keys ----------------------------------------------------------------
+    def _prepare_keys(self, result: RunResult) -> dict[str, keymod.KeyPair]:
+        key_pairs: dict[str, keymod.KeyPair] = {}
+        for spec in self.playbook.keys.values():
+            started = time.monotonic()
+            outcome, reason = Outcome.OK, ""
+            try:
+                pair, changed = self._ensure_key(spec)
+                key_pairs[spec.name] = pair
+                outcome = Outcome.CHANGED if changed else Outcome.OK
+                reason = self._expiry_problem(spec, pair)
+                if reason:
+                    outcome = Outcome.FAILED
+            except SfjwtError as exc:
+                outcome, reason = Outcome.FAILED, redact(exc.message)
+            step = StepResult(-1, f"key {spec.name}", "", outcome,
+                              (time.monotonic() - started) * 1000, reason=reason)
+            result.keys.append(step)
+            self.listener.step_finished(step)
+        return key_pairs
+
+    def _ensure_key(self, spec: KeySpec) -> tuple[keymod.KeyPair, bool]:
+        base = self.playbook.base_dir
+        return keymod.ensure_key_pair(
+            private_key=base / spec.private_key,
+            certificate=base / spec.certificate if spec.certificate else None,
+            generate=spec.generate,
+            bits=spec.bits,
+            days=spec.days,
+            subject=spec.subject,
+            passphrase=passphrase_from_env(spec.passphrase_env),
+            passphrase_env=spec.passphrase_env,
+        )
+
+    @staticmethod
+    def _expiry_problem(spec: KeySpec, pair: keymod.KeyPair) -> str:
+        days_left = pair.days_left()
+        if spec.min_days_left is None or days_left is None or days_left >= spec.min_days_left:
+            return ""
+        return (
+            f"the certificate expires in {days_left} days "
+            f"(min_days_left: {spec.min_days_left}); renew it and upload it to the connected app"
+        )
+
+    # -- lanes ---------------------------------------------------------------
+    def _settings(self) -> LaneSettings:
+        steps = self.options.steps if self.options.steps is not None else self.playbook.steps
+        return LaneSettings(
+            variables={**self.playbook.vars, **self.options.extra_vars},
+            env=self.options.env,
+            steps=steps,
+            allow_writes=self.options.allow_writes,
+            verify=self.options.verify,
+            token_cache=self.options.token_cache,
+        )
+
+    def _run_lanes(
+        self,
+        orgs: Mapping[str, OrgSpec],
+        key_pairs: Mapping[str, keymod.KeyPair],
+        embedded: EmbeddedOrgs,
+    ) -> list[OrgResult]:
+        """Prepare every org first (emulated ones are registered one by one, before any
+        lane competes for the CPU), then run the lanes side by side."""
+        settings = self._settings()
+        prepared: dict[str, PreparedOrg | SfjwtError] = {}
+        for spec in orgs.values():
+            try:
+                prepared[spec.name] = self._prepare(spec, key_pairs, settings, embedded)
+            except SfjwtError as exc:
+                prepared[spec.name] = exc
+        forks = max(1, min(self.options.forks, len(orgs) or 1))
+        with ThreadPoolExecutor(max_workers=forks, thread_name_prefix="lane") as pool:
+            futures = [
+                pool.submit(self._run_org, spec, prepared[spec.name], settings)
+                for spec in orgs.values()
+            ]
+            return [future.result() for future in futures]
+
+    def _run_org(
+        self, spec: OrgSpec, prepared: PreparedOrg | SfjwtError, settings: LaneSettings
+    ) -> OrgResult:
+        if isinstance(prepared, SfjwtError):
+            return self._unpreparable(spec, settings.steps, prepared)
+        if self.options.org_timeout:
+            settings = replace(settings, deadline=time.monotonic() + self.options.org_timeout)
+        org_result = Lane(self.playbook, prepared, settings, self._stop, self._emit).run()
+        self.listener.org_finished(org_result)
+        return org_result
+
+    def _prepare(
+        self,
+        spec: OrgSpec,
+        key_pairs: Mapping[str, keymod.KeyPair],
+        settings: LaneSettings,
+        embedded: EmbeddedOrgs,
+    ) -> PreparedOrg:
+        if spec.key and spec.key not in key_pairs:
+            raise SfjwtError(f"its key {spec.key!r} could not be prepared")
+        context = {**settings.variables, **spec.vars, "vars": settings.variables,
+                   "env": settings.env}
+        key_pair = key_pair_for(spec, key_pairs, self.playbook.base_dir)
+        return prepare_org(spec, key_pair=key_pair, context=context, embedded=embedded)
+
+    def _unpreparable(
+        self, spec: OrgSpec, steps: Sequence[StepSpec], exc: SfjwtError
+    ) -> OrgResult:
+        org_result = OrgResult(spec.name, unreachable=True)
+        org_result.hint = redact(exc.hint) if exc.hint else None
+        org_result.login = StepResult(
+            0, "log in", spec.name, Outcome.FAILED,
+            reason=redact(f"could not log in: {exc.message}"),
+        )
+        self._emit(org_result.login)
+        for step in steps:
+            skipped = StepResult(step.index, step.name, spec.name, Outcome.SKIPPED,
+                                 reason="the org could not authenticate", tags=step.tags)
+            org_result.steps.append(skipped)
+            self._emit(skipped)
+        self.listener.org_finished(org_result)
+        return org_result
+
+    def _emit(self, result: StepResult) -> None:
+        with self._lock:
+            self.listener.step_finished(result)

@@ -1,0 +1,1 @@
+"""Talking to Salesforce: keys, the JWT bearer exchange, the HTTP client, doctor checks."""

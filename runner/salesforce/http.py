@@ -1,0 +1,307 @@
+"""The one module that sends HTTP: a keep-alive session per org, auth, retries, re-auth.
+
+An :class:`OrgClient` logs in once, resolves paths against the token's
+``instance_url``, and sends the bearer token only to that origin (an absolute
+URL elsewhere gets no token).  Any HTTP status is an answer, returned as a
+:class:`Response` for the checks to judge; only a request with no answer raises
+(a :class:`~runner.salesforce.retry.NetworkError`).  The per-request path does no regex
+work and no copying: a benchmark holds it to a plain ``requests`` loop.
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.sessions import merge_setting
+from requests.utils import get_environ_proxies
+
+from runner import secrets
+from runner.errors import AuthenticationError, ExitStatus, SfjwtError, TransportError
+from runner.salesforce.auth import JwtCredentials, Token, request_token
+from runner.salesforce.response import Response, ResponseFormatError
+from runner.salesforce.retry import DEFAULT_POLICY, IDEMPOTENT_METHODS, NetworkError, RetryPolicy
+from runner.salesforce.retry import transport_error as _transport_error
+from runner.salesforce.urls import check_url_allowed, origin
+
+MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
+"""Sentinel for "no JSON body" (``None`` is a valid JSON body: ``null``)."""
+_UNUSABLE_SESSION = b"This session is not valid for use with the REST API"
+
+
+class InvalidRequestError(SfjwtError):
+    """A request that cannot be put on the wire (header not Latin-1, body not JSON-able, bad URL).
+
+    Not a network failure, so never retried: the step that built it fails.
+    """
+
+    exit_status = ExitStatus.STEP_FAILED
+
+
+_UNSENDABLE = (
+    requests.exceptions.InvalidHeader,
+    requests.exceptions.InvalidURL,
+    requests.exceptions.InvalidSchema,
+    requests.exceptions.MissingSchema,
+    UnicodeError,
+    TypeError,
+    ValueError,
+)
+
+
+def _unsendable(method: str, url: str, exc: Exception) -> InvalidRequestError:
+    target = secrets.redact(url.split("?", 1)[0])
+    reason = secrets.redact(str(exc)) or type(exc).__name__
+    return InvalidRequestError(f"{method} {target}: the request cannot be sent: {reason}")
+
+
+class _NoNetrc(requests.auth.AuthBase):
+    """Stops requests from reading ~/.netrc, whose Basic auth would replace our bearer header."""
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        return request
+
+
+class _Session(requests.Session):
+    """A session that reads proxy and CA-bundle variables once per origin, not per request.
+
+    requests scans the whole environment twice per request (``getproxies``);
+    with a few hundred variables that was a quarter of a request's CPU. The
+    answer only depends on the origin (``NO_PROXY`` matches hosts), so it is kept.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._environment: dict[tuple[str, str | None], dict[str, str]] = {}
+
+    def merge_environment_settings(  # the same settings as requests', minus the rescans
+        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
+    ) -> Any:
+        if self.trust_env:
+            no_proxy = proxies.get("no_proxy") if proxies else None
+            key = (origin(str(url)), no_proxy)
+            found = self._environment.get(key)
+            if found is None:
+                found = self._environment[key] = get_environ_proxies(str(url), no_proxy)
+            proxies = {**found, **(proxies or {})}
+            if verify is True or verify is None:
+                verify = _environment_ca_bundle() or verify
+        return {
+            "proxies": merge_setting(proxies, self.proxies),
+            "stream": merge_setting(stream, self.stream),
+            "verify": merge_setting(verify, self.verify),
+            "cert": merge_setting(cert, self.cert),
+        }
+
+
+def _environment_ca_bundle() -> str | None:
+    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+
+
+def new_session(pool_size: int = 4) -> requests.Session:
+    """A keep-alive session: pooled connections, no urllib3 retries (ours decide), no netrc."""
+    session = _Session()
+    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.auth = _NoNetrc()
+    return session
+
+
+@dataclass
+class _Auth:
+    token: Token | None = None
+    origin: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+    exchanges: int = 0
+
+
+def _token_retryable(exc: Exception) -> bool:
+    """The token POST is repeated on network failures and 502/503/504, never on a 4xx."""
+    if isinstance(exc, NetworkError):
+        return True
+    return isinstance(exc, AuthenticationError) and exc.status in (502, 503, 504)
+
+
+def _checked_verify(verify: bool | str) -> bool | str:
+    if isinstance(verify, str) and not Path(verify).exists():
+        raise TransportError(f"CA bundle {verify} does not exist", hint="check --ca-bundle")
+    return verify
+
+
+def _decode(raw: requests.Response) -> str:
+    try:
+        return raw.content.decode(raw.encoding or "utf-8", "replace")
+    except LookupError:
+        return raw.content.decode("utf-8", "replace")
+
+
+class OrgClient:
+    """One org's HTTP client for one run; used by one lane (thread) at a time."""
+
+    def __init__(
+        self,
+        credentials: JwtCredentials,
+        *,
+        verify: bool | str = True,
+        timeout: float | tuple[float, float] | None = None,
+        insecure_http: bool = False,
+        retry: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.credentials = credentials
+        self.retry = retry or DEFAULT_POLICY
+        self.timeout = timeout if timeout is not None else self.retry.timeout
+        self.insecure_http = insecure_http
+        self.verify = _checked_verify(verify)
+        self._owns_session = session is None
+        self.session = session if session is not None else new_session()
+        self._auth = _Auth()
+
+    def __enter__(self) -> OrgClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @property
+    def token(self) -> Token | None:
+        return self._auth.token
+
+    @property
+    def token_exchanges(self) -> int:
+        """How many tokens this client obtained (1 per run unless a session expired)."""
+        return self._auth.exchanges
+
+    def authenticate(self) -> Token:
+        """Exchange a JWT for a token; network failures and 5xx are retried, 4xx never."""
+        check_url_allowed(self.credentials.login_url, insecure_http=self.insecure_http)
+
+        def exchange() -> Token:
+            return request_token(
+                self.session, self.credentials, timeout=self.timeout, verify=self.verify
+            )
+
+        token = self.retry.call(exchange, _token_retryable)
+        self._use(token, exchanges=self._auth.exchanges + 1)
+        return token
+
+    def adopt(self, token: Token) -> None:
+        """Use a token obtained earlier (a token cache); a 401 still re-authenticates once."""
+        self._use(token, exchanges=self._auth.exchanges)
+
+    def _use(self, token: Token, *, exchanges: int) -> None:
+        check_url_allowed(token.instance_url, insecure_http=self.insecure_http)
+        header = {"Authorization": f"Bearer {token.access_token}"}
+        self._auth = _Auth(token, origin(token.instance_url), header, exchanges)
+
+    def request(
+        self,
+        method: str,
+        target: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = MISSING,
+        data: str | bytes | None = None,
+        timeout: float | tuple[float, float] | None = None,
+        allow_retry: bool | None = None,
+    ) -> Response:
+        """Send one request (retried per policy; re-authenticated once on an expired session)."""
+        if self._auth.token is None:
+            self.authenticate()
+        method = method.upper()
+        url, own_origin = self._resolve(target)
+        replay_safe = method in IDEMPOTENT_METHODS if allow_retry is None else allow_retry
+        options: dict[str, Any] = {
+            "params": params,
+            "data": data,
+            "timeout": timeout if timeout is not None else self.timeout,
+            "verify": self.verify,
+            "allow_redirects": False,
+        }
+        if json is not MISSING:
+            try:
+                options["data"] = jsonlib.dumps(json).encode()
+            except (TypeError, ValueError) as exc:
+                raise _unsendable(method, url, exc) from None
+            if not (headers and _has_header(headers, "content-type")):
+                headers = {**(headers or {}), "Content-Type": "application/json"}
+        bearer = own_origin and not (headers and _has_header(headers, "authorization"))
+        raw, attempts, elapsed = self._send(method, url, headers, bearer, replay_safe, options)
+        if bearer and raw.status_code == 401 and _session_expired(raw):
+            self.authenticate()
+            raw, more, elapsed = self._send(method, url, headers, bearer, replay_safe, options)
+            attempts += more
+        return Response(
+            method, raw.url or url, raw.status_code, raw.headers, _decode(raw), elapsed, attempts
+        )
+
+    def _resolve(self, target: str) -> tuple[str, bool]:
+        """(absolute URL, whether it is the instance's origin and may carry the token)."""
+        lowered = target[:8].lower()
+        if lowered.startswith(("https://", "http://")):
+            check_url_allowed(target, insecure_http=self.insecure_http)
+            return target, origin(target) == self._auth.origin
+        token = self._auth.token
+        assert token is not None
+        return token.instance_url + (target if target.startswith("/") else "/" + target), True
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | None,
+        bearer: bool,
+        replay_safe: bool,
+        options: dict[str, Any],
+    ) -> tuple[requests.Response, int, float]:
+        merged = headers
+        if bearer:
+            merged = {**self._auth.headers, **headers} if headers else self._auth.headers
+        started = [0.0]
+
+        def send() -> requests.Response:
+            started[0] = time.perf_counter()
+            try:
+                return self.session.request(method, url, headers=merged, **options)
+            except _UNSENDABLE as exc:
+                raise _unsendable(method, url, exc) from None
+            except requests.RequestException as exc:
+                raise _transport_error(exc, method, url, options["timeout"]) from None
+
+        raw, attempts = self.retry.send(send, replay_safe=replay_safe)
+        return raw, attempts, (time.perf_counter() - started[0]) * 1000
+
+    def close(self) -> None:
+        """Release pooled connections (only of a session this client made)."""
+        if self._owns_session:
+            self.session.close()
+
+
+def _has_header(headers: Mapping[str, str], lowered: str) -> bool:
+    return any(name.lower() == lowered for name in headers)
+
+
+def _session_expired(raw: requests.Response) -> bool:
+    """401 INVALID_SESSION_ID — except the kind a new token cannot cure (API access control)."""
+    body = raw.content
+    return b"INVALID_SESSION_ID" in body and _UNUSABLE_SESSION not in body
+
+
+__all__ = [
+    "MISSING",
+    "InvalidRequestError",
+    "OrgClient",
+    "Response",
+    "ResponseFormatError",
+    "check_url_allowed",
+    "new_session",
+]

@@ -1,0 +1,82 @@
+import pytest
+
+from runner.playbook.templating import (
+    TemplateRenderError,
+    evaluate,
+    render,
+    render_string,
+    syntax_error,
+    undeclared_names,
+)
+
+
+def test_plain_strings_are_left_alone():
+    assert render_string("/services/data/", {}) == "/services/data/"
+
+
+def test_a_lone_expression_keeps_its_type():
+    assert render_string("{{ n }}", {"n": 5}) == 5
+    assert render_string("{{ items }}", {"items": [1, 2]}) == [1, 2]
+
+
+def test_mixed_text_renders_to_a_string():
+    assert render_string("/v{{ n }}.0", {"n": 60}) == "/v60.0"
+
+
+def test_nested_structures_render_every_string():
+    context = {"api": "v60.0", "id": "001"}
+    value = {"path": "/{{ api }}/x", "params": {"id": "{{ id }}"}, "list": ["{{ api }}", 3]}
+    assert render(value, context) == {
+        "path": "/v60.0/x",
+        "params": {"id": "001"},
+        "list": ["v60.0", 3],
+    }
+
+
+def test_undefined_variable_names_the_variable():
+    with pytest.raises(TemplateRenderError, match="'found' is undefined"):
+        render_string("/x/{{ found.json.Id }}", {})
+
+
+def test_undefined_attribute_is_an_error_too():
+    with pytest.raises(TemplateRenderError, match="undefined"):
+        render_string("{{ found.missing }}", {"found": {}})
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+        "{{ cycler.__init__.__globals__ }}",
+        "{{ x.__dict__ }}",
+    ],
+)
+def test_sandbox_refuses_escapes(template):
+    class Thing:
+        pass
+
+    with pytest.raises(TemplateRenderError) as caught:
+        render_string(template, {"x": Thing(), "cycler": object()})
+    assert "sandbox" in caught.value.message or "undefined" in caught.value.message
+
+
+def test_sandbox_is_immutable():
+    with pytest.raises(TemplateRenderError, match="sandbox"):
+        render_string("{{ items.append(3) }}", {"items": [1]})
+
+
+def test_evaluate_returns_native_values():
+    assert evaluate("found.status == 200", {"found": {"status": 200}}) is True
+
+
+def test_syntax_errors_are_reported_not_raised():
+    assert "syntax" in syntax_error("{{ broken(")
+    assert syntax_error("{{ fine }}") is None
+    assert "syntax" in syntax_error("a ==", expression=True)
+
+
+def test_undeclared_names_lists_top_level_names():
+    assert undeclared_names("{{ a.b }}/{{ c[0] }}") == {"a", "c"}
+    assert undeclared_names("x > y", expression=True) == {"x", "y"}
+    assert undeclared_names("no templates") == set()
