@@ -12,7 +12,8 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from rich.console import Console
 
 from runner import secrets
-from runner.cli.main import Environment, main
+from runner.cli.environment import Environment
+from runner.cli.main import main
 from runner.salesforce import keys
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from runner.cli.main import Environment, main
+from runner.cli.environment import Environment
+from runner.cli.main import main
 
 REPO = Path(__file__).resolve().parents[1]
 PLAYBOOKS = REPO / "playbooks"

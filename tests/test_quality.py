@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -22,3 +24,25 @@ def test_ruff() -> None:
 def test_mypy() -> None:
     done = _run("mypy")
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_import_contracts() -> None:
+    """The layers, the emulator's seam and the absence of cycles (pyproject's importlinter)."""
+    lint_imports = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert lint_imports, "import-linter is part of the test extra"
+    done = subprocess.run([lint_imports, "--no-cache"], cwd=REPO, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_imports_inside_functions() -> None:
+    """Imports sit at the top of a module, where the contracts and readers see them."""
+    hidden = []
+    for path in sorted((REPO / "runner").rglob("*.py")):
+        if "emulator" in path.relative_to(REPO / "runner").parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                hidden += [f"{path.relative_to(REPO)}:{inner.lineno}" for inner in ast.walk(node)
+                           if isinstance(inner, (ast.Import, ast.ImportFrom))]
+    assert not hidden, hidden

@@ -18,8 +18,8 @@ from typing import Any
 
 from runner import secrets
 from runner.cli.doctor import run_doctor
+from runner.cli.environment import Environment
 from runner.cli.init import init_project
-from runner.cli.main import Environment
 from runner.errors import ExitStatus, UsageError
 from runner.playbook import lint, selection
 from runner.playbook.inventory import GroupSpec, Inventory, load_inventory, merge_orgs, select_orgs

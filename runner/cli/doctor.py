@@ -13,11 +13,12 @@ from typing import Any
 
 from rich.text import Text
 
-from runner.cli.main import Environment
+from runner.cli.environment import Environment
 from runner.errors import ExitStatus, SfjwtError
 from runner.playbook.model import OrgSpec, Playbook
 from runner.playbook.templating import TemplateRenderError, render
-from runner.run.orgs import EmbeddedOrgs, passphrase_from_env, prepare_org
+from runner.run.embedded import EmbeddedOrgs
+from runner.run.orgs import passphrase_from_env, prepare_org
 from runner.salesforce import doctor, keys
 from runner.salesforce.http import new_session
 from runner.secrets import redact

@@ -8,17 +8,15 @@ an unexpected error (a bug) prints one line, and the traceback only with -vvv.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
 import traceback
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from rich.console import Console
-
 from runner import __version__
+from runner.cli.commands import init_command, run_command
+from runner.cli.environment import Environment, silence_stdout
 from runner.errors import ExitStatus, PlaybookError, SfjwtError, UsageError
 from runner.secrets import redact
 
@@ -28,32 +26,6 @@ class ArgumentParser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         raise UsageError(message, hint=f"see '{self.prog} --help'")
-
-
-class PipeConsole(Console):
-    """A console that goes quiet when its reader leaves (``| head``) and lets the run finish,
-    where rich's default would exit the process mid-run and lose the reports."""
-
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
-        _silence_stdout()
-
-
-@dataclass
-class Environment:
-    """Where output goes; tests swap it for in-memory consoles."""
-
-    stdout: Console
-    stderr: Console
-
-    @classmethod
-    def from_system(cls) -> Environment:
-        no_color = bool(os.environ.get("NO_COLOR"))
-        width = None if sys.stdout.isatty() else 120
-        return cls(
-            stdout=PipeConsole(no_color=no_color, width=width, highlight=False, soft_wrap=True),
-            stderr=Console(stderr=True, no_color=no_color, width=width, highlight=False),
-        )
 
 
 def build_parser() -> ArgumentParser:
@@ -168,8 +140,6 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     except ValueError:  # not the main thread (tests running main() in a thread)
         previous = None
     try:
-        from runner.cli.commands import init_command, run_command
-
         if args_list[:1] == ["init"]:
             return int(init_command(build_init_parser().parse_args(args_list[1:]), env))
         options = build_parser().parse_args(args_list)
@@ -181,7 +151,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         env.stderr.print("interrupted", markup=False)
         return int(ExitStatus.INTERRUPTED)
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
-        _silence_stdout()
+        silence_stdout()
         return int(ExitStatus.INTERRUPTED)
     except Exception as exc:  # a bug: one line, and the traceback only on request
         env.stderr.print(redact(f"internal error: {type(exc).__name__}: {exc}"), markup=False)
@@ -196,13 +166,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         try:
             sys.stdout.flush()
         except BrokenPipeError:
-            _silence_stdout()
-
-
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's last flush cannot fail."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+            silence_stdout()
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:

@@ -15,10 +15,10 @@ from typing import Any
 
 from runner.errors import PlaybookError
 from runner.playbook import templating
+from runner.playbook.expressions import expression_error, schema_error
 from runner.playbook.loader import format_path
 from runner.playbook.model import Playbook
 from runner.playbook.suggest import did_you_mean
-from runner.run.checks import expression_error, schema_error
 
 BUILTINS = frozenset({"env", "org", "vars", "range", "dict", "lipsum", "cycler", "joiner",
                       "namespace", "true", "false", "none"})

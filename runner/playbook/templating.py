@@ -10,6 +10,7 @@ names the variable.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from functools import lru_cache
@@ -29,8 +30,6 @@ class TemplateRenderError(SfjwtError):
 
 
 def _to_json(value: Any) -> str:
-    import json
-
     return json.dumps(value, sort_keys=True, default=str)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from dotenv import dotenv_values
 
 from runner.errors import PlaybookError, UsageError
+from runner.playbook.loader import load_document
 
 
 def load_env(directory: Path) -> Mapping[str, str]:
@@ -73,8 +74,6 @@ def _parse_one(option: str) -> dict[str, Any]:
 
 
 def _from_file(path: str) -> dict[str, Any]:
-    from runner.playbook.loader import load_document
-
     if not path:
         raise UsageError("-e @FILE needs a file name")
     document = load_document(path)

@@ -9,20 +9,18 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from runner.playbook.model import Playbook
 from runner.report import matrix
 from runner.report.progress import ProgressDisplay, wanted
 from runner.run.results import CheckResult, OrgResult, Outcome, RunResult, StepResult
 from runner.secrets import redact
-
-if TYPE_CHECKING:
-    from runner.playbook.model import Playbook
 
 STYLES = {
     Outcome.OK: "green",

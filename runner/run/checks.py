@@ -9,29 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from functools import lru_cache
 from typing import Any
 
-import jmespath
 import jsonschema
 from jmespath.exceptions import JMESPathError
 
+from runner.playbook.expressions import compile_expression
 from runner.run.results import CheckResult
-
-MATCHERS = (
-    "equals",
-    "not_equals",
-    "matches",
-    "exists",
-    "type",
-    "gte",
-    "gt",
-    "lte",
-    "lt",
-    "contains",
-    "length",
-    "one_of",
-)
 
 _JSON_TYPES: dict[str, Callable[[Any], bool]] = {
     "string": lambda v: isinstance(v, str),
@@ -44,23 +28,6 @@ _JSON_TYPES: dict[str, Callable[[Any], bool]] = {
 }
 
 _STATUS_CLASS = re.compile(r"^[1-5]xx$", re.IGNORECASE)
-
-
-@lru_cache(maxsize=2048)
-def compile_expression(expression: str) -> Any:
-    """Compile a JMESPath expression once; raises JMESPathError when invalid."""
-    return jmespath.compile(expression)
-
-
-def expression_error(expression: str) -> str | None:
-    """Why a JMESPath expression does not compile, or None."""
-    try:
-        compile_expression(expression)
-    except JMESPathError as exc:
-        return f"invalid JMESPath expression {expression!r}: {str(exc).splitlines()[0]}"
-    except RecursionError:
-        return "invalid JMESPath expression: nested too deeply"
-    return None
 
 
 def status_matches(expected: Any, status: int) -> bool:
@@ -177,15 +144,6 @@ def check_headers(
         actual = lowered.get(name.lower())
         results.extend(apply_matchers(name, actual, matcher, subject="header"))
     return results
-
-
-def schema_error(schema: Mapping[str, Any]) -> tuple[tuple[str | int, ...], str] | None:
-    """(where, what) when ``expect.schema`` is not a valid JSON Schema, for checks before a run."""
-    try:
-        jsonschema.validators.validator_for(schema).check_schema(schema)
-    except jsonschema.exceptions.SchemaError as exc:
-        return tuple(exc.absolute_path), f"expect.schema is not a valid JSON Schema: {exc.message}"
-    return None
 
 
 def check_schema(schema: Mapping[str, Any], body: Any) -> list[CheckResult]:

@@ -16,14 +16,9 @@ from typing import Any, Protocol
 
 from runner.errors import SfjwtError
 from runner.playbook.model import KeySpec, OrgSpec, Playbook, StepSpec
+from runner.run.embedded import EmbeddedOrgs
 from runner.run.lane import Lane, LaneSettings
-from runner.run.orgs import (
-    EmbeddedOrgs,
-    PreparedOrg,
-    key_pair_for,
-    passphrase_from_env,
-    prepare_org,
-)
+from runner.run.orgs import PreparedOrg, key_pair_for, passphrase_from_env, prepare_org
 from runner.run.results import OrgResult, Outcome, RunResult, StepResult
 from runner.salesforce import keys as keymod
 from runner.salesforce.token_cache import TokenCache

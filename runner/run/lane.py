@@ -17,7 +17,7 @@ from runner.errors import AuthenticationError, SfjwtError
 from runner.playbook.model import Playbook, StepSpec
 from runner.playbook.selection import applies_to
 from runner.playbook.templating import TemplateRenderError, evaluate, render
-from runner.run import actions
+from runner.run import actions, checks
 from runner.run.orgs import PreparedOrg
 from runner.run.results import CheckResult, OrgResult, Outcome, StepResult
 from runner.salesforce.auth import Token
@@ -293,6 +293,4 @@ def _ms(started: float) -> float:
 
 
 def _first_failure(results: tuple[CheckResult, ...]) -> str:
-    from runner.run.checks import summarize
-
-    return redact(summarize(results))
+    return redact(checks.summarize(results))

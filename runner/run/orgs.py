@@ -8,7 +8,6 @@ the integration user with the embedded org — what an admin does in Setup.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from runner.errors import KeyMaterialError, PlaybookError
 from runner.playbook.model import OrgSpec
 from runner.playbook.templating import TemplateRenderError, render
 from runner.playbook.variables import as_text
+from runner.run.embedded import EmbeddedOrgs
 from runner.salesforce import keys as keymod
 from runner.salesforce.auth import SANDBOX_AUDIENCE, JwtCredentials
 
@@ -34,35 +34,6 @@ class PreparedOrg:
     credentials: JwtCredentials
     key_pair: keymod.KeyPair
     variables: Mapping[str, Any]
-
-
-class EmbeddedOrgs:
-    """Starts the in-process emulator on first use and hosts every emulated org on it."""
-
-    def __init__(self, base_dir: Path | None = None) -> None:
-        self.base_dir = base_dir  # where relative paths in emulator options resolve
-        self._emulator: Any = None
-        self._lock = threading.Lock()
-
-    def register(
-        self, spec: OrgSpec, options: Mapping[str, Any], certificate_pem: str
-    ) -> Any:
-        from runner.emulator import Emulator
-
-        with self._lock:
-            if self._emulator is None:
-                self._emulator = Emulator()
-                self._emulator.start()
-            settings = {"name": spec.name, **options}
-            if "certificate" not in settings:
-                settings["certificate_pem"] = certificate_pem
-            return self._emulator.add_org(settings, base_dir=self.base_dir)
-
-    def stop(self) -> None:
-        with self._lock:
-            if self._emulator is not None:
-                self._emulator.close()
-                self._emulator = None
 
 
 def passphrase_from_env(variable: str | None) -> bytes | None:

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from runner import secrets
 from runner.errors import AuthenticationError
-from runner.salesforce.hints import hint_for, hint_for_unexpected
+from runner.salesforce import hints
 from runner.salesforce.retry import transport_error
 
 PRODUCTION_AUDIENCE = "https://login.salesforce.com"
@@ -82,6 +82,16 @@ def audience_reason(login_url: str, override: str | None = None) -> str:
     return f"{host or login_url} is not a sandbox host, so the production audience applies"
 
 
+def hint_context(credentials: JwtCredentials) -> hints.Context:
+    """What a hint may say about this org: login URL, consumer key (abbreviated), user, aud."""
+    return hints.Context(
+        login_url=credentials.login_url,
+        client_id=hints.abbreviate(credentials.client_id),
+        username=credentials.username,
+        audience=audience_for(credentials.login_url, credentials.audience),
+    )
+
+
 def claims_for(credentials: JwtCredentials, now: float | None = None) -> dict[str, Any]:
     """The assertion's claims: iss = consumer key, sub = username, aud, exp within 3 minutes."""
     issued = int(time.time() if now is None else now)
@@ -131,7 +141,7 @@ def parse_token_response(response: requests.Response, credentials: JwtCredential
             error,
             secrets.redact(description),
             status=response.status_code,
-            hint=hint_for(error, description, credentials=credentials),
+            hint=hints.hint_for(error, description, context=hint_context(credentials)),
         )
     return _token_from(body, response)
 
@@ -153,7 +163,7 @@ def _unexpected(response: requests.Response, credentials: JwtCredentials) -> Aut
         f"HTTP {response.status_code}",
         f"the token endpoint answered with {what}, not a JSON object: {excerpt}",
         status=response.status_code,
-        hint=hint_for_unexpected(response.status_code, content_type, credentials.login_url),
+        hint=hints.hint_for_unexpected(response.status_code, content_type, credentials.login_url),
     )
 
 

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from runner.salesforce.auth import JwtCredentials
 
 APP_POLICIES = "Setup > App Manager > your connected app > Manage > Edit Policies"
 APP_SETTINGS = "Setup > App Manager > your connected app > Edit"
@@ -21,7 +17,7 @@ APP_SETTINGS = "Setup > App Manager > your connected app > Edit"
 
 @dataclass(frozen=True)
 class Context:
-    """What the hint may mention about the org being logged in to."""
+    """What the hint may mention about the org being logged in to (auth fills it in)."""
 
     login_url: str = "the login URL"
     client_id: str = "the consumer key"
@@ -29,20 +25,7 @@ class Context:
     audience: str = "the audience"
 
 
-def _context(credentials: JwtCredentials | None) -> Context:
-    if credentials is None:
-        return Context()
-    from runner.salesforce.auth import audience_for
-
-    return Context(
-        login_url=credentials.login_url,
-        client_id=_abbreviate(credentials.client_id),
-        username=credentials.username,
-        audience=audience_for(credentials.login_url, credentials.audience),
-    )
-
-
-def _abbreviate(client_id: str) -> str:
+def abbreviate(client_id: str) -> str:
     """Consumer keys are long; the first and last characters are enough to recognise one."""
     return client_id if len(client_id) <= 16 else f"{client_id[:8]}…{client_id[-4:]}"
 
@@ -207,12 +190,10 @@ BY_ERROR: dict[str, _Hint] = {
 }
 
 
-def hint_for(
-    error: str, description: str, *, credentials: JwtCredentials | None = None
-) -> str | None:
+def hint_for(error: str, description: str, *, context: Context | None = None) -> str | None:
     """What to fix for a token error; None for a pair Salesforce is not known to send."""
     hint = BY_DESCRIPTION.get(description.strip().lower()) or BY_ERROR.get(error.strip().lower())
-    return hint(_context(credentials)) if hint else None
+    return hint(context or Context()) if hint else None
 
 
 def hint_for_unexpected(status: int, content_type: str, login_url: str) -> str:

@@ -91,11 +91,6 @@ def test_elapsed():
     assert not checks.check_elapsed(100, 150).passed
 
 
-def test_invalid_expression_is_described():
-    assert "invalid JMESPath" in checks.expression_error("records[")
-    assert checks.expression_error("records[0]") is None
-
-
 def test_summarize_names_failures():
     results = checks.check_json({"totalSize": 5}, BODY)
     assert checks.summarize(results) == "totalSize: equals 5, got 2"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runner.salesforce.auth import JwtCredentials
+from runner.salesforce.auth import JwtCredentials, hint_context
 from runner.salesforce.hints import hint_for, hint_for_unexpected
 from runner.salesforce.keys import ephemeral_key_pair
 
@@ -64,13 +64,14 @@ def test_hint_names_the_org_settings_but_not_the_whole_consumer_key() -> None:
         "api.user@acme.com.uat",
         ephemeral_key_pair().private_key,
     )
+    context = hint_context(credentials)
     not_approved = hint_for(
-        "invalid_grant", "user hasn't approved this consumer", credentials=credentials
+        "invalid_grant", "user hasn't approved this consumer", context=context
     )
     assert not_approved is not None and "api.user@acme.com.uat" in not_approved
-    audience = hint_for("invalid_grant", "audience is invalid", credentials=credentials)
+    audience = hint_for("invalid_grant", "audience is invalid", context=context)
     assert audience is not None and "aud was https://test.salesforce.com" in audience
-    unknown = hint_for("invalid_client_id", "client identifier invalid", credentials=credentials)
+    unknown = hint_for("invalid_client_id", "client identifier invalid", context=context)
     assert unknown is not None
     assert "3MVG9xxx…WXYZ" in unknown and client_id not in unknown
 

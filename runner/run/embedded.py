@@ -1,0 +1,42 @@
+"""The one way into the embedded org: the runner reaches ``runner.emulator`` only here.
+
+An import-linter contract keeps it so, and the emulator imports nothing of the
+runner but ``runner.errors``; either side can change inside without the other.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from runner.emulator import EmulatedOrg, Emulator
+from runner.playbook.model import OrgSpec
+
+
+class EmbeddedOrgs:
+    """Starts the in-process emulator on first use and hosts every emulated org on it."""
+
+    def __init__(self, base_dir: Path | None = None) -> None:
+        self.base_dir = base_dir  # where relative paths in emulator options resolve
+        self._emulator: Emulator | None = None
+        self._lock = threading.Lock()
+
+    def register(
+        self, spec: OrgSpec, options: Mapping[str, Any], certificate_pem: str
+    ) -> EmulatedOrg:
+        with self._lock:
+            if self._emulator is None:
+                self._emulator = Emulator()
+                self._emulator.start()
+            settings = {"name": spec.name, **options}
+            if "certificate" not in settings:
+                settings["certificate_pem"] = certificate_pem
+            return self._emulator.add_org(settings, base_dir=self.base_dir)
+
+    def stop(self) -> None:
+        with self._lock:
+            if self._emulator is not None:
+                self._emulator.close()
+                self._emulator = None
