@@ -23,6 +23,7 @@ from runner.emulator.identity import IdentityEndpoint
 from runner.emulator.messages import Request, Response, rest_error
 from runner.emulator.oauth import TokenEndpoint, TokenRefusal, parse_assertion
 from runner.emulator.rest import RestApi
+from runner.emulator.sample_data import seed_org
 from runner.emulator.server import EmulatorHTTPServer, mask_secrets
 from runner.emulator.sessions import SessionStore
 from runner.emulator.store import Store
@@ -128,7 +129,8 @@ class Emulator:
             self.directory.check_new(cfg)
             known = self.store.find_user(cfg.username)
             org_id = known[0] if known is not None else ids.new_id("00D")
-            user_ids = self.store.seed_org(
+            user_ids = seed_org(
+                self.store,
                 org_id,
                 organization=_organization(cfg),
                 users=[

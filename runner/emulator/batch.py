@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from runner.emulator import sobjects
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Request, Response
-
-if TYPE_CHECKING:
-    from runner.emulator.rest import Context
+from runner.emulator.routing import Context, not_found
 
 MAX_BATCH = 25
 MAX_TREE_RECORDS = 200
@@ -31,16 +29,7 @@ class _TreeFailed(Exception):
     """Undo a tree whose records did not all save."""
 
 
-def _refuse(ctx: Context) -> Response:
-    from runner.emulator.rest import method_not_allowed
-
-    return method_not_allowed(ctx.request.method, "POST")
-
-
 def _run(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
-    from runner.emulator.rest import Context as RestContext
-    from runner.emulator.rest import not_found
-
     parts = urlsplit(str(sub.get("url", "")))
     found = _BATCH_URL.match(parts.path)
     payload = sub.get("richInput")
@@ -51,8 +40,7 @@ def _run(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
     if found is None:
         response = not_found()
     else:
-        sub_ctx = RestContext(ctx.api, ctx.org, ctx.user_id, found.group(1), request)
-        response = ctx.api.dispatch(sub_ctx, (found.group(2) or "").strip("/"))
+        response = ctx.route(found.group(1), request, (found.group(2) or "").strip("/"))
     result = json.loads(response.body) if response.body else None
     return {"statusCode": response.status, "result": result}
 
@@ -60,7 +48,7 @@ def _run(ctx: Context, sub: dict[str, Any]) -> dict[str, Any]:
 def composite_batch(ctx: Context, args: list[str]) -> Response:
     """``POST /composite/batch``: 200 with one result per sub-request, in order."""
     if ctx.request.method != "POST":
-        return _refuse(ctx)
+        return ctx.refuse("POST")
     body = ctx.body()
     subs = body.get("batchRequests") if isinstance(body, dict) else None
     if not isinstance(subs, list) or not subs or not all(isinstance(s, dict) for s in subs):
@@ -135,7 +123,7 @@ def _count(records: list[Any]) -> int:
 def composite_tree(ctx: Context, args: list[str]) -> Response:
     """``POST /composite/tree/{Type}``: 201 with every new id, or 400 and nothing saved."""
     if ctx.request.method != "POST":
-        return _refuse(ctx)
+        return ctx.refuse("POST")
     sobject = sobjects.canonical_name(args[0])
     body = ctx.body()
     records = body.get("records") if isinstance(body, dict) else None

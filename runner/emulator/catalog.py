@@ -7,6 +7,7 @@ by small helpers so that adding a field is one line.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from runner.emulator.metadata import Field, SObject
@@ -85,8 +86,6 @@ def _id(label: str) -> Field:
 
 
 def _read_only(f: Field) -> Field:
-    from dataclasses import replace
-
     return replace(f, createable=False, updateable=False)
 
 

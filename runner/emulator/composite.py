@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from runner.emulator import ids, sobjects
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Request, Response
-
-if TYPE_CHECKING:
-    from runner.emulator.rest import Context
+from runner.emulator.routing import Context, not_found
 
 MAX_SUBREQUESTS = 25
 MAX_RECORDS = 200
@@ -101,9 +99,6 @@ def _sub_requests(ctx: Context) -> tuple[bool, list[dict[str, Any]]]:
 
 
 def _run_one(ctx: Context, sub: dict[str, Any], refs: dict[str, Any]) -> dict[str, Any]:
-    from runner.emulator.rest import Context as RestContext
-    from runner.emulator.rest import not_found
-
     ref_id = sub["referenceId"]
     try:
         url = _resolve(sub["url"], refs)
@@ -122,8 +117,7 @@ def _run_one(ctx: Context, sub: dict[str, Any], refs: dict[str, Any]) -> dict[st
     if found is None:
         response = not_found()
     else:
-        sub_ctx = RestContext(ctx.api, ctx.org, ctx.user_id, found.group(1), request)
-        response = ctx.api.dispatch(sub_ctx, (found.group(2) or "").strip("/"))
+        response = ctx.route(found.group(1), request, (found.group(2) or "").strip("/"))
     result_body = json.loads(response.body) if response.body else None
     headers: dict[str, str] = {}
     if response.status == 201 and isinstance(result_body, dict) and "id" in result_body:
@@ -139,9 +133,7 @@ def _run_one(ctx: Context, sub: dict[str, Any], refs: dict[str, Any]) -> dict[st
 def composite(ctx: Context, args: list[str]) -> Response:
     """``POST /composite``: always 200, one sub-response per sub-request."""
     if ctx.request.method != "POST":
-        from runner.emulator.rest import method_not_allowed
-
-        return method_not_allowed(ctx.request.method, "POST")
+        return ctx.refuse("POST")
     all_or_none, subs = _sub_requests(ctx)
     results: list[dict[str, Any]] = []
     failed: int | None = None
@@ -236,9 +228,7 @@ def collections(ctx: Context, args: list[str]) -> Response:
     elif method in ("POST", "PATCH"):
         all_or_none, items = _collection_body(ctx)
     else:
-        from runner.emulator.rest import method_not_allowed
-
-        return method_not_allowed(method, "DELETE,PATCH,POST")
+        return ctx.refuse("DELETE,PATCH,POST")
     results: list[dict[str, Any]] = []
     try:
         with ctx.store.transaction():
@@ -269,9 +259,7 @@ def retrieve(ctx: Context, args: list[str]) -> Response:
         wanted_ids = [i for i in params.get("ids", "").split(",") if i]
         fields = [f for f in params.get("fields", "").split(",") if f]
     else:
-        from runner.emulator.rest import method_not_allowed
-
-        return method_not_allowed(ctx.request.method, "GET,POST")
+        return ctx.refuse("GET,POST")
     if not isinstance(wanted_ids, list) or not isinstance(fields, list) or not fields:
         raise _bad_request("ids and fields are required")
     records: list[Any] = []

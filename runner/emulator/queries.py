@@ -8,26 +8,18 @@ Salesforce CLI makes at login (``SandboxProcess``: none).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner.emulator import errors
 from runner.emulator.columns import column_metadata
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Response
-
-if TYPE_CHECKING:
-    from runner.emulator.rest import Context
+from runner.emulator.routing import Context
 
 DEFAULT_BATCH = 2000
 TOOLING_EMPTY = frozenset({"sandboxprocess", "sandboxinfo"})
 _BATCH = re.compile(r"batchSize\s*=\s*(\d+)", re.IGNORECASE)
 _FROM = re.compile(r"\bfrom\s+(\w+)", re.IGNORECASE)
-
-
-def _refuse(ctx: Context) -> Response:
-    from runner.emulator.rest import method_not_allowed
-
-    return method_not_allowed(ctx.request.method, "GET,HEAD")
 
 
 def batch_size(ctx: Context) -> int:
@@ -46,7 +38,7 @@ def _soql(ctx: Context) -> str:
 def query(ctx: Context, args: list[str]) -> Response:
     """``GET /query?q=`` and ``/queryAll?q=`` (the latter sees deleted records too)."""
     if ctx.request.method not in ("GET", "HEAD"):
-        return _refuse(ctx)
+        return ctx.refuse("GET,HEAD")
     soql = _soql(ctx)
     body = ctx.store.query(
         ctx.org.org_id,
@@ -63,7 +55,7 @@ def query(ctx: Context, args: list[str]) -> Response:
 def query_more(ctx: Context, args: list[str]) -> Response:
     """``GET /query/{locator}`` (also accepted under ``/queryAll/``)."""
     if ctx.request.method not in ("GET", "HEAD"):
-        return _refuse(ctx)
+        return ctx.refuse("GET,HEAD")
     body = ctx.store.query_more(ctx.org.org_id, args[1], api_version=ctx.version)
     return Response.json(200, body)
 
@@ -71,7 +63,7 @@ def query_more(ctx: Context, args: list[str]) -> Response:
 def tooling_query(ctx: Context, args: list[str]) -> Response:
     """``GET /tooling/query``: an empty answer for sandbox objects, INVALID_TYPE for others."""
     if ctx.request.method not in ("GET", "HEAD"):
-        return _refuse(ctx)
+        return ctx.refuse("GET,HEAD")
     soql = _soql(ctx)
     found = _FROM.search(soql)
     if found is None:

@@ -8,22 +8,15 @@ routes pick the HTTP method and shape the answer (201 SaveResult, 204).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner.emulator import errors, sobjects
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Response
+from runner.emulator.routing import Context
 
 _FIELD_NAME = re.compile(r"[A-Za-z][\w.]*")
 
-if TYPE_CHECKING:
-    from runner.emulator.rest import Context
-
-
-def _refuse(ctx: Context, allowed: str) -> Response:
-    from runner.emulator.rest import method_not_allowed
-
-    return method_not_allowed(ctx.request.method, allowed)
 
 
 def record_object(ctx: Context) -> dict[str, Any]:
@@ -40,14 +33,14 @@ def record_object(ctx: Context) -> dict[str, Any]:
 def describe_global(ctx: Context, args: list[str]) -> Response:
     """``GET /sobjects``."""
     if ctx.request.method not in ("GET", "HEAD"):
-        return _refuse(ctx, "GET,HEAD")
+        return ctx.refuse("GET,HEAD")
     return Response.json(200, sobjects.describe_global(ctx.version))
 
 
 def describe(ctx: Context, args: list[str]) -> Response:
     """``GET /sobjects/{Type}/describe``."""
     if ctx.request.method not in ("GET", "HEAD"):
-        return _refuse(ctx, "GET,HEAD")
+        return ctx.refuse("GET,HEAD")
     return Response.json(200, sobjects.describe(args[0], ctx.version))
 
 
@@ -57,7 +50,7 @@ def sobject_root(ctx: Context, args: list[str]) -> Response:
     if ctx.request.method == "POST":
         return create(ctx, name)
     if ctx.request.method not in ("GET", "HEAD"):
-        return _refuse(ctx, "GET,HEAD,POST")
+        return ctx.refuse("GET,HEAD,POST")
     entry = next(e for e in sobjects.describe_global(ctx.version)["sobjects"] if e["name"] == name)
     return Response.json(200, {"objectDescribe": entry, "recentItems": []})
 
@@ -85,7 +78,7 @@ def record(ctx: Context, args: list[str]) -> Response:
     if method == "DELETE":
         ctx.store.delete(ctx.org.org_id, name, record_id)
         return Response.empty(204)
-    return _refuse(ctx, "GET,HEAD,PATCH,DELETE")
+    return ctx.refuse("GET,HEAD,PATCH,DELETE")
 
 
 def _child_lookup(parent: str, relationship: str) -> tuple[str, str] | None:
@@ -101,7 +94,7 @@ def _child_lookup(parent: str, relationship: str) -> tuple[str, str] | None:
 def related(ctx: Context, args: list[str]) -> Response:
     """``GET /sobjects/{Type}/{id}/{relationship}``: the parent record, or the children."""
     if ctx.request.method not in ("GET", "HEAD"):
-        return _refuse(ctx, "GET,HEAD")
+        return ctx.refuse("GET,HEAD")
     meta = sobjects.get(args[0])
     record_id, name = args[1], args[2]
     wanted = ctx.request.params().get("fields")

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from runner.emulator import batch, composite, queries, records
 from runner.emulator.directory import Directory, OrgState
-from runner.emulator.errors import NOT_FOUND_MESSAGE, RestApiError
+from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Request, Response, rest_error
+from runner.emulator.routing import Context, Handler, not_found
 from runner.emulator.sessions import SessionStore
 from runner.emulator.store import Store
 
@@ -24,8 +24,6 @@ OLDEST_VERSION = 31
 NEWEST_VERSION = 68
 _VERSIONED = re.compile(r"^/services/data/(?:v(\d+\.\d)|latest)(/.*)?$")
 _SEASONS = ("Spring", "Summer", "Winter")
-
-Handler = Callable[["Context", list[str]], Response]
 
 
 def version_label(major: int) -> str:
@@ -50,48 +48,9 @@ def supported(version: str) -> bool:
     return minor == "0" and major.isdigit() and OLDEST_VERSION <= int(major) <= NEWEST_VERSION
 
 
-@dataclass
-class Context:
-    """What a route needs: the org, the caller, the API version and the request."""
-
-    api: RestApi
-    org: OrgState
-    user_id: str
-    version: str
-    request: Request
-
-    @property
-    def store(self) -> Store:
-        """The record store shared by all orgs."""
-        return self.api.store
-
-    @property
-    def base_url(self) -> str:
-        """This server's base URL."""
-        return self.api.base_url()
-
-    def body(self) -> Any:
-        """The JSON body; 400 ``JSON_PARSER_ERROR`` when it does not parse."""
-        try:
-            return self.request.json_body()
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise RestApiError(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from None
-
-
-def not_found() -> Response:
-    """404 ``NOT_FOUND``, Salesforce's answer for any unknown resource."""
-    return rest_error(404, "NOT_FOUND", NOT_FOUND_MESSAGE)
-
-
-def method_not_allowed(method: str, allowed: str) -> Response:
-    """405 with Salesforce's wording."""
-    message = f"HTTP Method '{method}' not allowed. Allowed are {allowed}"
-    return rest_error(405, "METHOD_NOT_ALLOWED", message)
-
-
 def _resources(ctx: Context, args: list[str]) -> Response:
     if ctx.request.method not in ("GET", "HEAD"):
-        return method_not_allowed(ctx.request.method, "GET,HEAD")
+        return ctx.refuse("GET,HEAD")
     base = f"/services/data/v{ctx.version}"
     # Only what this server answers: a real org lists more, and a client that
     # follows an advertised resource should not meet a 404.
@@ -104,7 +63,7 @@ def _resources(ctx: Context, args: list[str]) -> Response:
 
 def _limits(ctx: Context, args: list[str]) -> Response:
     if ctx.request.method not in ("GET", "HEAD"):
-        return method_not_allowed(ctx.request.method, "GET,HEAD")
+        return ctx.refuse("GET,HEAD")
     used, limit = ctx.org.usage()
     per_app = {app.name: {"Max": 0, "Remaining": 0} for app in ctx.org.config.apps}
     body: dict[str, Any] = {
@@ -205,7 +164,9 @@ class RestApi:
         elif not supported(version := match.group(1) or f"{NEWEST_VERSION}.0"):
             response = not_found()
         else:
-            ctx = Context(self, org, session.user_id, version, request)
+            ctx = Context(
+                org, session.user_id, version, request, self.store, self.base_url(), self.dispatch
+            )
             response = self.dispatch(ctx, (match.group(2) or "").strip("/"))
         response.headers["Sforce-Limit-Info"] = f"api-usage={used}/{limit}"
         return response

@@ -20,7 +20,8 @@ from typing import Any
 from runner.emulator import ids, sobjects
 from runner.emulator.catalog import ACCOUNT_TYPES, LEAD_SOURCES, RATINGS, STAGES
 from runner.emulator.errors import RestApiError
-from runner.emulator.store import Store, storage_row
+from runner.emulator.store import Store
+from runner.emulator.writes import storage_row
 
 DEFAULT_SEED = 20240131
 ACCOUNT_NAMES = (

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from runner.emulator import ids, sobjects
-from runner.emulator.sample_data import SampleRef, populate, sample_records
+from runner.emulator.sample_data import SampleRef, populate, sample_records, seed_org
 from runner.emulator.store import Store
 
 ORG = ids.to_18("00Dxx0000001gPL")
@@ -20,7 +20,7 @@ TABLES = ("Account", "Contact", "Opportunity", "Case", "Lead")
 
 def empty_org() -> Store:
     store = Store(clock=lambda: NOW)
-    store.seed_org(ORG, organization={"Name": "Acme"}, sample_data=False,
+    seed_org(store, ORG, organization={"Name": "Acme"}, sample_data=False,
                    users=[{"Username": "a@acme.test", "Id": ADMIN}])
     return store
 
@@ -62,7 +62,7 @@ def test_bulk_seeding_stores_what_record_by_record_creates_store() -> None:
 def test_each_org_gets_fresh_ids_and_its_own_links() -> None:
     store = empty_org()
     other = ids.to_18("00Dxx0000002AbC")
-    store.seed_org(other, organization={}, sample_data=False, users=[{"Username": "b@acme.test"}])
+    seed_org(store, other, organization={}, sample_data=False, users=[{"Username": "b@acme.test"}])
     first = populate(store, ORG, random_seed=7, user_id=ADMIN)
     second = populate(store, other, random_seed=7)
     assert not set(first["Account"]) & set(second["Account"])
@@ -83,7 +83,7 @@ def test_a_later_case_continues_the_numbering() -> None:
 
 
 def sample_org(store: Store, **options: Any) -> None:
-    store.seed_org(ORG, organization={}, users=[{"Username": "a@acme.test", "Id": ADMIN}],
+    seed_org(store, ORG, organization={}, users=[{"Username": "a@acme.test", "Id": ADMIN}],
                    random_seed=7, **options)
 
 

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from runner.emulator import ids, sobjects
 from runner.emulator.errors import RestApiError
+from runner.emulator.sample_data import seed_org
 from runner.emulator.store import Store
 
 ORG = ids.to_18("00Dxx0000001gPL")
@@ -34,7 +35,8 @@ def clock() -> Clock:
 @pytest.fixture
 def store(clock: Clock) -> Store:
     s = Store(clock=clock)
-    s.seed_org(
+    seed_org(
+        s,
         ORG,
         organization={"Name": "Acme"},
         users=[{"Username": "int@acme.test", "FirstName": "Ivy", "LastName": "Integration"}],
@@ -100,7 +102,7 @@ def test_get_missing_malformed_and_wrong_type_ids(store: Store) -> None:
 
 
 def test_records_are_private_to_their_org(store: Store) -> None:
-    store.seed_org(OTHER_ORG, organization={}, users=[{"Username": "b@b.test"}], sample_data=False)
+    seed_org(store, OTHER_ORG, organization={}, users=[{"Username": "b@b.test"}], sample_data=False)
     account_id = store.create(ORG, "Account", {"Name": "Acme"})
     assert raises(store.get, OTHER_ORG, "Account", account_id, None, V).status == 404
     assert store.count(OTHER_ORG, "Account") == 0
@@ -280,7 +282,8 @@ def test_concurrent_creates_from_threads(store: Store) -> None:
 
 def test_seed_org_creates_org_users_and_sample_data(clock: Clock) -> None:
     s = Store(clock=clock)
-    users = s.seed_org(
+    users = seed_org(
+        s,
         ORG,
         organization={"Name": "Acme", "IsSandbox": True},
         users=[{"Username": "a@acme.test", "LastName": "Admin"}, {"Username": "b@acme.test"}],
@@ -303,7 +306,7 @@ def test_seed_org_creates_org_users_and_sample_data(clock: Clock) -> None:
 def test_seed_is_deterministic_for_a_seed(clock: Clock) -> None:
     def names(seed: int) -> list[tuple[str, str]]:
         s = Store(clock=clock)
-        s.seed_org(ORG, organization={}, users=[{"Username": "a@a.test"}], random_seed=seed)
+        seed_org(s, ORG, organization={}, users=[{"Username": "a@a.test"}], random_seed=seed)
         rows = s.query(ORG, "SELECT Name, AccountNumber FROM Account", api_version=V)["records"]
         return [(r["Name"], r["AccountNumber"]) for r in rows]
 
@@ -313,7 +316,8 @@ def test_seed_is_deterministic_for_a_seed(clock: Clock) -> None:
 
 
 def test_seed_again_adds_nothing_but_new_users(store: Store) -> None:
-    again = store.seed_org(
+    again = seed_org(
+        store,
         ORG, organization={}, users=[{"Username": "int@acme.test"}, {"Username": "new@acme.test"}]
     )
     assert again["int@acme.test"] == admin(store)
@@ -322,7 +326,7 @@ def test_seed_again_adds_nothing_but_new_users(store: Store) -> None:
 
 
 def test_usernames_are_unique_across_orgs(store: Store) -> None:
-    err = raises(store.seed_org, OTHER_ORG, organization={}, users=[{"Username": "int@acme.test"}])
+    err = raises(seed_org, store, OTHER_ORG, organization={}, users=[{"Username": "int@acme.test"}])
     assert err.error_code == "DUPLICATE_USERNAME"
     assert store.find_user("int@acme.test") == (ORG, admin(store))
     assert store.find_user("nobody@acme.test") is None
@@ -331,12 +335,12 @@ def test_usernames_are_unique_across_orgs(store: Store) -> None:
 def test_file_store_persists(tmp_path: Any, clock: Clock) -> None:
     path = str(tmp_path / "org.db")
     first = Store(path, clock=clock)
-    first.seed_org(ORG, organization={}, users=[{"Username": "a@a.test"}], sample_data=False)
+    seed_org(first, ORG, organization={}, users=[{"Username": "a@a.test"}], sample_data=False)
     account_id = first.create(ORG, "Account", {"Name": "Kept"})
     first.close()
     second = Store(path, clock=clock)
     assert second.get(ORG, "Account", account_id, ["Name"], V)["Name"] == "Kept"
-    second.seed_org(ORG, organization={}, users=[{"Username": "a@a.test"}])
+    seed_org(second, ORG, organization={}, users=[{"Username": "a@a.test"}])
     assert second.count(ORG, "Account") == 1
 
 
@@ -352,7 +356,7 @@ def test_old_data_file_gains_new_columns(tmp_path: Any, clock: Clock) -> None:
     conn.commit()
     conn.close()
     store = Store(path, clock=clock)
-    store.seed_org(ORG, organization={}, users=[{"Username": "a@a.test"}], sample_data=False)
+    seed_org(store, ORG, organization={}, users=[{"Username": "a@a.test"}], sample_data=False)
     account_id = store.create(ORG, "Account", {"Name": "New", "Industry": "Energy"})
     assert store.get(ORG, "Account", account_id, ["Industry"], V)["Industry"] == "Energy"
 

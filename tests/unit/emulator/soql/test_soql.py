@@ -7,6 +7,7 @@ import pytest
 
 from runner.emulator import ids
 from runner.emulator.errors import RestApiError
+from runner.emulator.sample_data import seed_org
 from runner.emulator.soql.dates import date_range
 from runner.emulator.soql.lexer import Lexer
 from runner.emulator.soql.parser import parse
@@ -21,7 +22,8 @@ V = "61.0"
 def store() -> Store:
     """Three accounts, four contacts (one without account), dated records around NOW."""
     s = Store(clock=lambda: NOW)
-    s.seed_org(
+    seed_org(
+        s,
         ORG,
         organization={"Name": "Acme"},
         users=[{"Username": "int@acme.test", "FirstName": "Ivy", "LastName": "Integration"}],
@@ -339,7 +341,7 @@ def test_query_all_sees_deleted_records(store: Store) -> None:
 @pytest.fixture(scope="module")
 def big() -> Store:
     s = Store(clock=lambda: NOW)
-    s.seed_org(ORG, organization={}, users=[{"Username": "a@big.test"}], sample_data=False)
+    seed_org(s, ORG, organization={}, users=[{"Username": "a@big.test"}], sample_data=False)
     with s.transaction():
         for i in range(4500):
             s.insert(ORG, "Account", {"Name": f"Account {i:05d}", "NumberOfEmployees": i})

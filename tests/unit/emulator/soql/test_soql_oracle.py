@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from runner.emulator import ids
 from runner.emulator.errors import RestApiError
+from runner.emulator.sample_data import seed_org
 from runner.emulator.store import Store
 
 ORG = ids.to_18("00Dxx0000001gPL")
@@ -29,7 +30,7 @@ SOQL_ERRORS = {
 
 def _make_store() -> tuple[Store, list[dict[str, Any]]]:
     store = Store(clock=lambda: dt.datetime(2024, 3, 15, tzinfo=dt.timezone.utc))
-    store.seed_org(ORG, organization={}, users=[{"Username": "o@o.test"}], sample_data=False)
+    seed_org(store, ORG, organization={}, users=[{"Username": "o@o.test"}], sample_data=False)
     rows = []
     for i, name in enumerate(NAMES * 4):
         row = {

@@ -1,0 +1,198 @@
+"""The embedded org's SQLite database: one table per object, shared by every org.
+
+One connection (in memory, or a file that persists between runs) guarded by a
+re-entrant lock: the HTTP server is threaded, and SQLite connections are not.
+Each call holds the lock only for its own statements; ``transaction()`` holds it
+for the whole all-or-none group. Also here: which orgs exist, who owns records
+created without a user, and the work deferred until an org's records are first used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from runner.emulator import ids, sobjects
+from runner.emulator.metadata import Field, SObject
+from runner.emulator.values import format_datetime
+
+Clock = Callable[[], dt.datetime]
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def quote(name: str) -> str:
+    """An SQL identifier (object and field names are plain ASCII words)."""
+    return f'"{name}"'
+
+
+
+class Database:
+    """The connection, its lock and transactions, the tables, and the registry of orgs."""
+
+    def __init__(self, path: str | None = None, *, clock: Clock | None = None) -> None:
+        self._conn = sqlite3.connect(
+            path or ":memory:", check_same_thread=False, isolation_level=None
+        )
+        self._lock = threading.RLock()
+        self._depth = 0
+        self.clock: Clock = clock or _utc_now
+        self.in_memory = path is None
+        self._deferred: dict[str, Callable[[], object]] = {}
+        with self._lock:
+            self._create_schema()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    # -- schema ----------------------------------------------------------------------------
+
+    def _create_schema(self) -> None:
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS _orgs (org TEXT PRIMARY KEY, default_user TEXT, "
+            "case_seq INTEGER NOT NULL DEFAULT 1000)"
+        )
+        for sobject in sobjects.SOBJECTS.values():
+            columns = ", ".join(_column_sql(f) for f in sobject.fields)
+            table = quote(sobject.name)
+            self._conn.execute(
+                f"CREATE TABLE IF NOT EXISTS {table} "
+                f"(_seq INTEGER PRIMARY KEY AUTOINCREMENT, _org TEXT NOT NULL, {columns})"
+            )
+            self._add_missing_columns(sobject)
+            self._conn.execute(
+                f"CREATE UNIQUE INDEX IF NOT EXISTS {quote(sobject.name + '_id')} ON {table} (Id)"
+            )
+            self._conn.execute(
+                f"CREATE INDEX IF NOT EXISTS {quote(sobject.name + '_org')} ON {table} (_org, _seq)"
+            )
+            for f in sobject.fields:
+                if f.type == "reference":
+                    index = quote(f"{sobject.name}_{f.name}")
+                    self._conn.execute(
+                        f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({quote(f.name)})"
+                    )
+
+    def _add_missing_columns(self, sobject: SObject) -> None:
+        """A data file written by an older version gains the fields added since."""
+        table = quote(sobject.name)
+        present = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+        for f in sobject.fields:
+            if f.name not in present:
+                self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {_column_sql(f)}")
+
+    # -- low-level access ------------------------------------------------------------------
+
+    def execute(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        """Run one statement under the lock and return every row."""
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """All-or-none group: everything inside commits together or not at all. Nests."""
+        with self._lock:
+            name = f"sp{self._depth}"
+            self._conn.execute(f"SAVEPOINT {name}")
+            self._depth += 1
+            try:
+                yield
+            except BaseException:
+                self._conn.execute(f"ROLLBACK TO {name}")
+                self._conn.execute(f"RELEASE {name}")
+                raise
+            else:
+                self._conn.execute(f"RELEASE {name}")
+            finally:
+                self._depth -= 1
+
+    def _now(self) -> str:
+        return format_datetime(self.clock())
+
+    def defer(self, org_id: str, work: Callable[[], object]) -> None:
+        """Run ``work`` (an org's sample records) just before its records are first used.
+
+        A health check hosting hundreds of orgs often reads none of their records; in
+        memory nothing outlives the process, so the records need not exist before then.
+        """
+        with self._lock:
+            self._deferred[ids.normalize(org_id)] = work
+
+    def _catch_up(self, org_id: str) -> None:
+        if not self._deferred:
+            return
+        try:
+            org_id = ids.normalize(org_id)
+        except ValueError:
+            return
+        if org_id not in self._deferred:
+            return
+        with self._lock:
+            work = self._deferred.pop(org_id, None)
+            if work is not None:
+                with self.transaction():
+                    work()
+
+    # -- orgs ------------------------------------------------------------------------------
+
+    def register_org(self, org_id: str, default_user: str | None = None) -> None:
+        """Make ``org_id`` known; ``default_user`` owns records created without a user."""
+        with self._lock:
+            self._conn.execute(
+                "INSERT INTO _orgs (org, default_user) VALUES (?, ?) "
+                "ON CONFLICT(org) DO UPDATE SET default_user = "
+                "COALESCE(excluded.default_user, _orgs.default_user)",
+                (ids.normalize(org_id), default_user),
+            )
+
+    def default_user(self, org_id: str) -> str | None:
+        rows = self.execute("SELECT default_user FROM _orgs WHERE org = ?", (org_id,))
+        return rows[0][0] if rows else None
+
+    def _next_case_numbers(self, org_id: str, count: int = 1) -> list[str]:
+        """Reserve ``count`` consecutive case numbers of the org in one update."""
+        self._conn.execute("INSERT OR IGNORE INTO _orgs (org) VALUES (?)", (org_id,))
+        self._conn.execute(
+            "UPDATE _orgs SET case_seq = case_seq + ? WHERE org = ?", (count, org_id)
+        )
+        row = self._conn.execute("SELECT case_seq FROM _orgs WHERE org = ?", (org_id,)).fetchone()
+        return [f"{number:08d}" for number in range(row[0] - count + 1, row[0] + 1)]
+
+    def _fetch(
+        self, org_id: str, meta: SObject, record_id: str, wanted: list[Field]
+    ) -> dict[str, Any] | None:
+        names = {f.name for f in wanted}
+        if meta.field("IsDeleted"):
+            names.add("IsDeleted")
+        columns = sorted(names)
+        rows = self.execute(
+            f"SELECT {', '.join(map(quote, columns))} FROM {quote(meta.name)} "
+            "WHERE Id = ? AND _org = ?",
+            (record_id, ids.normalize(org_id)),
+        )
+        return dict(zip(columns, rows[0], strict=True)) if rows else None
+
+    def exists(self, org_id: str, sobject: str, record_id: str) -> bool:
+        """True when the record is there and not deleted."""
+        self._catch_up(org_id)
+        meta = sobjects.get(sobject)
+        live = " AND IsDeleted = 0" if meta.field("IsDeleted") else ""
+        rows = self.execute(
+            f"SELECT 1 FROM {quote(meta.name)} WHERE Id = ? AND _org = ?{live}",
+            (record_id, ids.normalize(org_id)),
+        )
+        return bool(rows)
+
+
+
+def _column_sql(f: Field) -> str:
+    collate = " COLLATE NOCASE" if f.is_text and f.type != "id" else ""
+    return f"{quote(f.name)} {f.sql_type}{collate}"
