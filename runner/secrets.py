@@ -2,24 +2,38 @@
 
 A secret is registered the moment it exists (key PEM read, passphrase taken
 from the environment, assertion signed, token received); every reporter then
-passes its text through :func:`redact`.  Exact registered values are the first
-line of defence; a few patterns (Salesforce access tokens, JWTs, PEM private
-key blocks, ``Bearer``/``assertion=`` values) are a safety net for secrets that
-reached some text before anyone registered them.
+passes its text through :func:`redact`.  Registered values are masked whatever
+their length, in the forms a server or a template may echo them back
+(JSON-escaped, URL-encoded, HTML-escaped, base64 at any alignment, wrapped into
+lines); a few patterns (Salesforce access tokens, JWTs, PEM private key blocks,
+``Bearer``/``assertion=`` values) are a safety net for secrets that reached some
+text before anyone registered them.
+
+Matching uses Aho-Corasick automata (``pyahocorasick``): one pass over the text
+finds every registered form at once, so masking costs the same with one secret
+or a thousand.  Automata are rebuilt lazily and in tiers of doubling size, so a
+run that registers a token per org rebuilds O(total · log total), not O(total²).
 """
 
 from __future__ import annotations
 
+import base64
+import bisect
+import html
+import json
 import re
 import threading
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-MASK = "***"
-MIN_LENGTH = 4
-"""Shorter values are ignored: masking every ``ab`` in a report would hide more than it protects."""
+import ahocorasick
 
+MASK = "***"
 _PEM_LINE_MIN = 16
+_SHIFTED_BASE64_MIN = 8
+"""A secret seen inside a longer base64 text at another alignment: only long enough ones."""
+_LINE_BREAK = re.compile(r"\r\n?[ \t]*|\n[ \t]*")
 
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
@@ -38,43 +52,119 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
-def _variants(value: str) -> set[str]:
-    """The forms a secret takes in output: as is, URL-encoded, and each long line of a PEM."""
+def _base64_forms(raw: bytes) -> set[str]:
+    """The secret's base64 (standard and URL-safe) at each of the three byte alignments.
+
+    Only the characters that depend on the secret's bytes alone are kept, so the
+    form is found inside a longer base64 text too.
+    """
+    found: set[str] = set()
+    for shift in range(3):
+        encoded = base64.b64encode(b"\0" * shift + raw).decode("ascii")
+        start, end = (shift * 8 + 5) // 6, ((shift + len(raw)) * 8) // 6
+        form = encoded[start:end]
+        if shift == 0 or len(form) >= _SHIFTED_BASE64_MIN:
+            found.update({form, form.replace("+", "-").replace("/", "_")})
+    return found
+
+
+def _forms(value: str) -> set[str]:
+    """The forms a secret takes in output: as is, escaped or encoded, and each long PEM line."""
     raw = value.encode("utf-8", "surrogatepass")  # environment values may hold lone surrogates
-    found = {value, quote(raw, safe=""), quote_plus(raw)}
-    if "\n" in value:
+    escaped = json.dumps(value)[1:-1]
+    found = {
+        value,
+        escaped,
+        escaped.replace("/", "\\/"),
+        json.dumps(value, ensure_ascii=False)[1:-1],
+        quote(raw, safe=""),
+        quote_plus(raw),
+        html.escape(value),
+        html.escape(value, quote=False),
+        *_base64_forms(raw),
+    }
+    if "\n" in value or "\r" in value:
         found.update(
             line.strip() for line in value.splitlines() if len(line.strip()) >= _PEM_LINE_MIN
         )
-    return {item for item in found if len(item) >= MIN_LENGTH}
+    squeezed = {_squeeze(form) for form in found}
+    # after a line break the text loses its indentation, and so must a form that starts with it
+    return (squeezed | {form.lstrip(" \t") for form in squeezed}) - {""}
+
+
+def _squeeze(text: str) -> str:
+    """Text with its line breaks (and the indentation after them) taken out."""
+    return _LINE_BREAK.sub("", text)
+
+
+@dataclass(frozen=True)
+class _Tier:
+    """An automaton over some of the registered forms; ``size`` is their total length."""
+
+    automaton: Any
+    size: int
+
+
+def _tier(forms: frozenset[str] | set[str]) -> _Tier:
+    automaton = ahocorasick.Automaton()
+    for form in forms:
+        automaton.add_word(form, len(form))
+    automaton.make_automaton()
+    return _Tier(automaton, sum(map(len, forms)))
+
+
+class _Squeezed:
+    """A text without its line breaks, and the way back to the original's positions."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: list[int] = []  # where each piece starts in the squeezed text
+        self.origins: list[int] = []  # ... and in the original
+        pieces, at, length = [], 0, 0
+        for match in _LINE_BREAK.finditer(text):
+            self.starts.append(length)
+            self.origins.append(at)
+            pieces.append(text[at:match.start()])
+            length += match.start() - at
+            at = match.end()
+        self.starts.append(length)
+        self.origins.append(at)
+        pieces.append(text[at:])
+        self.text = "".join(pieces)
+
+    def original(self, position: int) -> int:
+        piece = bisect.bisect_right(self.starts, position) - 1
+        return self.origins[piece] + position - self.starts[piece]
 
 
 class SecretRegistry:
     """A thread-safe set of secret values with a masking function over them.
 
-    Values are kept longest first in a tuple that ``add`` (rare) replaces and
-    ``redact`` (frequent) only reads, so readers never need the lock. Masking
-    is a substring test and replace per value: with hundreds of secrets (a
-    token and an assertion per org) that stays linear, where one alternation
-    regex would be recompiled, at growing cost, on every login.
+    ``add`` (rare) records forms; the first ``redact`` after it folds them into
+    the tiers under the lock. ``redact`` (frequent) otherwise only reads the
+    current tuple of tiers, which is replaced, never changed.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._values: set[str] = set()
-        self._ordered: tuple[str, ...] = ()
+        self._pending: set[str] = set()
+        self._tiers: tuple[_Tier, ...] = ()
+        self._longest = 0
 
     def add(self, value: str | bytes | None) -> None:
-        """Register a secret; ``None``, empty and very short values are ignored."""
+        """Register a secret, whatever its length; ``None`` and blank values are ignored."""
         if value is None:
             return
         text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-        variants = _variants(text)
+        if not text.strip():
+            return
+        forms = _forms(text) | {text}
         with self._lock:
-            if variants <= self._values:
-                return
-            self._values |= variants
-            self._ordered = tuple(sorted(self._values, key=len, reverse=True))
+            new = forms - self._values
+            if new:
+                self._values |= new
+                self._pending |= new
+                self._longest = max(self._longest, *map(len, new))
 
     def __contains__(self, value: object) -> bool:
         return value in self._values
@@ -82,16 +172,70 @@ class SecretRegistry:
     def __len__(self) -> int:
         return len(self._values)
 
+    def _current(self) -> tuple[_Tier, ...]:
+        if not self._pending:
+            return self._tiers
+        with self._lock:
+            if self._pending:
+                tiers = [*self._tiers, _tier(self._pending)]
+                words = [set(self._pending)]
+                self._pending = set()
+                self._tiers = self._merged(tiers, words)
+            return self._tiers
+
+    def _merged(self, tiers: list[_Tier], newest: list[set[str]]) -> tuple[_Tier, ...]:
+        """Merge the newest tier into older ones while they are no more than twice its size."""
+        while len(tiers) >= 2 and tiers[-2].size <= 2 * tiers[-1].size:
+            tiers.pop()
+            older = tiers.pop()
+            words = newest.pop()
+            words |= set(older.automaton.keys())
+            tiers.append(_tier(words))
+            newest.append(words)
+        return tuple(tiers)
+
+    def _spans(self, text: str) -> list[tuple[int, int]]:
+        tiers = self._current()
+        if not tiers:
+            return []
+        squeezed = _Squeezed(text) if ("\n" in text or "\r" in text) else None
+        haystack = squeezed.text if squeezed else text
+        spans = []
+        for tier in tiers:
+            for end, length in tier.automaton.iter_long(haystack):
+                start, stop = end - length + 1, end + 1
+                if squeezed is not None:
+                    start, stop = squeezed.original(start), squeezed.original(stop - 1) + 1
+                spans.append((start, stop))
+        return spans
+
     def redact(self, text: str) -> str:
         """Replace every registered value and every secret-looking pattern with ``***``."""
         if not text:
             return text
-        for value in self._ordered:
-            if value in text:
-                text = text.replace(value, MASK)
+        spans = sorted(self._spans(text))
+        if spans:
+            pieces, at = [], 0
+            for start, stop in spans:
+                if stop <= at:
+                    continue
+                if start >= at:
+                    pieces.append(text[at:start])
+                    pieces.append(MASK)
+                at = stop
+            pieces.append(text[at:])
+            text = "".join(pieces)
         for pattern, replacement in _PATTERNS:
             text = pattern.sub(replacement, text)
         return text
+
+    def redact_head(self, text: str, limit: int) -> str:
+        """The first ``limit`` characters of ``text``, masked before they are cut.
+
+        Cutting first would leave the head of a secret that straddles the cut unmasked.
+        """
+        masked = self.redact(text[: limit + self._longest + 1])
+        return masked[:limit]
 
     def redact_data(self, value: Any) -> Any:
         """A redacted copy of a JSON-like structure (dicts, lists, tuples, strings)."""
@@ -109,7 +253,9 @@ class SecretRegistry:
         """Forget every value (tests use this to isolate themselves)."""
         with self._lock:
             self._values.clear()
-            self._ordered = ()
+            self._pending.clear()
+            self._tiers = ()
+            self._longest = 0
 
 
 SECRETS = SecretRegistry()
@@ -124,6 +270,11 @@ def register(value: str | bytes | None) -> None:
 def redact(text: str) -> str:
     """Mask ``text`` with the process-wide registry."""
     return SECRETS.redact(text)
+
+
+def redact_head(text: str, limit: int) -> str:
+    """The first ``limit`` characters of ``text``, masked with the process-wide registry."""
+    return SECRETS.redact_head(text, limit)
 
 
 def redact_data(value: Any) -> Any:

@@ -20,7 +20,7 @@ from runner.playbook.templating import evaluate
 from runner.run import checks
 from runner.run.results import CheckResult, Exchange
 from runner.salesforce.http import MISSING, OrgClient, Response, ResponseFormatError
-from runner.secrets import redact
+from runner.secrets import redact, redact_head
 
 EXCERPT_CHARS = 600
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -47,24 +47,23 @@ class ActionResult:
 
 def excerpt(response: Response) -> str:
     text = response.text.strip()
-    if len(text) > EXCERPT_CHARS:
-        text = text[:EXCERPT_CHARS] + " …"
-    return redact(text)
+    head = redact_head(text, EXCERPT_CHARS)  # masked before the cut: no half secret shows
+    return head + " …" if len(text) > EXCERPT_CHARS else head
 
 
 def as_curl(method: str, url: str, request: RequestSpec | None = None) -> str:
     """The request as a curl command line, for -v; the bearer token is never shown."""
-    parts = ["curl", "-sS", "-X", method, shlex.quote(url), "-H",
-             shlex.quote("Authorization: Bearer ***")]
+    parts = ["curl", "-sS", "-X", method, url, "-H", "Authorization: Bearer ***"]
     if request is not None:
         for name, value in request.headers.items():
-            parts += ["-H", shlex.quote(f"{name}: {value}")]
+            parts += ["-H", f"{name}: {value}"]
         if request.has_json:
-            parts += ["-H", "'Content-Type: application/json'", "--data-raw",
-                      shlex.quote(json.dumps(request.json))]
+            parts += ["-H", "Content-Type: application/json", "--data-raw",
+                      json.dumps(request.json)]
         elif request.body is not None:
-            parts += ["--data-raw", shlex.quote(request.body)]
-    return redact(" ".join(parts))
+            parts += ["--data-raw", request.body]
+    # masked before quoting: shell quoting would change the secret's form
+    return redact(" ".join(shlex.quote(redact(part)) for part in parts))
 
 
 class Registered(Mapping[str, Any]):

@@ -156,8 +156,8 @@ def _json_object(response: requests.Response) -> dict[str, Any] | None:
 
 def _unexpected(response: requests.Response, credentials: JwtCredentials) -> AuthenticationError:
     content_type = response.headers.get("Content-Type", "")
-    text = response.content[:EXCERPT].decode("utf-8", "replace")
-    excerpt = " ".join(secrets.redact(text).split())
+    text = response.content[: EXCERPT + 16_384].decode("utf-8", "replace")
+    excerpt = " ".join(secrets.redact_head(text, EXCERPT).split())
     what = content_type.split(";")[0] or "no content type"
     return AuthenticationError(
         f"HTTP {response.status_code}",

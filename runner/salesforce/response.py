@@ -45,7 +45,7 @@ class Response:
         ok, value = self._parsed
         if not ok:
             kind = self.headers.get("Content-Type", "no content type").split(";")[0]
-            excerpt = " ".join(secrets.redact(self.text[:200]).split()) or "(empty body)"
+            excerpt = " ".join(secrets.redact_head(self.text, 200).split()) or "(empty body)"
             raise ResponseFormatError(
                 f"{self.method} {secrets.redact(self.url)} answered {self.status} with {kind}, "
                 f"not JSON: {excerpt}"

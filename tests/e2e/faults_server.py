@@ -7,10 +7,14 @@ token never reached it.
 
 from __future__ import annotations
 
+import base64
+import html
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import quote
 
 DEEP_JSON = b"[" * 100_000 + b"]" * 100_000
 
@@ -22,12 +26,31 @@ ANSWERS: dict[str, tuple[int, dict[str, str], bytes]] = {
 }
 
 
+def echo(value: str) -> bytes:
+    """A text body that quotes ``value`` back in every form a careless server might use."""
+    raw = value.encode()
+    lines = [
+        f"as is: {value}",
+        f"json: {json.dumps({'v': value})}",
+        f"base64: {base64.b64encode(raw).decode()}",
+        f"base64 in a blob: {base64.b64encode(b'prefix:' + raw + b':suffix').decode()}",
+        f"html: <p title=\"{html.escape(value)}\">{html.escape(value)}</p>",
+        f"url: https://example.test/?q={quote(value, safe='')}",
+        "wrapped:",
+        *(value[at:at + 8] for at in range(0, len(value), 8)),
+    ]
+    return "\n".join(lines).encode()
+
+
 class _Handler(http.server.BaseHTTPRequestHandler):
     seen: list[dict[str, str]]
 
     def do_GET(self) -> None:
         self.seen.append(dict(self.headers.items()))
         status, headers, body = ANSWERS.get(self.path, (404, {}, b"no"))
+        if self.path == "/echo":
+            status, headers = 200, {"Content-Type": "text/plain; charset=utf-8"}
+            body = echo(self.headers.get("X-Echo", ""))
         self.send_response(status)
         for name, value in {**headers, "Content-Length": str(len(body))}.items():
             self.send_header(name, value)
