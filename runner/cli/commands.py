@@ -25,7 +25,9 @@ from runner.playbook import lint, selection
 from runner.playbook.inventory import GroupSpec, Inventory, load_inventory, merge_orgs, select_orgs
 from runner.playbook.model import Playbook, StepSpec, load_playbook
 from runner.playbook.variables import load_env, parse_extra_vars
-from runner.report import files
+from runner.report import files, listing, messages
+from runner.report import init as report_init
+from runner.report import plan as report_plan
 from runner.report.console import ConsoleReport
 from runner.run import plan
 from runner.run.executor import Executor, RunOptions
@@ -36,21 +38,14 @@ from runner.salesforce.token_cache import TokenCache
 def init_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
     from_env = Path(args.from_env) if args.from_env else None
     scaffold = init_project(Path(args.directory), from_env=from_env, org=args.org)
-    for path in scaffold.created:
-        env.stdout.print(f"created  {path}", markup=False, highlight=False)
-    for path in scaffold.kept:
-        env.stdout.print(f"kept     {path} (already there)", markup=False, highlight=False)
-    for warning in scaffold.warnings:
-        env.stdout.print(f"warning: {warning}", markup=False, highlight=False)
+    report_init.print_scaffold(env.stdout, created=scaffold.created, kept=scaffold.kept,
+                               warnings=scaffold.warnings)
     inventory = load_inventory(scaffold.directory / "inventory.yml")
     playbook = with_targets(
         load_playbook(scaffold.directory / "playbook.yml", extra_org_names=inventory.orgs),
         [inventory], None)
     lint.check_playbook(playbook, extra_vars={})
-    env.stdout.print(f"syntax check: {playbook.path} with {inventory.path}: OK",
-                     markup=False, highlight=False)
-    env.stdout.print()
-    env.stdout.print(scaffold.checklist, markup=False, highlight=False)
+    report_init.print_checked(env.stdout, playbook.path, inventory.path, scaffold.checklist)
     return ExitStatus.OK
 
 
@@ -70,8 +65,7 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
         lint.check_playbook(playbook, extra_vars=extra_vars)
     if args.syntax_check:
         for playbook in playbooks:
-            env.stdout.print(f"{playbook.path}: syntax OK ({len(playbook.steps)} steps)",
-                             markup=False, highlight=False)
+            messages.print_syntax_ok(env.stdout, playbook)
         return ExitStatus.OK
     if args.doctor:
         results = [run_doctor(env, playbook, {**playbook.vars, **extra_vars}, environ,
@@ -84,7 +78,9 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
         return ExitStatus.OK
     if args.list_steps or args.list_orgs or args.list_tags:
         for playbook in playbooks:
-            selection.print_listing(env.stdout, playbook, args)
+            listing.print_listing(env.stdout, playbook, selection.select_steps(playbook, args),
+                                  orgs=args.list_orgs, list_steps=args.list_steps,
+                                  tags=args.list_tags)
         return ExitStatus.OK
     cache = TokenCache(Path(args.token_cache)) if args.token_cache else None
     worst = ExitStatus.OK
@@ -133,22 +129,8 @@ def print_plan(
     named += [org.passphrase_env for org in playbook.orgs.values()]
     for variable in filter(None, named):
         secrets.register(os.environ.get(variable))
-
-    def say(text: str) -> None:
-        env.stdout.print(secrets.redact(text), markup=False, highlight=False)
-
-    say(f"PLAN {playbook.name}  ({playbook.path}) — check mode: nothing is sent")
-    for key in playbook.keys.values():
-        exists = (playbook.base_dir / key.private_key).exists()
-        state = "exists" if exists else (
-            "would be created" if key.generate == "if_missing" else "MISSING")
-        say(f"  key {key.name}: {key.private_key} {state}")
-    for org in playbook.orgs.values():
-        context = {**variables, **org.vars, "vars": variables, "env": environ}
-        say(f"org {org.name}")
-        say(f"  {plan.login_line(org, context)}")
-        for item in plan.plan_org(playbook, org, steps, variables, environ):
-            say(f"  {item.number}. {item.name}: {item.action}")
+    report_plan.print_plan(env.stdout, playbook,
+                           plan.plan_playbook(playbook, steps, variables, environ))
 
 
 def _severity(status: ExitStatus) -> int:

@@ -11,19 +11,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from rich.text import Text
-
 from runner.cli.environment import Environment
 from runner.errors import ExitStatus, SfjwtError
 from runner.playbook.model import OrgSpec, Playbook
 from runner.playbook.templating import TemplateRenderError, render
+from runner.report import doctor as report_doctor
 from runner.run.embedded import EmbeddedOrgs
 from runner.run.orgs import passphrase_from_env, prepare_org
 from runner.salesforce import doctor, keys
 from runner.salesforce.http import new_session
-from runner.secrets import redact
-
-STYLES = {doctor.Status.OK: "green", doctor.Status.WARN: "yellow", doctor.Status.FAIL: "bold red"}
 
 
 def _key_files(playbook: Playbook, org: OrgSpec) -> tuple[Path, Path | None, str | None, int]:
@@ -84,18 +80,9 @@ def _where(org: OrgSpec, context: Mapping[str, Any]) -> str:
     if org.is_emulated:
         return "embedded org"
     try:
-        return redact(str(render(org.login_url or "", context)))
+        return str(render(org.login_url or "", context))
     except TemplateRenderError:
         return org.login_url or ""
-
-
-def print_findings(env: Environment, findings: list[doctor.Finding]) -> None:
-    for finding in findings:
-        line = Text.assemble((f"  {finding.status.value:<5} ", STYLES[finding.status]),
-                             f"{finding.check:<24} ", redact(finding.detail))
-        env.stdout.print(line)
-        if finding.fix and finding.status is not doctor.Status.OK:
-            env.stdout.print(Text(f"        fix: {redact(finding.fix)}"))
 
 
 def run_doctor(
@@ -103,19 +90,18 @@ def run_doctor(
     environ: Mapping[str, str], verify: bool | str = True,
 ) -> ExitStatus:
     """Diagnose every org of the playbook; exit 3 when any org has a failing check."""
-    env.stdout.print(Text.assemble(("DOCTOR ", "bold"), f"{playbook.name}  ({playbook.path})"))
+    report_doctor.print_header(env.stdout, playbook)
     embedded = EmbeddedOrgs(playbook.base_dir)
     status = ExitStatus.OK
     try:
         for org in playbook.orgs.values():
             context = {**variables, **org.vars, "vars": variables, "env": environ}
-            env.stdout.print(Text(f"org {org.name} ({_where(org, context)})", "bold"))
+            report_doctor.print_org(env.stdout, org.name, _where(org, context))
             findings = diagnose_org(playbook, org, context, embedded, verify)
-            print_findings(env, findings)
+            report_doctor.print_findings(env.stdout, findings)
             if doctor.worst(findings) is doctor.Status.FAIL:
                 status = ExitStatus.ORG_UNREACHABLE
     finally:
         embedded.stop()
-    verdict = "all checks passed" if status is ExitStatus.OK else "some checks failed"
-    env.stdout.print(Text(verdict, "bold green" if status is ExitStatus.OK else "bold red"))
+    report_doctor.print_verdict(env.stdout, passed=status is ExitStatus.OK)
     return status

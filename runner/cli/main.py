@@ -17,8 +17,8 @@ from typing import Any, NoReturn
 from runner import __version__
 from runner.cli.commands import init_command, run_command
 from runner.cli.environment import Environment, silence_stdout
-from runner.errors import ExitStatus, PlaybookError, SfjwtError, UsageError
-from runner.secrets import redact
+from runner.errors import ExitStatus, SfjwtError, UsageError
+from runner.report import messages
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -113,22 +113,6 @@ _positive_int = _positive(int, minimum=1)
 _positive_float = _positive(float, minimum=0.001)
 
 
-def print_error(env: Environment, exc: SfjwtError) -> None:
-    """One line (``file:line:col: message``), then the source line and a caret."""
-    console = env.stderr
-    positioned = isinstance(exc, PlaybookError) and exc.position is not None
-    line = str(exc) if positioned else f"sfjwt-run: error: {exc}"
-    console.print(redact(line), markup=False, highlight=False, soft_wrap=True)
-    if isinstance(exc, PlaybookError) and exc.position and exc.source_line is not None:
-        gutter = f"{exc.position.line:>5} | "
-        console.print(gutter + exc.source_line.rstrip("\n"), markup=False, highlight=False,
-                      soft_wrap=True)
-        console.print(" " * (len(gutter) - 2) + "| " + " " * (exc.position.col - 1) + "^",
-                      markup=False, highlight=False)
-    if exc.hint:
-        console.print(redact(f"hint: {exc.hint}"), markup=False, highlight=False, soft_wrap=True)
-
-
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
     """Run the command line; returns the exit status (the console script exits with it)."""
     env = env or Environment.from_system()
@@ -145,20 +129,17 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         options = build_parser().parse_args(args_list)
         return int(run_command(options, env))
     except SfjwtError as exc:
-        print_error(env, exc)
+        messages.print_error(env.stderr, exc)
         return int(exc.exit_status)
     except KeyboardInterrupt:
-        env.stderr.print("interrupted", markup=False)
+        messages.print_interrupted(env.stderr)
         return int(ExitStatus.INTERRUPTED)
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         silence_stdout()
         return int(ExitStatus.INTERRUPTED)
     except Exception as exc:  # a bug: one line, and the traceback only on request
-        env.stderr.print(redact(f"internal error: {type(exc).__name__}: {exc}"), markup=False)
-        if verbosity >= 3:
-            env.stderr.print(redact(traceback.format_exc()), markup=False)
-        else:
-            env.stderr.print("run again with -vvv to see the traceback", markup=False)
+        shown = traceback.format_exc() if verbosity >= 3 else None
+        messages.print_internal_error(env.stderr, exc, shown)
         return int(ExitStatus.INTERNAL_ERROR)
     finally:
         if previous is not None:

@@ -1,4 +1,4 @@
-"""Which steps run: ``--tags``, ``--skip-tags``, ``--start-at-step``; and the listings.
+"""Which steps run: ``--tags``, ``--skip-tags`` and ``--start-at-step``; which orgs a step is for.
 
 Tags follow Ansible: ``always`` runs unless skipped by name, ``never`` runs only
 when asked for by name.
@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable
 from fnmatch import fnmatch
-
-from rich.console import Console
 
 from runner.errors import UsageError
 from runner.playbook.model import Playbook, StepSpec
@@ -52,21 +50,3 @@ def select_steps(playbook: Playbook, args: argparse.Namespace) -> tuple[StepSpec
 def applies_to(step: StepSpec, org_name: str) -> bool:
     """Whether a step's ``orgs:`` (names or globs) includes this org."""
     return not step.orgs or any(fnmatch(org_name, pattern) for pattern in step.orgs)
-
-
-def print_listing(console: Console, playbook: Playbook, args: argparse.Namespace) -> None:
-    console.print(f"playbook: {playbook.path} ({playbook.name})", markup=False, highlight=False)
-    if args.list_orgs:
-        console.print("  orgs:", markup=False)
-        for org in playbook.orgs.values():
-            where = "embedded org" if org.is_emulated else (org.login_url or "")
-            console.print(f"    {org.name}  ({where})", markup=False, highlight=False)
-    if args.list_steps:
-        console.print("  steps:", markup=False)
-        for step in select_steps(playbook, args):
-            tags = f"  tags: {', '.join(step.tags)}" if step.tags else ""
-            console.print(f"    {step.index + 1}. {step.name}{tags}", markup=False,
-                          highlight=False)
-    if args.list_tags:
-        names = sorted({tag for step in playbook.steps for tag in step.tags})
-        console.print(f"  tags: {', '.join(names) or '(none)'}", markup=False, highlight=False)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from typing import Any
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -19,7 +18,8 @@ from rich.text import Text
 from runner.playbook.model import Playbook
 from runner.report import matrix
 from runner.report.progress import ProgressDisplay, wanted
-from runner.run.results import CheckResult, OrgResult, Outcome, RunResult, StepResult
+from runner.report.wording import describe_check
+from runner.run.results import OrgResult, Outcome, RunResult, StepResult
 from runner.secrets import redact
 
 STYLES = {
@@ -29,29 +29,10 @@ STYLES = {
     Outcome.SKIPPED: "cyan",
     Outcome.INTERRUPTED: "magenta",
 }
-VALUE_CHARS = 120
 EXCERPT_CHARS = 240
 _COLUMN_GAP = 2  # a table's padding between two columns
 _GAP = " " * _COLUMN_GAP
 _MARKUP = re.compile(r"[\[:]")  # rich reads str cells as markup and emoji codes
-
-
-def short(value: Any) -> str:
-    """A value as a person reads it in one line: repr, redacted, cut."""
-    text = redact(repr(value))
-    return text if len(text) <= VALUE_CHARS else text[: VALUE_CHARS - 1] + "…"
-
-
-def describe_check(check: CheckResult) -> str:
-    if check.subject == "status":
-        return f"status: expected {short(check.expected)}, got {short(check.actual)}"
-    if check.subject == "assert":
-        return f"assert: {redact(check.expression)} is {short(check.actual)}"
-    if check.subject == "until":
-        return f"until: {redact(check.expression)} {check.message}"
-    label = f"{check.subject} {redact(check.expression)}"
-    line = f"{label}: {check.matcher} {short(check.expected)}, got {short(check.actual)}"
-    return f"{line} ({redact(check.message)})" if check.message else line
 
 
 def _plain_text_only(console: Console) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from runner.report.console import describe_check
+from runner.report.wording import describe_check
 from runner.run.results import OrgResult, Outcome, RunResult, StepResult
 from runner.secrets import redact
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from runner.report import matrix
-from runner.report.console import describe_check
 from runner.report.data import VERDICTS
+from runner.report.wording import describe_check
 from runner.run.results import Outcome, RunResult
 from runner.secrets import redact
 

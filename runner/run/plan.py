@@ -50,6 +50,28 @@ class PlannedStep:
     action: str  # "GET https://…", "query: SELECT …", "assert: …", or why it will not run
 
 
+@dataclass(frozen=True)
+class PlannedKey:
+    name: str
+    path: str
+    state: str  # "exists", "would be created" or "MISSING"
+
+
+@dataclass(frozen=True)
+class OrgPlan:
+    name: str
+    login: str
+    steps: list[PlannedStep]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What ``--check`` shows for one playbook: its keys, then every org's requests."""
+
+    keys: list[PlannedKey]
+    orgs: list[OrgPlan]
+
+
 def _describe_step(step: StepSpec, context: Mapping[str, Any], api_version: str) -> str:
     if step.kind == "assert":
         return "assert: " + "; ".join(step.assertions)
@@ -105,3 +127,27 @@ def login_line(org: OrgSpec, context: Mapping[str, Any]) -> str:
     login_url = str(render(org.login_url or "", context)).rstrip("/")
     audience = audience_for(login_url, str(render(org.audience, context)) if org.audience else None)
     return redact(f"log in: POST {login_url}/services/oauth2/token (JWT, RS256, aud {audience})")
+
+
+def plan_keys(playbook: Playbook) -> list[PlannedKey]:
+    """Whether each key exists, would be made, or is missing; nothing is read or written."""
+    planned = []
+    for key in playbook.keys.values():
+        exists = (playbook.base_dir / key.private_key).exists()
+        state = "exists" if exists else (
+            "would be created" if key.generate == "if_missing" else "MISSING")
+        planned.append(PlannedKey(key.name, key.private_key, state))
+    return planned
+
+
+def plan_playbook(
+    playbook: Playbook, steps: tuple[StepSpec, ...], variables: Mapping[str, Any],
+    env: Mapping[str, str],
+) -> Plan:
+    """The whole plan of ``--check``: keys, and per org its login and its requests."""
+    orgs = []
+    for org in playbook.orgs.values():
+        context = {**variables, **org.vars, "vars": variables, "env": env}
+        orgs.append(OrgPlan(org.name, login_line(org, context),
+                            plan_org(playbook, org, steps, variables, env)))
+    return Plan(plan_keys(playbook), orgs)

@@ -2,12 +2,14 @@
 
 A case folder holds ``playbook.yml``, optional ``args`` (one argument per line),
 ``expected.out`` (stdout then stderr, scrubbed of times, ports and paths) and
-``expected.exit``. Run ``pytest --update-golden`` to rewrite them after a
-deliberate change, then read the diff.
+``expected.exit``; a file ``expected.NAME`` pins a file ``NAME`` the run writes
+(``--junit report.xml`` → ``expected.report.xml``). Run ``pytest --update-golden``
+to rewrite them after a deliberate change, then read the diff.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -17,6 +19,9 @@ from tests.conftest import run_cli_inprocess, scrub
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 CASES = sorted(p for p in GOLDEN.iterdir() if (p / "playbook.yml").exists())
+OWN_FILES = {"expected.out", "expected.exit"}
+_XML_TIMES = re.compile(r'time="[\d.]+"')
+_CLAIM_TIMES = re.compile(r'"exp": \d+')
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -28,9 +33,22 @@ def test_golden(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     args_file = work / "args"
     args = args_file.read_text().split("\n") if args_file.exists() else []
     run = run_cli_inprocess(*[a for a in args if a], "playbook.yml")
-    actual = scrub(run.stdout + "--- stderr ---\n" + run.stderr, work)
+    actual = _scrub(run.stdout + "--- stderr ---\n" + run.stderr, work)
+    written = {path.name: _scrub((work / path.name.removeprefix("expected.")).read_text(), work)
+               for path in case.glob("expected.*") if path.name not in OWN_FILES}
     if update_golden:
         (case / "expected.out").write_text(actual)
         (case / "expected.exit").write_text(f"{run.status}\n")
+        for name, text in written.items():
+            (case / name).write_text(text)
     assert actual == (case / "expected.out").read_text()
     assert run.status == int((case / "expected.exit").read_text())
+    for name, text in written.items():
+        assert text == (case / name).read_text(), name
+
+
+def _scrub(text: str, work: Path) -> str:
+    """Times in JUnit attributes and the JWT's expiry change on every run; the rest as for
+    every golden file."""
+    text = _CLAIM_TIMES.sub('"exp": <time>', _XML_TIMES.sub('time="N"', text))
+    return scrub(text, work)
