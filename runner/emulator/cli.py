@@ -19,6 +19,7 @@ from typing import Any, NoReturn, TextIO
 
 import yaml
 
+from runner import __version__
 from runner.emulator.app import Emulator
 from runner.emulator.config import load_config_file
 from runner.errors import ExitStatus, SfjwtError, UsageError
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     org.add_argument("--session-timeout", type=int, metavar="S", help="idle seconds per token")
     org.add_argument("--daily-api-limit", type=int, metavar="N", help="DailyApiRequests Max")
     org.add_argument("--no-sample-data", action="store_true", help="seed no sample records")
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
 

@@ -27,7 +27,6 @@ from runner.errors import PlaybookError
 from runner.playbook.loader import Document, JsonPath, format_path
 from runner.playbook.suggest import did_you_mean
 
-BASE_URI = "https://sfjwt-run.dev/schemas/"
 BRANCHING = frozenset({"oneOf", "anyOf"})
 SHAPE = frozenset({
     "type", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
@@ -38,11 +37,6 @@ PRIORITY = {"additionalProperties": 6, "propertyNames": 6, "type": 5, "enum": 4,
 TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "a string",
               "integer": "an integer", "number": "a number", "boolean": "true or false",
               "null": "null"}
-# Until the emulator's schema exists, any object is accepted for `emulator:`.
-_FALLBACK_EMULATOR: dict[str, Any] = {
-    "$id": f"{BASE_URI}emulator.schema.json",
-    "$defs": {"org": {"type": "object"}},
-}
 
 
 def schema_dir() -> Path:
@@ -55,24 +49,30 @@ def schema_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def registry() -> Registry:
-    """Every ``schemas/*.schema.json``, registered by its ``$id``."""
-    found: dict[str, dict[str, Any]] = {}
-    for path in sorted(schema_dir().glob("*.schema.json")):
-        contents = json.loads(path.read_text(encoding="utf-8"))
-        found[contents.get("$id", f"{BASE_URI}{path.name}")] = contents
-    found.setdefault(_FALLBACK_EMULATOR["$id"], _FALLBACK_EMULATOR)
+    """Every packaged ``*.schema.json``, registered under its file name.
+
+    The schemas carry no ``$id``: a ``$ref`` such as ``playbook.schema.json#/$defs/org``
+    is relative, so it resolves to the file next to the referring one wherever the
+    schemas are read from (this registry, a copy in a project, check-jsonschema), offline.
+    """
     pairs = [
-        (uri, Resource.from_contents(body, default_specification=DRAFT202012))
-        for uri, body in found.items()
+        (path.name, Resource.from_contents(json.loads(path.read_text(encoding="utf-8")),
+                                           default_specification=DRAFT202012))
+        for path in sorted(schema_dir().glob("*.schema.json"))
     ]
     return Registry().with_resources(pairs)
 
 
+def schema_names() -> list[str]:
+    """The names of the packaged schemas (``playbook``, ``inventory``, ...)."""
+    return [path.name.removesuffix(".schema.json")
+            for path in sorted(schema_dir().glob("*.schema.json"))]
+
+
 def load_schema(name: str) -> dict[str, Any]:
     """The parsed schema ``schemas/<name>.schema.json``."""
-    uri = f"{BASE_URI}{name}.schema.json"
     try:
-        contents = registry().contents(uri)
+        contents = registry().contents(f"{name}.schema.json")
     except LookupError:
         raise PlaybookError(f"no schema named {name!r} in {schema_dir()}") from None
     return dict(contents)

@@ -47,7 +47,6 @@ MINE = ["playbook", "inventory"]
 def test_schema_is_valid_2020_12(name: str) -> None:
     body = load_schema(name)
     Draft202012Validator.check_schema(body)
-    assert body["$id"] == f"https://sfjwt-run.dev/schemas/{name}.schema.json"
     assert body["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert body["title"] and body["description"]
 
@@ -305,36 +304,34 @@ def test_unknown_schema_name() -> None:
         load_schema("nope")
 
 
-def test_missing_emulator_schema_accepts_any_object(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    shutil.copy(schema_dir() / "playbook.schema.json", tmp_path)
-    monkeypatch.setattr(schema, "schema_dir", lambda: tmp_path)
-    schema.registry.cache_clear()
-    schema._validator.cache_clear()
-    try:
-        validate(load_text(BASE + "orgs:\n  uat:\n    emulator: {anything: 1}\n"))
-    finally:
-        schema.registry.cache_clear()
-        schema._validator.cache_clear()
-
-
-def test_schemas_are_registered_by_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shutil.copy(schema_dir() / "playbook.schema.json", tmp_path)
+def test_schemas_are_registered_by_file_name(tmp_path: Path,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("playbook", "emulator"):
+        shutil.copy(schema_dir() / f"{name}.schema.json", tmp_path)
     (tmp_path / "other.schema.json").write_text(
-        json.dumps({"$id": "https://sfjwt-run.dev/schemas/other.schema.json", "type": "integer"})
+        json.dumps({"$ref": "playbook.schema.json#/$defs/name"})
     )
     monkeypatch.setattr(schema, "schema_dir", lambda: tmp_path)
     schema.registry.cache_clear()
     schema._validator.cache_clear()
     try:
-        assert load_schema("other") == {
-            "$id": "https://sfjwt-run.dev/schemas/other.schema.json",
-            "type": "integer",
-        }
+        assert load_schema("other") == {"$ref": "playbook.schema.json#/$defs/name"}
+        assert schema.schema_names() == ["emulator", "other", "playbook"]
+        validate(load_text("just-a-name\n", "x.yml"), "other")
+        with pytest.raises(PlaybookError, match="not a valid"):
+            validate(load_text("'not a name!'\n", "x.yml"), "other")
     finally:
         schema.registry.cache_clear()
         schema._validator.cache_clear()
+
+
+def test_schemas_have_no_remote_id() -> None:
+    """A ``$id`` would become the base of every ``$ref``: relative refs must stay relative."""
+    for name in schema.schema_names():
+        body = load_schema(name)
+        assert "$id" not in body, name
+        refs = [node["$ref"] for _, node in walk(body) if "$ref" in node]
+        assert all("://" not in ref for ref in refs), name
 
 
 # --- files shipped in the repository ----------------------------------------------
