@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 import threading
-from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -22,9 +21,11 @@ from runner.cli.environment import Environment
 from runner.cli.init import init_project
 from runner.errors import ExitStatus, UsageError
 from runner.playbook import lint, selection
+from runner.playbook.environ import load_env
 from runner.playbook.inventory import GroupSpec, Inventory, load_inventory, merge_orgs, select_orgs
 from runner.playbook.model import Playbook, StepSpec, load_playbook
-from runner.playbook.variables import load_env, parse_extra_vars
+from runner.playbook.scope import RunVars
+from runner.playbook.variables import parse_extra_vars
 from runner.report import files, listing, messages
 from runner.report import init as report_init
 from runner.report import plan as report_plan
@@ -60,7 +61,7 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
         with_targets(load_playbook(Path(path), extra_org_names=known), inventories, args.limit)
         for path in args.playbooks
     ]
-    environ = load_env(Path.cwd())
+    environ = load_env(Path("."))
     for playbook in playbooks:
         lint.check_playbook(playbook, extra_vars=extra_vars)
     if args.syntax_check:
@@ -68,13 +69,13 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
             messages.print_syntax_ok(env.stdout, playbook)
         return ExitStatus.OK
     if args.doctor:
-        results = [run_doctor(env, playbook, {**playbook.vars, **extra_vars}, environ,
+        results = [run_doctor(env, playbook, RunVars(playbook.vars, extra_vars, environ),
                               verify=args.ca_bundle or True) for playbook in playbooks]
         return max(results, key=_severity)
     if args.check:
         for playbook in playbooks:
             print_plan(env, playbook, selection.select_steps(playbook, args),
-                       {**playbook.vars, **extra_vars}, environ)
+                       RunVars(playbook.vars, extra_vars, environ))
         return ExitStatus.OK
     if args.list_steps or args.list_orgs or args.list_tags:
         for playbook in playbooks:
@@ -120,8 +121,7 @@ def with_targets(
 
 
 def print_plan(
-    env: Environment, playbook: Playbook, steps: tuple[StepSpec, ...],
-    variables: Mapping[str, Any], environ: Mapping[str, str],
+    env: Environment, playbook: Playbook, steps: tuple[StepSpec, ...], run: RunVars
 ) -> None:
     # Keys are not loaded in check mode, so their passphrases were never registered;
     # a step that renders one into a URL or body must still show it masked.
@@ -129,8 +129,7 @@ def print_plan(
     named += [org.passphrase_env for org in playbook.orgs.values()]
     for variable in filter(None, named):
         secrets.register(os.environ.get(variable))
-    report_plan.print_plan(env.stdout, playbook,
-                           plan.plan_playbook(playbook, steps, variables, environ))
+    report_plan.print_plan(env.stdout, playbook, plan.plan_playbook(playbook, steps, run))
 
 
 def _severity(status: ExitStatus) -> int:

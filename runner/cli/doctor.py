@@ -7,44 +7,52 @@ one token exchange) printed with the fix for anything that is wrong.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from runner.cli.environment import Environment
 from runner.errors import ExitStatus, SfjwtError
 from runner.playbook.model import OrgSpec, Playbook
-from runner.playbook.templating import TemplateRenderError, render
+from runner.playbook.scope import RunVars, Scope, build_scope
+from runner.playbook.templating import TemplateRenderError
 from runner.report import doctor as report_doctor
 from runner.run.embedded import EmbeddedOrgs
-from runner.run.orgs import passphrase_from_env, prepare_org
+from runner.run.orgs import key_files, org_key_files, passphrase_from_env, prepare_org
 from runner.salesforce import doctor, keys
 from runner.salesforce.http import new_session
 
+KeyFiles = tuple[Path, Path | None, str | None, int, str]
 
-def _key_files(playbook: Playbook, org: OrgSpec) -> tuple[Path, Path | None, str | None, int]:
-    """The org's key file, certificate, passphrase variable and expiry threshold."""
-    base = playbook.base_dir
+
+def _key_files(playbook: Playbook, org: OrgSpec, scope: Scope) -> KeyFiles:
+    """The org's key file, certificate, passphrase variable, expiry threshold, and the fix
+    for a key file that does not exist."""
     if org.key:
         spec = playbook.keys[org.key]
-        certificate = base / spec.certificate if spec.certificate else None
-        return base / spec.private_key, certificate, spec.passphrase_env, spec.min_days_left or 30
-    assert org.private_key is not None
-    certificate = base / org.certificate if org.certificate else None
-    return base / org.private_key, certificate, org.passphrase_env, 30
+        private_key, certificate = key_files(spec, scope)
+        fix = (f"run the playbook once (keys.{spec.name} has generate: if_missing, which makes "
+               "it) or fix the path" if spec.generate == "if_missing" else
+               f"fix keys.{spec.name}.private_key (it resolves against {spec.base_dir}/)")
+        return private_key, certificate, spec.passphrase_env, spec.min_days_left or 30, fix
+    own_key, certificate = org_key_files(org, scope)
+    assert own_key is not None
+    fix = (f"fix orgs.{org.name}.private_key: it resolves against the folder of the file "
+           "that holds it")
+    return own_key, certificate, org.passphrase_env, 30, fix
 
 
 Loaded = tuple[keys.KeyPair | None, list[doctor.Finding], int]
 
 
-def _load(playbook: Playbook, org: OrgSpec) -> Loaded:
+def _load(playbook: Playbook, org: OrgSpec, scope: Scope) -> Loaded:
     if not org.key and not org.private_key:
         return keys.ephemeral_key_pair(), [
             doctor.Finding("key loads", doctor.Status.OK, "throwaway in-memory key (embedded org)")
         ], 30
-    private_key, certificate, variable, min_days = _key_files(playbook, org)
+    try:
+        private_key, certificate, variable, min_days, fix = _key_files(playbook, org, scope)
+    except SfjwtError as exc:
+        return None, [doctor.Finding("key loads", doctor.Status.FAIL, exc.message)], 30
     if not private_key.exists():
-        fix = "run the playbook once (generate: if_missing makes it) or fix the path"
         return None, [doctor.Finding("key loads", doctor.Status.FAIL,
                                      f"{private_key} does not exist", fix=fix)], min_days
     try:
@@ -58,14 +66,14 @@ def _load(playbook: Playbook, org: OrgSpec) -> Loaded:
 
 
 def diagnose_org(
-    playbook: Playbook, org: OrgSpec, context: Mapping[str, Any], embedded: EmbeddedOrgs,
+    playbook: Playbook, org: OrgSpec, scope: Scope, embedded: EmbeddedOrgs,
     verify: bool | str,
 ) -> list[doctor.Finding]:
-    pair, findings, min_days = _load(playbook, org)
+    pair, findings, min_days = _load(playbook, org, scope)
     if pair is None:
         return findings
     try:
-        prepared = prepare_org(org, key_pair=pair, context=context, embedded=embedded)
+        prepared = prepare_org(org, key_pair=pair, scope=scope, embedded=embedded)
     except SfjwtError as exc:
         return [*findings, doctor.Finding("org settings", doctor.Status.FAIL, exc.message,
                                           fix=exc.hint)]
@@ -76,28 +84,27 @@ def diagnose_org(
         )
 
 
-def _where(org: OrgSpec, context: Mapping[str, Any]) -> str:
+def _where(org: OrgSpec, scope: Scope) -> str:
     if org.is_emulated:
         return "embedded org"
     try:
-        return str(render(org.login_url or "", context))
+        return str(scope.org["login_url"] or "")
     except TemplateRenderError:
         return org.login_url or ""
 
 
 def run_doctor(
-    env: Environment, playbook: Playbook, variables: Mapping[str, Any],
-    environ: Mapping[str, str], verify: bool | str = True,
+    env: Environment, playbook: Playbook, run: RunVars, verify: bool | str = True,
 ) -> ExitStatus:
     """Diagnose every org of the playbook; exit 3 when any org has a failing check."""
     report_doctor.print_header(env.stdout, playbook)
-    embedded = EmbeddedOrgs(playbook.base_dir)
+    embedded = EmbeddedOrgs()
     status = ExitStatus.OK
     try:
         for org in playbook.orgs.values():
-            context = {**variables, **org.vars, "vars": variables, "env": environ}
-            report_doctor.print_org(env.stdout, org.name, _where(org, context))
-            findings = diagnose_org(playbook, org, context, embedded, verify)
+            scope = build_scope(run, org)
+            report_doctor.print_org(env.stdout, org.name, _where(org, scope))
+            findings = diagnose_org(playbook, org, scope, embedded, verify)
             report_doctor.print_findings(env.stdout, findings)
             if doctor.worst(findings) is doctor.Status.FAIL:
                 status = ExitStatus.ORG_UNREACHABLE

@@ -3,9 +3,9 @@
 Like Ansible's, an inventory is where orgs live when one playbook runs
 against many of them. An inventory org replaces a playbook org of the same
 name as a whole (no field-by-field merge, so what runs is what the file
-says); variables layer as inventory < group (ancestors first) < org.
-Relative key paths are made absolute here because the executor resolves
-paths against the playbook's directory, not the inventory's.
+says); variables layer as inventory < group (ancestors first) < org, each
+keeping the line that wrote it. An inventory org's relative paths resolve
+against the inventory's folder (its ``base_dir``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 from runner.errors import Position, UsageError
 from runner.playbook.loader import Document, load_document
 from runner.playbook.model import OrgSpec, build_org
+from runner.playbook.origins import Defined, Layer, document_layer
 from runner.playbook.schema import validate
 from runner.playbook.suggest import did_you_mean
 
@@ -31,14 +32,14 @@ class GroupSpec:
     name: str
     orgs: tuple[str, ...]
     children: tuple[str, ...]
-    vars: Mapping[str, Any]
+    vars: Layer
     position: Position | None = None
 
 
 @dataclass(frozen=True)
 class Inventory:
     path: Path
-    vars: Mapping[str, Any]
+    vars: Layer
     orgs: Mapping[str, OrgSpec]
     groups: Mapping[str, GroupSpec]
     document: Document
@@ -52,42 +53,22 @@ def load_inventory(path: str | os.PathLike[str]) -> Inventory:
 
 
 def build_inventory(document: Document) -> Inventory:
-    """Build an Inventory from a schema-valid document; paths resolve against its directory."""
+    """Build an Inventory from a schema-valid document."""
     data: Mapping[str, Any] = document.data
-    base = Path(document.path).parent
-    orgs = {
-        name: _absolute_paths(build_org(name, raw, document.position_of(("orgs", name))), base)
-        for name, raw in data.get("orgs", {}).items()
-    }
+    orgs = {name: build_org(name, raw, document) for name, raw in data.get("orgs", {}).items()}
     groups = {
         name: GroupSpec(
             name,
             tuple(raw.get("orgs", ())),
             tuple(raw.get("children", ())),
-            dict(raw.get("vars", {})),
+            document_layer(document, raw.get("vars", {}), ("groups", name, "vars")),
             document.position_of(("groups", name)),
         )
         for name, raw in data.get("groups", {}).items()
     }
     _check_children(groups, document)
-    return Inventory(Path(document.path), dict(data.get("vars", {})), orgs, groups, document)
-
-
-def _absolute_paths(org: OrgSpec, base: Path) -> OrgSpec:
-    def fix(value: str | None) -> str | None:
-        if value is None or "{{" in value or Path(value).is_absolute():
-            return value
-        return str(base / value)
-
-    emulator = org.emulator
-    if emulator is not None and isinstance(emulator.get("certificate"), str):
-        emulator = {**emulator, "certificate": fix(emulator["certificate"])}
-    return replace(
-        org,
-        private_key=fix(org.private_key),
-        certificate=fix(org.certificate),
-        emulator=emulator,
-    )
+    variables = document_layer(document, data.get("vars", {}), ("vars",))
+    return Inventory(Path(document.path), variables, orgs, groups, document)
 
 
 def _check_children(groups: Mapping[str, GroupSpec], document: Document) -> None:
@@ -135,7 +116,7 @@ def _depth(groups: Mapping[str, GroupSpec], name: str) -> int:
     return 1 + max((_depth(groups, parent) for parent in parents), default=0)
 
 
-def _group_vars(groups: Mapping[str, GroupSpec]) -> list[tuple[set[str], Mapping[str, Any]]]:
+def _group_vars(groups: Mapping[str, GroupSpec]) -> list[tuple[set[str], Layer]]:
     """(members, vars) per group, parents before their children."""
     ordered = sorted(groups.values(), key=lambda group: _depth(groups, group.name))
     return [(set(group_members(groups, group.name)), group.vars) for group in ordered]
@@ -164,7 +145,7 @@ def merge_orgs(
     layers = _group_vars(inventory.groups)
     result = {}
     for name, org in merged.items():
-        layered: dict[str, Any] = dict(inventory.vars)
+        layered: dict[str, Defined] = dict(inventory.vars)
         for members, group_vars in layers:
             if name in members:
                 layered.update(group_vars)

@@ -2,31 +2,58 @@
 
 Run before any org is contacted, so a typo such as ``{{ fund.json }}`` is a
 positioned exit-4 error rather than a failure halfway through a run. A name
-counts as defined when a ``vars`` entry, an ``-e`` variable, an org's vars, an
-earlier ``register`` or a built-in scope (``env``, ``org``, ``vars``) provides it.
+counts as defined when a ``vars`` entry (of the playbook, an inventory, a group
+or an org), an ``-e`` variable, an earlier ``register`` or a built-in scope
+(``env``, ``org``, ``vars``) provides it; ``vars.NAME`` and ``org.NAME`` are
+checked the same way. Variables that use variables are checked for cycles and
+undefined names (``varcheck``). ``env.NAME`` that is not set is only a warning:
+a step may guard it with ``default()`` or ``when``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from runner.errors import PlaybookError
-from runner.playbook import templating
+from runner.errors import PlaybookError, Position
+from runner.playbook import templating, varcheck
+from runner.playbook.environ import describe_missing
 from runner.playbook.expressions import expression_error, schema_error
 from runner.playbook.loader import format_path
 from runner.playbook.model import Playbook
+from runner.playbook.origins import Layer
+from runner.playbook.references import references
+from runner.playbook.scope import ORG_FACTS
 from runner.playbook.suggest import did_you_mean
 
 BUILTINS = frozenset({"env", "org", "vars", "range", "dict", "lipsum", "cycler", "joiner",
                       "namespace", "true", "false", "none"})
 EXPRESSION_FIELDS = frozenset({"when", "until"})
 SKIPPED_FIELDS = frozenset({"name", "register", "tags", "orgs", "schema"})
-ORG_TEMPLATE_FIELDS = ("login_url", "client_id", "username", "audience", "emulator")
+ORG_TEMPLATE_FIELDS = ("login_url", "client_id", "username", "audience", "emulator",
+                       "api_version", "private_key", "certificate")
+UNTIL_HINT = ("until: reads this step's own result as `response` or by its register name; "
+              "other names come from vars:, -e, or earlier steps' register")
 
 Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something worth a look that does not stop the run."""
+
+    position: Position | None
+    message: str
+
+
+@dataclass
+class _Names:
+    """What a template may read at one place of the playbook."""
+
+    top: set[str]
+    variables: set[str]
 
 
 def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
@@ -55,64 +82,147 @@ def _step_templates(step: Mapping[str, Any], base: Path) -> Iterator[tuple[Path,
                 yield path, text, False
 
 
-def check_playbook(playbook: Playbook, *, extra_vars: Mapping[str, Any]) -> None:
-    """Raise a positioned PlaybookError for the first template or expression problem."""
-    document = playbook.document
-    raw_steps = document.data.get("steps", []) if isinstance(document.data, dict) else []
-    known = set(BUILTINS) | set(playbook.vars) | set(extra_vars)
-    for org in playbook.orgs.values():
-        known |= set(org.vars)
-    for index, (step, raw) in enumerate(zip(playbook.steps, raw_steps, strict=False)):
-        step_known = known | ({"item"} if step.loop is not None else set())
-        for path, text, is_expression in _step_templates(raw, ("steps", index)):
-            names = step_known | ({"response"} if path[-1] == "until" else set())
-            _check_template(playbook, path, text, is_expression, names)
-        if step.expect is not None and step.expect.schema is not None:
+def check_playbook(
+    playbook: Playbook, *, extra_vars: Layer, env: Mapping[str, str] | None = None
+) -> list[Notice]:
+    """Raise a positioned PlaybookError for the first problem; return the warnings
+    (``env.NAME`` read but not set, when ``env`` is given)."""
+    linter = _Linter(playbook, extra_vars, env)
+    linter.check_steps()
+    linter.check_orgs()
+    linter.check_variables()
+    return linter.warnings
+
+
+class _Linter:
+    def __init__(self, playbook: Playbook, extra: Layer, env: Mapping[str, str] | None) -> None:
+        self.playbook = playbook
+        self.extra = extra
+        self.env = env
+        self.warnings: list[Notice] = []
+        self.roots: set[str] = set()  # variables read by steps and org settings
+        variables = set(playbook.vars) | set(extra)
+        for org in playbook.orgs.values():
+            variables |= set(org.vars)
+        self.variables = variables
+        self.registers = {step.register for step in playbook.steps if step.register}
+
+    def check_steps(self) -> None:
+        playbook = self.playbook
+        document = playbook.document
+        raw_steps = document.data.get("steps", []) if isinstance(document.data, dict) else []
+        names = _Names(set(BUILTINS) | self.variables, set(self.variables))
+        for index, (step, raw) in enumerate(zip(playbook.steps, raw_steps, strict=False)):
+            local = {"item"} if step.loop is not None else set()
+            for path, text, is_expression in _step_templates(raw, ("steps", index)):
+                until = path[-1] == "until"
+                own = {"response", *([step.register] if step.register else [])} if until else set()
+                seen = _Names(names.top | local | own, names.variables | own)
+                self.check_template(path, text, is_expression, seen,
+                                    hint=UNTIL_HINT if until else None)
+            self._check_expect(step.index, step)
+            if step.register:
+                names.top.add(step.register)
+                names.variables.add(step.register)
+
+    def _check_expect(self, index: int, step: Any) -> None:
+        document = self.playbook.document
+        if step.expect is None:
+            return
+        if step.expect.schema is not None:
             found = schema_error(step.expect.schema)
             if found:
                 raise document.error(("steps", index, "expect", "schema", *found[0]), found[1])
-        if step.expect is not None:
-            for expression in step.expect.json:
-                problem = expression_error(expression)
-                if problem:
-                    raise document.error(("steps", index, "expect", "json", expression), problem)
-        if step.register:
-            known.add(step.register)
-    _check_orgs(playbook, set(BUILTINS) | set(playbook.vars) | set(extra_vars))
+        for expression in step.expect.json:
+            problem = expression_error(expression)
+            if problem:
+                raise document.error(("steps", index, "expect", "json", expression), problem)
 
+    def check_orgs(self) -> None:
+        """Org fields are templates too (``client_id: "{{ env.ID }}"``): a typo in one is an
+        exit-4 error at its file and line, not a failed login halfway through the run."""
+        playbook = self.playbook
+        base = set(BUILTINS) | set(playbook.vars) | set(self.extra)
+        for org in playbook.orgs.values():
+            names = _Names(base | set(org.vars), base - BUILTINS | set(org.vars))
+            own = org.position is None or org.position.file == playbook.document.path
+            for field in ORG_TEMPLATE_FIELDS:
+                for path, text in _strings(getattr(org, field), ("orgs", org.name, field)):
+                    try:
+                        self.check_template(path, text, False, names,
+                                            position=None if own else org.position)
+                    except PlaybookError as error:
+                        if own:
+                            raise
+                        message = f"{format_path(path)}: {error.message}"  # from an inventory
+                        raise PlaybookError(message, position=org.position,
+                                            hint=error.hint) from None
+        key_names = _Names(base, base - BUILTINS)
+        for key in playbook.keys.values():
+            for field in ("private_key", "certificate"):
+                text = getattr(key, field)
+                if text is not None:
+                    self.check_template(("keys", key.name, field), text, False, key_names)
 
-def _check_orgs(playbook: Playbook, known: set[str]) -> None:
-    """Org fields are templates too (``client_id: "{{ env.ID }}"``): a typo in one is an
-    exit-4 error at its file and line, not a failed login halfway through the run."""
-    for org in playbook.orgs.values():
-        names = known | set(org.vars)
-        own = org.position is None or org.position.file == playbook.document.path
-        for field in ORG_TEMPLATE_FIELDS:
-            for path, text in _strings(getattr(org, field), ("orgs", org.name, field)):
-                try:
-                    _check_template(playbook, path, text, False, names)
-                except PlaybookError as error:
-                    if own:
-                        raise
-                    message = f"{format_path(path)}: {error.message}"  # from an inventory
-                    raise PlaybookError(message, position=org.position, hint=error.hint) from None
+    def check_variables(self) -> None:
+        """Cycles and undefined names among variables that use variables, org by org."""
+        known = set(BUILTINS) | self.variables | self.registers | {"item", "response"}
+        layers = [self.playbook.vars, self.extra]
+        for org in self.playbook.orgs.values():
+            nodes = varcheck.org_graph(org, layers)
+            chain = varcheck.find_cycle(nodes)
+            if chain:
+                raise self._with_line(varcheck.cycle_error(chain))
+            roots = self.roots | {f"org.{field}" for field in varcheck.ORG_TEMPLATES}
+            problem = varcheck.used_value_error(nodes, roots, known)
+            if problem:
+                raise self._with_line(problem)
 
+    def _with_line(self, error: PlaybookError) -> PlaybookError:
+        position = error.position
+        if position is None or position.file != self.playbook.document.path:
+            return error
+        line = self.playbook.document.source_line(position.line)
+        return PlaybookError(error.message, position=position, source_line=line, hint=error.hint)
 
-def _check_template(
-    playbook: Playbook, path: Path, text: str, is_expression: bool, known: set[str]
-) -> None:
-    document = playbook.document
-    problem = templating.syntax_error(text, expression=is_expression)
-    if problem:
-        raise document.error(path, problem, key=False)
-    for name in sorted(templating.undeclared_names(text, expression=is_expression) - known):
-        error = document.error(
-            path,
-            f"undefined variable {name!r}{did_you_mean(name, sorted(known - BUILTINS))}",
-            key=False,
-            hint="define it under vars:, pass it with -e, or register it in an earlier step",
-        )
-        raise _at_name(error, text, name)
+    # -- one template ------------------------------------------------------------------
+    def check_template(
+        self, path: Path, text: str, is_expression: bool, names: _Names, *,
+        hint: str | None = None, position: Position | None = None,
+    ) -> None:
+        document = self.playbook.document
+        problem = templating.syntax_error(text, expression=is_expression)
+        if problem:
+            raise document.error(path, problem, key=False)
+        found = references(text, expression=is_expression)
+        self.roots |= (set(found.names) - BUILTINS) | found.of("vars")
+        self.roots |= {f"org.{key}" for key in found.of("org")}
+        missing = [(name, name) for name in sorted(set(found.names) - names.top)]
+        missing += [(f"vars.{name}", name) for name in sorted(found.of("vars") - names.variables)]
+        for shown, name in missing:
+            choices = sorted(names.variables if shown.startswith("vars.") else
+                             names.top - BUILTINS)
+            error = document.error(
+                path, f"undefined variable {shown!r}{did_you_mean(name, choices)}", key=False,
+                hint=hint or "define it under vars:, pass it with -e, "
+                "or register it in an earlier step",
+            )
+            raise _at_name(error, text, name)
+        for key in sorted(found.of("org") - set(ORG_FACTS)):
+            error = document.error(
+                path, f"org has no {key!r}{did_you_mean(key, ORG_FACTS)}", key=False,
+                hint="org.* holds " + ", ".join(ORG_FACTS),
+            )
+            raise _at_name(error, text, key)
+        self._env_warnings(path, found.of("env"), position)
+
+    def _env_warnings(self, path: Path, names: set[str], position: Position | None) -> None:
+        env = self.env
+        if env is None:
+            return
+        where = position or self.playbook.document.position_of(path, key=False)
+        for name in sorted(names - set(env)):
+            self.warnings.append(Notice(where, describe_missing(env, name)))
 
 
 def _at_name(error: PlaybookError, text: str, name: str) -> PlaybookError:
@@ -127,5 +237,3 @@ def _at_name(error: PlaybookError, text: str, name: str) -> PlaybookError:
         return error
     moved = replace(position, col=column)
     return PlaybookError(error.message, position=moved, source_line=line, hint=error.hint)
-
-

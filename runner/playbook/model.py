@@ -19,10 +19,12 @@ from typing import Any, Literal
 
 from runner.errors import Position
 from runner.playbook.loader import Document, JsonPath, load_document
+from runner.playbook.origins import Layer, document_layer
 from runner.playbook.schema import validate
 from runner.playbook.suggest import did_you_mean
 
 IMPLICIT_ORG = "embedded"
+DEFAULT_API_VERSION = "v60.0"
 RESERVED_NAMES = frozenset({"vars", "env", "org", "item", "response"})
 StepKind = Literal["request", "query", "assert"]
 Timeout = float | tuple[float, float]
@@ -42,11 +44,16 @@ class KeySpec:
     min_days_left: int | None
     passphrase_env: str | None
     position: Position | None = None
+    base_dir: Path = Path(".")  # the playbook's folder: relative paths resolve against it
 
 
 @dataclass(frozen=True)
 class OrgSpec:
-    """One org to run against; ``emulator`` is None for a real org, {} for default emulation."""
+    """One org to run against; ``emulator`` is None for a real org, {} for default emulation.
+
+    ``base_dir`` is the folder of the file that holds the org (playbook or inventory);
+    ``vars`` keeps where each variable was written.
+    """
 
     name: str
     login_url: str | None = None
@@ -60,11 +67,12 @@ class OrgSpec:
     emulator: Mapping[str, Any] | None = None
     production: bool = False
     insecure_http: bool = False
-    vars: Mapping[str, Any] = field(default_factory=dict)
+    vars: Layer = field(default_factory=dict)
     timeout: Timeout | None = None
     api_version: str | None = None
     implicit: bool = False
     position: Position | None = None
+    base_dir: Path = Path(".")
 
     @property
     def is_emulated(self) -> bool:
@@ -131,7 +139,7 @@ class StepSpec:
 class Playbook:
     path: Path
     name: str
-    vars: Mapping[str, Any]
+    vars: Layer
     keys: Mapping[str, KeySpec]
     orgs: Mapping[str, OrgSpec]
     steps: tuple[StepSpec, ...]
@@ -162,13 +170,12 @@ def build_playbook(document: Document) -> Playbook:
     """Build the model from a schema-valid document and check references between parts."""
     data: Mapping[str, Any] = document.data
     keys = {name: build_key(name, raw, document) for name, raw in data.get("keys", {}).items()}
-    orgs = {
-        name: build_org(name, raw, document.position_of(("orgs", name)))
-        for name, raw in data.get("orgs", {}).items()
-    }
+    orgs = {name: build_org(name, raw, document) for name, raw in data.get("orgs", {}).items()}
+    base_dir = Path(document.path).parent
     if not orgs:
         first_key = next(iter(keys), None)
-        orgs = {IMPLICIT_ORG: OrgSpec(IMPLICIT_ORG, key=first_key, emulator={}, implicit=True)}
+        orgs = {IMPLICIT_ORG: OrgSpec(IMPLICIT_ORG, key=first_key, emulator={}, implicit=True,
+                                      base_dir=base_dir)}
     for name, org in orgs.items():
         if org.key is not None and org.key not in keys and not org.implicit:
             raise document.error(
@@ -180,9 +187,8 @@ def build_playbook(document: Document) -> Playbook:
     steps = tuple(
         build_step(index, raw, document) for index, raw in enumerate(data.get("steps", []))
     )
-    return Playbook(
-        Path(document.path), data["name"], dict(data.get("vars", {})), keys, orgs, steps, document
-    )
+    variables = document_layer(document, data.get("vars", {}), ("vars",))
+    return Playbook(Path(document.path), data["name"], variables, keys, orgs, steps, document)
 
 
 def build_key(name: str, raw: Mapping[str, Any], document: Document) -> KeySpec:
@@ -197,11 +203,12 @@ def build_key(name: str, raw: Mapping[str, Any], document: Document) -> KeySpec:
         min_days_left=_int_or_none(raw.get("min_days_left")),
         passphrase_env=raw.get("passphrase_env"),
         position=document.position_of(("keys", name)),
+        base_dir=Path(document.path).parent,
     )
 
 
-def build_org(name: str, raw: Mapping[str, Any], position: Position | None) -> OrgSpec:
-    """An OrgSpec from a schema-valid org mapping (shared with inventories)."""
+def build_org(name: str, raw: Mapping[str, Any], document: Document) -> OrgSpec:
+    """An OrgSpec from a schema-valid ``orgs.NAME`` mapping of a playbook or inventory."""
     emulator = raw.get("emulator", False)
     return OrgSpec(
         name=name,
@@ -216,10 +223,11 @@ def build_org(name: str, raw: Mapping[str, Any], position: Position | None) -> O
         emulator=None if emulator is False else ({} if emulator is True else dict(emulator)),
         production=raw.get("production", False),
         insecure_http=raw.get("insecure_http", False),
-        vars=dict(raw.get("vars", {})),
+        vars=document_layer(document, raw.get("vars", {}), ("orgs", name, "vars")),
         timeout=_timeout(raw.get("timeout")),
         api_version=raw.get("api_version"),
-        position=position,
+        position=document.position_of(("orgs", name)),
+        base_dir=Path(document.path).parent,
     )
 
 

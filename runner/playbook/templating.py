@@ -6,6 +6,9 @@ integer), as Ansible does; any other string renders to text. Templates run in
 Jinja2's immutable sandbox: attribute escapes such as ``''.__class__`` and
 private attributes are refused, and an undefined variable is an error that
 names the variable.
+
+The context is used as it is, never copied: a scope (``runner.playbook.scope``)
+renders a variable only when a template reads it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
+from jinja2.parser import Parser
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from runner.errors import SfjwtError
@@ -44,9 +48,23 @@ def _api_usage(header: str | None) -> dict[str, int]:
     return {"used": int(match.group(1)), "max": int(match.group(2))}
 
 
+class Undefined(jinja2.StrictUndefined):
+    """Strict, and a mapping that knows why a name is missing (``env``) says so."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        explain = getattr(self._undefined_obj, "_describe_missing", None)
+        plain = self._undefined_hint is None and self._undefined_exception is not SecurityError
+        if plain and callable(explain) and isinstance(self._undefined_name, str):
+            return str(explain(self._undefined_name))
+        return str(super()._undefined_message)
+
+
 def _make_environment() -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
-        undefined=jinja2.StrictUndefined,
+        undefined=Undefined,
         autoescape=False,
         keep_trailing_newline=True,
     )
@@ -69,8 +87,30 @@ def _compile_template(source: str) -> jinja2.Template:
 
 
 @lru_cache(maxsize=4096)
-def _compile_expression(source: str) -> Any:
-    return ENVIRONMENT.compile_expression(source, undefined_to_none=False)
+def _compile_expression(source: str) -> jinja2.Template:
+    """``source`` as a template that stores its value in ``result`` (as Jinja2's own
+    ``compile_expression`` does), so it can run over a context that is not copied."""
+    parser = Parser(ENVIRONMENT, source, state="variable")
+    expression = parser.parse_expression()
+    if not parser.stream.eos:
+        raise jinja2.TemplateSyntaxError("chunk after expression", parser.stream.current.lineno)
+    body = [nodes.Assign(nodes.Name("result", "store"), expression, lineno=1)]
+    return ENVIRONMENT.from_string(nodes.Template(body, lineno=1))
+
+
+class LazyContext(Mapping[str, Any]):
+    """A context that resolves names itself, Jinja2's globals included, and renders a
+    value only when a template reads it; it is handed to Jinja2 as it is, never copied."""
+
+    __slots__ = ()
+
+
+def _parent(context: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What templates resolve names in: a lazy context as it is, any other mapping copied
+    over Jinja2's globals."""
+    if isinstance(context, LazyContext):
+        return context
+    return {**ENVIRONMENT.globals, **context}
 
 
 def _describe(exc: Exception) -> str:
@@ -91,7 +131,9 @@ def render_string(source: str, context: Mapping[str, Any]) -> Any:
         single = _SINGLE_EXPRESSION.match(source.strip())
         if single and "{%" not in source:
             return evaluate(single.group("expr"), context)
-        return _compile_template(source).render(**context)
+        template = _compile_template(source)
+        frame = template.new_context(_parent(context), shared=True)  # type: ignore[arg-type]
+        return ENVIRONMENT.concat(template.root_render_func(frame))
     except TemplateRenderError:
         raise
     except Exception as exc:  # Jinja2 raises many kinds; all mean "this template failed"
@@ -101,12 +143,21 @@ def render_string(source: str, context: Mapping[str, Any]) -> Any:
 def evaluate(expression: str, context: Mapping[str, Any]) -> Any:
     """Evaluate a bare Jinja2 expression (``when:``, ``until:``, ``assert:``)."""
     try:
-        value = _compile_expression(expression.strip())(**context)
+        template = _compile_expression(expression.strip())
+        frame = template.new_context(_parent(context), shared=True)  # type: ignore[arg-type]
+        for _ in template.root_render_func(frame):
+            pass
+        value = frame.vars["result"]
+    except TemplateRenderError:
+        raise
     except Exception as exc:
         raise TemplateRenderError(_describe(exc)) from None
     if isinstance(value, jinja2.Undefined):
         if value._undefined_exception is SecurityError:  # a private or unsafe attribute
             raise TemplateRenderError(f"refused by the template sandbox: {value._undefined_hint}")
+        if getattr(value._undefined_obj, "_describe_missing", None) is not None \
+                and value._undefined_hint is None:
+            raise TemplateRenderError(f"undefined variable: {value._undefined_message}")
         raise TemplateRenderError(f"undefined variable: {expression.strip()!r} is undefined")
     return value
 

@@ -1,79 +1,77 @@
-"""Where variables come from: ``-e`` options and the environment (with ``.env``).
+"""``-e``/``--extra-vars``, parsed as ansible-playbook parses them.
 
-``env.*`` in templates is the process environment over an optional ``.env``
-file in the working directory — the same file the tutorial's scripts read —
-so a variable exported in the shell always wins.
+``@FILE`` reads a YAML or JSON mapping (its relative paths resolve against the
+file's folder); text starting with ``{`` is an inline YAML or JSON mapping whose
+types are kept; anything else is ``name=value`` pairs split as a shell splits
+words, so ``account_type="Customer - Direct"`` is one pair and every value is a
+string. Later options win name by name. Values stay templates, rendered lazily
+like any other variable.
 """
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Iterable, Mapping
-from pathlib import Path
+import shlex
+from collections.abc import Iterable
 from typing import Any
 
-from dotenv import dotenv_values
-
 from runner.errors import PlaybookError, UsageError
-from runner.playbook.loader import load_document
+from runner.playbook.environ import as_text
+from runner.playbook.loader import load_document, load_text
+from runner.playbook.origins import Defined, command_line_layer, document_layer
 
 
-def load_env(directory: Path) -> Mapping[str, str]:
-    """The process environment over ``directory/.env`` (if there is one)."""
-    values: dict[str, str] = {}
-    dotenv = directory / ".env"
-    if dotenv.is_file():
-        values.update({k: v for k, v in dotenv_values(dotenv).items() if v is not None})
-    values.update({as_text(name): as_text(value) for name, value in os.environ.items()})
-    return values
-
-
-def as_text(value: str) -> str:
-    """Environment and argv text as valid Unicode: bytes that are not UTF-8 (which Python
-    keeps as lone surrogates) become U+FFFD, so no encoder downstream can fail on them."""
-    if value.isascii():
-        return value
-    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def parse_extra_vars(options: Iterable[str]) -> dict[str, Any]:
-    """``-e K=V``, ``-e '{"k": 1}'`` and ``-e @vars.yml``, later ones winning."""
-    merged: dict[str, Any] = {}
+def parse_extra_vars(options: Iterable[str]) -> dict[str, Defined]:
+    """Every ``-e`` option merged, later ones winning, each name with where it was set."""
+    merged: dict[str, Defined] = {}
     for option in options:
         merged.update(_parse_one(option))
     return merged
 
 
-def _parse_one(option: str) -> dict[str, Any]:
+def _parse_one(option: str) -> dict[str, Defined]:
     text = as_text(option.strip())
     if text.startswith("@"):
         return _from_file(text[1:])
-    if text.startswith("{"):
-        try:
-            value = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise UsageError(
-                f"-e {option!r}: not valid JSON ({exc.msg} at column {exc.colno})"
-            ) from None
-        if not isinstance(value, dict):
-            raise UsageError(f"-e {option!r}: JSON extra vars must be an object")
-        return value
-    pairs: dict[str, Any] = {}
-    for part in text.split():
-        name, sep, value = part.partition("=")
+    if text.startswith(("{", "[")):
+        return command_line_layer(_inline(option, text))
+    if text.startswith(("/", ".")) and "=" not in text:
+        raise UsageError(f"-e {option!r}: to read variables from a file, prepend '@'",
+                         hint=f"-e @{text}")
+    return command_line_layer(_pairs(option, text))
+
+
+def _inline(option: str, text: str) -> dict[str, Any]:
+    try:
+        value = load_text(text, "-e").data
+    except PlaybookError as exc:
+        raise UsageError(f"-e {option!r}: not valid YAML or JSON ({exc.message})") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"-e {option!r}: inline extra vars must be a mapping, "
+                         f"such as '{{\"name\": \"value\"}}'")
+    return value
+
+
+def _pairs(option: str, text: str) -> dict[str, str]:
+    try:
+        words = shlex.split(text)
+    except ValueError as exc:  # an unclosed quote
+        raise UsageError(f"-e {option!r}: {exc}", hint="quote values as a shell does: "
+                         "name=\"two words\"") from None
+    pairs: dict[str, str] = {}
+    for word in words:
+        name, sep, value = word.partition("=")
         if not sep or not name.isidentifier():
             raise UsageError(
-                f"-e {option!r}: expected NAME=VALUE, a JSON object, or @FILE",
-                hint="for example: -e api=v60.0",
+                f"-e {option!r}: expected NAME=VALUE, a mapping in braces, or @FILE",
+                hint='for example: -e api=v60.0 -e \'account_type="Customer - Direct"\'',
             )
         pairs[name] = value
     if not pairs:
-        raise UsageError("-e needs NAME=VALUE, a JSON object, or @FILE")
+        raise UsageError("-e needs NAME=VALUE, a mapping in braces, or @FILE")
     return pairs
 
 
-def _from_file(path: str) -> dict[str, Any]:
+def _from_file(path: str) -> dict[str, Defined]:
     if not path:
         raise UsageError("-e @FILE needs a file name")
     document = load_document(path)
@@ -82,4 +80,4 @@ def _from_file(path: str) -> dict[str, Any]:
             "extra vars file must hold a mapping of names to values",
             position=document.position_of(()),
         )
-    return document.data
+    return document_layer(document, document.data)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from runner.emulator import EmulatedOrg, Emulator
@@ -18,8 +17,7 @@ from runner.playbook.model import OrgSpec
 class EmbeddedOrgs:
     """Starts the in-process emulator on first use and hosts every emulated org on it."""
 
-    def __init__(self, base_dir: Path | None = None) -> None:
-        self.base_dir = base_dir  # where relative paths in emulator options resolve
+    def __init__(self) -> None:
         self._emulator: Emulator | None = None
         self._lock = threading.Lock()
 
@@ -33,7 +31,8 @@ class EmbeddedOrgs:
             settings = {"name": spec.name, **options}
             if "certificate" not in settings:
                 settings["certificate_pem"] = certificate_pem
-            return self._emulator.add_org(settings, base_dir=self.base_dir)
+            # relative paths in the options resolve against the file that holds the org
+            return self._emulator.add_org(settings, base_dir=spec.base_dir)
 
     def stop(self) -> None:
         with self._lock:

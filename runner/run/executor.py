@@ -12,13 +12,15 @@ import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Protocol
 
 from runner.errors import SfjwtError
 from runner.playbook.model import KeySpec, OrgSpec, Playbook, StepSpec
+from runner.playbook.origins import Layer
+from runner.playbook.scope import RunVars, build_scope
 from runner.run.embedded import EmbeddedOrgs
 from runner.run.lane import Lane, LaneSettings
-from runner.run.orgs import PreparedOrg, key_pair_for, passphrase_from_env, prepare_org
+from runner.run.orgs import PreparedOrg, key_files, key_pair_for, passphrase_from_env, prepare_org
 from runner.run.results import OrgResult, Outcome, RunResult, StepResult
 from runner.salesforce import keys as keymod
 from runner.salesforce.token_cache import TokenCache
@@ -53,7 +55,7 @@ class RunOptions:
     """What the command line decided about this run."""
 
     forks: int = 10
-    extra_vars: Mapping[str, Any] = field(default_factory=dict)
+    extra_vars: Layer = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
     steps: tuple[StepSpec, ...] | None = None  # after tag and start-at filters
     allow_writes: bool = False
@@ -83,7 +85,7 @@ class Executor:
         result = RunResult(str(self.playbook.path), self.playbook.name)
         self.listener.run_started(self.playbook, list(orgs))
         key_pairs = self._prepare_keys(result)
-        embedded = EmbeddedOrgs(self.playbook.base_dir)
+        embedded = EmbeddedOrgs()
         try:
             result.orgs = self._run_lanes(orgs, key_pairs, embedded)
         finally:
@@ -114,10 +116,10 @@ class Executor:
         return key_pairs
 
     def _ensure_key(self, spec: KeySpec) -> tuple[keymod.KeyPair, bool]:
-        base = self.playbook.base_dir
+        private_key, certificate = key_files(spec, build_scope(self._run_vars()))
         return keymod.ensure_key_pair(
-            private_key=base / spec.private_key,
-            certificate=base / spec.certificate if spec.certificate else None,
+            private_key=private_key,
+            certificate=certificate,
             generate=spec.generate,
             bits=spec.bits,
             days=spec.days,
@@ -137,11 +139,13 @@ class Executor:
         )
 
     # -- lanes ---------------------------------------------------------------
+    def _run_vars(self) -> RunVars:
+        return RunVars(self.playbook.vars, self.options.extra_vars, self.options.env)
+
     def _settings(self) -> LaneSettings:
         steps = self.options.steps if self.options.steps is not None else self.playbook.steps
         return LaneSettings(
-            variables={**self.playbook.vars, **self.options.extra_vars},
-            env=self.options.env,
+            vars=self._run_vars(),
             steps=steps,
             allow_writes=self.options.allow_writes,
             verify=self.options.verify,
@@ -191,10 +195,9 @@ class Executor:
     ) -> PreparedOrg:
         if spec.key and spec.key not in key_pairs:
             raise SfjwtError(f"its key {spec.key!r} could not be prepared")
-        context = {**settings.variables, **spec.vars, "vars": settings.variables,
-                   "env": settings.env}
-        key_pair = key_pair_for(spec, key_pairs, self.playbook.base_dir)
-        return prepare_org(spec, key_pair=key_pair, context=context, embedded=embedded)
+        scope = build_scope(settings.vars, spec)
+        key_pair = key_pair_for(spec, key_pairs, scope)
+        return prepare_org(spec, key_pair=key_pair, scope=scope, embedded=embedded)
 
     def _unpreparable(
         self, spec: OrgSpec, steps: Sequence[StepSpec], exc: SfjwtError

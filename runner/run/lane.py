@@ -15,6 +15,7 @@ from typing import Any
 
 from runner.errors import AuthenticationError, SfjwtError
 from runner.playbook.model import Playbook, StepSpec
+from runner.playbook.scope import RunVars, Scope, build_scope
 from runner.playbook.selection import applies_to
 from runner.playbook.templating import TemplateRenderError, evaluate, render
 from runner.run import actions, checks
@@ -32,8 +33,7 @@ StepListener = Callable[[StepResult], None]
 class LaneSettings:
     """Run-wide settings every lane shares."""
 
-    variables: Mapping[str, Any]
-    env: Mapping[str, str]
+    vars: RunVars
     steps: tuple[StepSpec, ...]
     allow_writes: bool = False
     verify: bool | str = True
@@ -145,16 +145,10 @@ class Lane:
         )
 
     # -- one step ----------------------------------------------------------
-    def context(self, **extra: Any) -> dict[str, Any]:
-        variables = {**self.settings.variables, **self.org.spec.vars}
-        return {
-            **variables,
-            **self.registered,
-            "vars": variables,
-            "env": self.settings.env,
-            "org": self.org.variables,
-            **extra,
-        }
+    def context(self, **local: Any) -> Scope:
+        """What this org's templates see now; ``local`` adds ``item`` or ``response``."""
+        return build_scope(self.settings.vars, self.org.spec, facts=self.org.variables,
+                           registered=self.registered, local=local)
 
     def _run_step(self, step: StepSpec, client: OrgClient, started: float) -> StepResult:
         if step.when is not None and not self._condition(step, "when", step.when, self.context()):
@@ -210,7 +204,8 @@ class Lane:
 
     def _done(self, step: StepSpec, result: actions.ActionResult, item: Any) -> bool:
         if step.until:
-            context = self.context(item=item, response=result.registered)
+            own = {step.register: result.registered} if step.register else {}
+            context = self.context(item=item, response=result.registered, **own)
             return self._condition(step, "until", step.until, context)
         return result.passed
 

@@ -14,15 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from runner import secrets
-from runner.errors import KeyMaterialError, PlaybookError
-from runner.playbook.model import OrgSpec
+from runner.errors import KeyMaterialError, PlaybookError, Position
+from runner.playbook.environ import as_text
+from runner.playbook.model import KeySpec, OrgSpec
+from runner.playbook.scope import Scope
 from runner.playbook.templating import TemplateRenderError, render
-from runner.playbook.variables import as_text
 from runner.run.embedded import EmbeddedOrgs
 from runner.salesforce import keys as keymod
 from runner.salesforce.auth import SANDBOX_AUDIENCE, JwtCredentials
-
-DEFAULT_API_VERSION = "v60.0"
 
 
 @dataclass(frozen=True)
@@ -51,26 +50,58 @@ def passphrase_from_env(variable: str | None) -> bytes | None:
     return value.encode("utf-8", "surrogateescape")  # the variable's bytes, even if not UTF-8
 
 
-def _render_field(spec: OrgSpec, name: str, context: Mapping[str, Any]) -> Any:
-    value = getattr(spec, name)
+def _render_field(spec: OrgSpec, name: str, scope: Scope) -> Any:
     try:
-        return render(value, context)
+        return scope.org[name]
     except TemplateRenderError as exc:
         message = f"orgs.{spec.name}.{name}: {exc.message}"
         raise PlaybookError(message, position=spec.position) from None
 
 
+def path_setting(
+    scope: Scope, where: str, raw: str, base_dir: Path, position: Position | None
+) -> Path:
+    """A path setting (``private_key``, ``certificate``) rendered and made relative to the
+    file that holds it; a template that fails is a positioned PlaybookError."""
+    try:
+        return scope.path(raw, base_dir)
+    except TemplateRenderError as exc:
+        raise PlaybookError(f"{where}: {exc.message}", position=position) from None
+
+
+def org_key_files(spec: OrgSpec, scope: Scope) -> tuple[Path | None, Path | None]:
+    """The org's own ``private_key`` and ``certificate`` paths (None when not given)."""
+    where, base, position = f"orgs.{spec.name}", spec.base_dir, spec.position
+    key, certificate = spec.private_key, spec.certificate
+    return (
+        path_setting(scope, f"{where}.private_key", key, base, position) if key else None,
+        path_setting(scope, f"{where}.certificate", certificate, base, position)
+        if certificate else None,
+    )
+
+
+def key_files(spec: KeySpec, scope: Scope) -> tuple[Path, Path | None]:
+    """A ``keys:`` entry's private key and certificate paths."""
+    where, base, position = f"keys.{spec.name}", spec.base_dir, spec.position
+    certificate = spec.certificate
+    return (
+        path_setting(scope, f"{where}.private_key", spec.private_key, base, position),
+        path_setting(scope, f"{where}.certificate", certificate, base, position)
+        if certificate else None,
+    )
+
+
 def key_pair_for(
-    spec: OrgSpec, key_pairs: Mapping[str, keymod.KeyPair], base_dir: Path
+    spec: OrgSpec, key_pairs: Mapping[str, keymod.KeyPair], scope: Scope
 ) -> keymod.KeyPair:
     if spec.key:
         if spec.key not in key_pairs:
             raise KeyMaterialError(f"key {spec.key!r} was not prepared")
         return key_pairs[spec.key]
-    if spec.private_key:
-        certificate = base_dir / spec.certificate if spec.certificate else None
+    private_key, certificate = org_key_files(spec, scope)
+    if private_key is not None:
         return keymod.load_key_pair(
-            base_dir / spec.private_key, certificate, passphrase_from_env(spec.passphrase_env),
+            private_key, certificate, passphrase_from_env(spec.passphrase_env),
             passphrase_env=spec.passphrase_env,
         )
     if spec.is_emulated:
@@ -82,16 +113,20 @@ def prepare_org(
     spec: OrgSpec,
     *,
     key_pair: keymod.KeyPair,
-    context: Mapping[str, Any],
+    scope: Scope,
     embedded: EmbeddedOrgs,
 ) -> PreparedOrg:
-    """Resolve one org; raises PlaybookError or the emulator's errors."""
+    """Resolve one org in the scope of its login; raises PlaybookError or the emulator's errors."""
     fields = {
-        name: _render_field(spec, name, context)
-        for name in ("login_url", "client_id", "username", "audience")
+        name: _render_field(spec, name, scope)
+        for name in ("login_url", "client_id", "username", "audience", "api_version")
     }
     if spec.is_emulated:
-        options = dict(render(dict(spec.emulator or {}), context))
+        try:
+            options = dict(render(dict(spec.emulator or {}), scope))
+        except TemplateRenderError as exc:
+            message = f"orgs.{spec.name}.emulator: {exc.message}"
+            raise PlaybookError(message, position=spec.position) from None
         for name in ("client_id", "username"):
             if fields[name] and name not in options:
                 options[name] = fields[name]
@@ -113,7 +148,7 @@ def prepare_org(
         "username": credentials.username,
         "emulated": spec.is_emulated,
         "production": spec.production,
-        "api_version": spec.api_version or DEFAULT_API_VERSION,
+        "api_version": str(fields["api_version"]),
         "certificate_days_left": key_pair.days_left(),
     }
     return PreparedOrg(spec.name, spec, credentials, key_pair, variables)

@@ -13,9 +13,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from runner.playbook.model import OrgSpec, Playbook, StepSpec
+from runner.playbook.scope import RunVars, Scope, build_scope
 from runner.playbook.selection import applies_to
 from runner.playbook.templating import TemplateRenderError, render
-from runner.run.orgs import DEFAULT_API_VERSION
 from runner.salesforce.auth import audience_for
 from runner.secrets import redact
 
@@ -92,40 +92,44 @@ def _describe_step(step: StepSpec, context: Mapping[str, Any], api_version: str)
     return line
 
 
+def plan_scope(run: RunVars, org: OrgSpec, registered: Mapping[str, Any] | None = None) -> Scope:
+    """What the org's templates see in check mode: what only a run knows is deferred."""
+    return build_scope(run, org, registered=registered, local={"item": Deferred("item")},
+                       unknown=Deferred)
+
+
 def plan_org(
-    playbook: Playbook, org: OrgSpec, steps: tuple[StepSpec, ...], variables: Mapping[str, Any],
-    env: Mapping[str, str],
+    playbook: Playbook, org: OrgSpec, steps: tuple[StepSpec, ...], run: RunVars
 ) -> list[PlannedStep]:
     """The requests one org would see, in order."""
-    merged = {**variables, **org.vars}
-    org_view = {"name": org.name, "username": org.username, "client_id": org.client_id,
-                "login_url": org.login_url, "api_version": org.api_version or DEFAULT_API_VERSION}
-    context: dict[str, Any] = {**merged, "vars": merged, "env": env, "org": org_view}
-    api_version = org.api_version or DEFAULT_API_VERSION
+    registered: dict[str, Any] = {}
     planned = []
     for step in steps:
         if not applies_to(step, org.name):
             action = "skipped: not for this org"
         else:
-            if step.loop is not None:
-                context["item"] = Deferred("item")
+            scope = plan_scope(run, org, registered)
             try:
-                action = _describe_step(step, context, api_version)
+                action = _describe_step(step, scope, str(scope.org["api_version"]))
             except TemplateRenderError as exc:
                 action = f"(cannot render yet: {exc.message})"
             if step.when is not None:
                 action += f"  when: {step.when}"
         planned.append(PlannedStep(step.index + 1, step.name, redact(action)))
         if step.register:
-            context[step.register] = Deferred(step.register)
+            registered[step.register] = Deferred(step.register)
     return planned
 
 
-def login_line(org: OrgSpec, context: Mapping[str, Any]) -> str:
+def login_line(org: OrgSpec, run: RunVars) -> str:
     if org.is_emulated:
         return "log in: POST <embedded org>/services/oauth2/token (JWT, RS256)"
-    login_url = str(render(org.login_url or "", context)).rstrip("/")
-    audience = audience_for(login_url, str(render(org.audience, context)) if org.audience else None)
+    scope = plan_scope(run, org)
+    try:
+        login_url = str(scope.org["login_url"] or "").rstrip("/")
+        audience = audience_for(login_url, scope.org["audience"])
+    except TemplateRenderError as exc:
+        return redact(f"log in: (cannot render yet: {exc.message})")
     return redact(f"log in: POST {login_url}/services/oauth2/token (JWT, RS256, aud {audience})")
 
 
@@ -133,21 +137,15 @@ def plan_keys(playbook: Playbook) -> list[PlannedKey]:
     """Whether each key exists, would be made, or is missing; nothing is read or written."""
     planned = []
     for key in playbook.keys.values():
-        exists = (playbook.base_dir / key.private_key).exists()
+        exists = (key.base_dir / key.private_key).exists()
         state = "exists" if exists else (
             "would be created" if key.generate == "if_missing" else "MISSING")
         planned.append(PlannedKey(key.name, key.private_key, state))
     return planned
 
 
-def plan_playbook(
-    playbook: Playbook, steps: tuple[StepSpec, ...], variables: Mapping[str, Any],
-    env: Mapping[str, str],
-) -> Plan:
+def plan_playbook(playbook: Playbook, steps: tuple[StepSpec, ...], run: RunVars) -> Plan:
     """The whole plan of ``--check``: keys, and per org its login and its requests."""
-    orgs = []
-    for org in playbook.orgs.values():
-        context = {**variables, **org.vars, "vars": variables, "env": env}
-        orgs.append(OrgPlan(org.name, login_line(org, context),
-                            plan_org(playbook, org, steps, variables, env)))
+    orgs = [OrgPlan(org.name, login_line(org, run), plan_org(playbook, org, steps, run))
+            for org in playbook.orgs.values()]
     return Plan(plan_keys(playbook), orgs)

@@ -78,7 +78,7 @@ def test_os_system_escape_in_a_real_process(tmp_path: Path) -> None:
 
 
 def test_values_from_outside_the_playbook_are_data_not_templates(tmp_path: Path) -> None:
-    """A record, an -e value and an environment variable holding Jinja stay literal text."""
+    """A record and an environment variable holding Jinja stay literal text."""
     marker = tmp_path / "ESCAPED"
     payload = "{{ lipsum." + SYSTEM.format(marker=marker) + " }}"
     raw = "{% raw %}" + payload + "{% endraw %}"
@@ -89,16 +89,26 @@ def test_values_from_outside_the_playbook_are_data_not_templates(tmp_path: Path)
         {"name": "read it back",
          "request": {"path": "/services/data/v60.0/sobjects/Account/{{ created.json.id }}"},
          "register": "got", "expect": {"json": {"Name": {"equals": raw}}}},
-        {"name": "use it, -e and the environment in a path",
+        {"name": "use it and the environment in a path",
          "request": {"path": "/services/data/v60.0/sobjects/Account/{{ got.json.Name }}"
-                     "{{ injected }}{{ env.INJECTED }}"},
+                     "{{ env.INJECTED }}"},
          "expect": {"status": 404}},
         {"name": "they are the literal text",
-         "assert": ["got.json.Name == injected", "injected == env.INJECTED",
-                    "'lipsum' in injected"]},
+         "assert": ["got.json.Name == env.INJECTED", "'lipsum' in env.INJECTED"]},
     ])
-    run = run_cli(str(playbook), "-e", json.dumps({"injected": payload}),
-                  cwd=tmp_path, env={"INJECTED": payload})
+    run = run_cli(str(playbook), cwd=tmp_path, env={"INJECTED": payload})
     assert run.status == 0, run.output
     assert not marker.exists()
     assert "Traceback" not in run.output
+
+
+def test_an_extra_var_is_a_template_and_the_sandbox_refuses_its_escape(tmp_path: Path) -> None:
+    """``-e`` values are variables like any other (Ansible renders them), so they are
+    templates: an escape in one is refused by the sandbox, and the step fails."""
+    marker = tmp_path / "ESCAPED"
+    payload = "{{ lipsum." + SYSTEM.format(marker=marker) + " }}"
+    playbook = _playbook(tmp_path, [
+        {"name": "use it", "request": {"path": "/services/data/{{ injected }}"}}])
+    run = run_cli(str(playbook), "-e", json.dumps({"injected": payload}), cwd=tmp_path)
+    _refused(run, marker)
+    assert "injected (-e): refused by the template sandbox" in run.stdout

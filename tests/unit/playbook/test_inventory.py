@@ -20,6 +20,7 @@ from runner.playbook.inventory import (
 )
 from runner.playbook.loader import load_text
 from runner.playbook.model import IMPLICIT_ORG, OrgSpec, build_playbook
+from runner.playbook.origins import values_of
 from runner.playbook.schema import validate
 
 INVENTORY = """\
@@ -65,18 +66,20 @@ def inventory(tmp_path: Path) -> Inventory:
 
 def test_load(inventory: Inventory, tmp_path: Path) -> None:
     assert list(inventory.orgs) == ["uat", "qa", "prod"]
-    assert inventory.vars == {"tier": "any", "region": "us"}
+    assert values_of(inventory.vars) == {"tier": "any", "region": "us"}
     uat = inventory.orgs["uat"]
-    assert uat.private_key == str(tmp_path / "certs/uat.key")
+    assert uat.private_key == "certs/uat.key"  # resolved against base_dir when used
+    assert uat.base_dir == tmp_path
     assert uat.certificate == "/abs/uat.crt"
     assert uat.client_id == "{{ env.UAT_ID }}"
     assert uat.position == Position(str(tmp_path / "inventory.yml"), 4, 3)
-    assert inventory.orgs["qa"].emulator == {"certificate": str(tmp_path / "certs/qa.crt")}
+    assert inventory.orgs["qa"].emulator == {"certificate": "certs/qa.crt"}
     assert inventory.orgs["prod"].production
-    assert inventory.groups["all_orgs"] == GroupSpec(
-        "all_orgs", ("prod",), ("sandboxes",), {"pct": 10, "owner": "ops"},
-        Position(str(tmp_path / "inventory.yml"), 23, 3),
-    )
+    group = inventory.groups["all_orgs"]
+    assert (group.orgs, group.children) == (("prod",), ("sandboxes",))
+    assert values_of(group.vars) == {"pct": 10, "owner": "ops"}
+    assert group.position == Position(str(tmp_path / "inventory.yml"), 23, 3)
+    assert str(group.vars["owner"].origin) == f"{tmp_path / 'inventory.yml'}:26:21"
 
 
 def test_group_members_are_transitive(inventory: Inventory) -> None:
@@ -94,9 +97,10 @@ def test_merge_drops_implicit_org_and_layers_vars(inventory: Inventory) -> None:
     merged = merge_orgs(playbook_orgs(), inventory, keys=["main"])
     assert IMPLICIT_ORG not in merged
     assert list(merged) == ["uat", "qa", "prod"]
-    assert merged["uat"].vars == {"tier": "uat", "region": "us", "pct": 20, "owner": "ops"}
-    assert merged["qa"].vars == {"tier": "sandbox", "region": "us", "pct": 20, "owner": "ops"}
-    assert merged["prod"].vars == {"tier": "any", "region": "us", "pct": 10, "owner": "ops"}
+    common = {"region": "us", "owner": "ops"}
+    assert values_of(merged["uat"].vars) == {"tier": "uat", "pct": 20, **common}
+    assert values_of(merged["qa"].vars) == {"tier": "sandbox", "pct": 20, **common}
+    assert values_of(merged["prod"].vars) == {"tier": "any", "pct": 10, **common}
 
 
 def test_inventory_org_replaces_playbook_org(tmp_path: Path) -> None:
@@ -108,7 +112,7 @@ def test_inventory_org_replaces_playbook_org(tmp_path: Path) -> None:
     merged = merge_orgs(mine, inventory)
     assert list(merged) == ["uat", "dev"]
     assert merged["uat"].is_emulated and merged["uat"].key is None
-    assert merged["uat"].vars == {}
+    assert values_of(merged["uat"].vars) == {}
 
 
 def test_inventory_without_orgs_keeps_implicit_org(tmp_path: Path) -> None:
@@ -116,7 +120,7 @@ def test_inventory_without_orgs_keeps_implicit_org(tmp_path: Path) -> None:
     inventory = load_inventory(write(tmp_path, text))
     merged = merge_orgs(playbook_orgs(), inventory)
     assert list(merged) == [IMPLICIT_ORG]
-    assert merged[IMPLICIT_ORG].vars == {"a": 1}
+    assert values_of(merged[IMPLICIT_ORG].vars) == {"a": 1}
 
 
 def test_group_naming_unknown_org(tmp_path: Path) -> None:

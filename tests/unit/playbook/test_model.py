@@ -20,6 +20,7 @@ from runner.playbook.model import (
     check_step_orgs,
     load_playbook,
 )
+from runner.playbook.origins import values_of
 from runner.playbook.schema import validate
 
 STEP = "steps:\n  - name: s\n    request: {path: /x}\n"
@@ -118,7 +119,7 @@ def test_full_playbook(tmp_path: Path) -> None:
     assert playbook.name == "Full"
     assert playbook.path == target
     assert playbook.base_dir == tmp_path
-    assert playbook.vars == {"api": "v60.0"}
+    assert values_of(playbook.vars) == {"api": "v60.0"}
     assert playbook.document.path == str(target)
 
 
@@ -142,7 +143,7 @@ def test_orgs() -> None:
     assert not uat.is_emulated and not uat.implicit
     assert uat.key == "main" and uat.client_id == "{{ env.ID }}"
     assert uat.production and uat.insecure_http
-    assert uat.vars == {"region": "eu"}
+    assert values_of(uat.vars) == {"region": "eu"}
     assert uat.timeout == (2.0, 20.0)
     assert uat.api_version == "v61.0"
     assert uat.audience == "https://test.salesforce.com"
@@ -153,7 +154,7 @@ def test_orgs() -> None:
     assert orgs["local"].emulator == {} and orgs["local"].is_emulated
     assert orgs["tuned"].emulator == {"latency_ms": 10}
     assert orgs["off"].emulator is None and not orgs["off"].is_emulated
-    assert not orgs["local"].production and orgs["local"].vars == {}
+    assert not orgs["local"].production and not orgs["local"].vars
 
 
 def test_request_step() -> None:

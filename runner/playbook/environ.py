@@ -1,0 +1,103 @@
+"""``env.*`` in templates: the process environment over ``.env`` files, and where it looked.
+
+``.env`` files are read, in this order, from the working directory, the
+playbook's folder and each inventory's folder (the same file the JWT tutorial's
+scripts read); the first file that sets a name wins, and a variable exported in
+the shell wins over every file. A name that is set nowhere is an error that
+lists the places searched.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+DOTENV = ".env"
+
+
+def as_text(value: str) -> str:
+    """Environment and argv text as valid Unicode: bytes that are not UTF-8 (which Python
+    keeps as lone surrogates) become U+FFFD, so no encoder downstream can fail on them."""
+    if value.isascii():
+        return value
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+class Environ(Mapping[str, str]):
+    """Environment variables by name, each knowing the ``.env`` file it came from, if any.
+
+    Templates see only the mapping (``env.NAME``): no public attribute may hide a
+    variable's name, so the rest is read through the functions below.
+    """
+
+    __slots__ = ("_files", "_searched", "_values")
+
+    def __init__(
+        self, values: Mapping[str, str], files: Mapping[str, Path] | None = None,
+        searched: Iterable[Path] = (),
+    ) -> None:
+        self._values = dict(values)
+        self._files = dict(files or {})
+        self._searched = tuple(searched)
+
+    def __getitem__(self, name: str) -> str:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def _describe_missing(self, name: str) -> str:
+        """Why ``env.NAME`` is undefined (the template error shows this)."""
+        return describe_missing(self, name)
+
+
+def source_file(env: Mapping[str, str], name: str) -> Path | None:
+    """The ``.env`` file a name was read from; None for the process environment."""
+    return env._files.get(name) if isinstance(env, Environ) else None
+
+
+def searched(env: Mapping[str, str]) -> str:
+    """Where ``env`` names are looked up, as a person reads it."""
+    paths = env._searched if isinstance(env, Environ) else ()
+    files = [str(path) for path in paths]
+    if not files:
+        return "the environment"
+    if any(path.is_file() for path in paths):
+        return "the environment, " + ", ".join(files)
+    return "the environment; no .env file at " + " or ".join(files)
+
+
+def describe_missing(env: Mapping[str, str], name: str) -> str:
+    return f"env.{name} is not set (looked in {searched(env)})"
+
+
+def dotenv_files(directories: Iterable[Path]) -> list[Path]:
+    """``.env`` in each directory, in order, each file once."""
+    seen: dict[Path, Path] = {}
+    for directory in directories:
+        path = directory / DOTENV
+        seen.setdefault(path.resolve(), path)
+    return list(seen.values())
+
+
+def load_env(*directories: Path) -> Environ:
+    """The process environment over the ``.env`` files of ``directories`` (first one wins)."""
+    files = dotenv_files(directories)
+    values: dict[str, str] = {}
+    sources: dict[str, Path] = {}
+    for path in files:
+        if not path.is_file():
+            continue
+        for name, value in dotenv_values(path).items():
+            if value is not None and name not in values:
+                values[name], sources[name] = value, path
+    for name, value in os.environ.items():
+        values[as_text(name)] = as_text(value)
+        sources.pop(as_text(name), None)
+    return Environ(values, sources, files)
