@@ -31,12 +31,14 @@ def _key_files(playbook: Playbook, org: OrgSpec, scope: Scope) -> KeyFiles:
         private_key, certificate = key_files(spec, scope)
         fix = (f"run the playbook once (keys.{spec.name} has generate: if_missing, which makes "
                "it) or fix the path" if spec.generate == "if_missing" else
-               f"fix keys.{spec.name}.private_key (it resolves against {spec.base_dir}/)")
+               f"check keys.{spec.name}.private_key: it has generate: never, and a relative "
+               "path resolves against the playbook's folder")
         return private_key, certificate, spec.passphrase_env, spec.min_days_left or 30, fix
     own_key, certificate = org_key_files(org, scope)
     assert own_key is not None
-    fix = (f"fix orgs.{org.name}.private_key: it resolves against the folder of the file "
-           "that holds it")
+    holder = org.position.file if org.position else "the playbook"
+    fix = (f"check orgs.{org.name}.private_key: nothing generates it, and a relative path "
+           f"resolves against the folder of {holder}")
     return own_key, certificate, org.passphrase_env, 30, fix
 
 
