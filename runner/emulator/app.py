@@ -188,6 +188,7 @@ class Emulator:
     def close(self) -> None:
         """Stop and release the record store."""
         self.stop()
+        self._rest.bulk_jobs.cancel_all()
         self.store.close()
 
     def __enter__(self) -> Emulator:

@@ -55,6 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     org.add_argument("--username", metavar="NAME", help="integration user's username")
     org.add_argument("--latency-ms", type=int, metavar="N", help="delay for every request")
     org.add_argument(
+        "--bulk-processing-ms", type=int, metavar="N",
+        help="how long a Bulk API 2.0 job stays queued and in progress (default 500)",
+    )  # fmt: skip
+    org.add_argument(
         "--fault",
         action="append",
         metavar="RULE",
@@ -76,6 +80,7 @@ _FLAG_KEYS = {
     "client_id": "client_id",
     "username": "username",
     "latency_ms": "latency_ms",
+    "bulk_processing_ms": "bulk_processing_ms",
     "seed": "random_seed",
     "session_timeout": "session_timeout_s",
     "daily_api_limit": "daily_api_limit",
@@ -87,7 +92,9 @@ _IDENTITY_KEYS = frozenset({"certificate", "client_id", "username"})
 
 def _flag_options(args: argparse.Namespace) -> dict[str, Any]:
     options: dict[str, Any] = {
-        key: getattr(args, flag) for flag, key in _FLAG_KEYS.items() if getattr(args, flag)
+        key: getattr(args, flag)
+        for flag, key in _FLAG_KEYS.items()
+        if getattr(args, flag) is not None
     }
     if args.no_sample_data:
         options["sample_data"] = False

@@ -69,6 +69,7 @@ class OrgConfig:
     session_timeout_s: int = 7200
     daily_api_limit: int = 15000
     latency_ms: int = 0
+    bulk_processing_ms: int = 500
     faults: tuple[FaultRule, ...] = ()
     random_seed: int | None = None
     sample_data: bool = True
@@ -225,6 +226,7 @@ def org_config(
         session_timeout_s=options.get("session_timeout_s", 7200),
         daily_api_limit=options.get("daily_api_limit", 15000),
         latency_ms=options.get("latency_ms", 0),
+        bulk_processing_ms=options.get("bulk_processing_ms", 500),
         faults=tuple(FaultRule.from_mapping(f) for f in options.get("faults", [])),
         random_seed=seed,
         sample_data=options.get("sample_data", True),

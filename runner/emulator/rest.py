@@ -12,7 +12,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from runner.emulator import batch, composite, queries, records
+from runner.emulator import batch, bulk, composite, queries, records
+from runner.emulator.bulk_jobs import JobTable
 from runner.emulator.directory import Directory, OrgState
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Request, Response, rest_error
@@ -118,6 +119,7 @@ ROUTES: list[tuple[re.Pattern[str], Handler]] = [
     (re.compile(r"^composite/tree/([^/]+)$"), batch.composite_tree),
     (re.compile(r"^composite/sobjects$"), composite.collections),
     (re.compile(r"^composite/sobjects/([^/]+)$"), composite.retrieve),
+    *bulk.routes(),
 ]
 
 
@@ -141,6 +143,7 @@ class RestApi:
         self.directory = directory
         self.sessions = sessions
         self.base_url = base_url
+        self.bulk_jobs = JobTable()
 
     def handle(self, request: Request) -> Response:
         """Answer one request under ``/services/data``."""
