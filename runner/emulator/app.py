@@ -19,9 +19,11 @@ from urllib.parse import parse_qs
 from runner.emulator import ids
 from runner.emulator.config import OrgConfig, org_config, org_options_from_config
 from runner.emulator.directory import Directory, OrgState
+from runner.emulator.frontdoor import FrontDoor
 from runner.emulator.identity import IdentityEndpoint
 from runner.emulator.messages import Request, Response, rest_error
 from runner.emulator.oauth import TokenEndpoint, TokenRefusal, parse_assertion
+from runner.emulator.refusals import refuse
 from runner.emulator.rest import RestApi
 from runner.emulator.sample_data import seed_org
 from runner.emulator.server import EmulatorHTTPServer, mask_secrets
@@ -111,6 +113,7 @@ class Emulator:
         self.sessions = SessionStore()
         self._oauth = TokenEndpoint(self.directory, self.sessions, lambda: self.base_url)
         self._identity = IdentityEndpoint(self.directory, self.sessions, lambda: self.base_url)
+        self._frontdoor = FrontDoor(self.directory, self.sessions, lambda: self.base_url)
         self._rest = RestApi(self.store, self.directory, self.sessions, lambda: self.base_url)
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -229,6 +232,13 @@ class Emulator:
             return self._oauth.revoke(request)
         if path.rstrip("/") == "/services/oauth2/userinfo":
             return self._identity.userinfo(request)
+        if path.rstrip("/") == "/services/oauth2/singleaccess":
+            return self._frontdoor.singleaccess(request)
+        if path == "/secur/frontdoor.jsp":
+            return self._frontdoor.frontdoor(request)
+        refusal = refuse(request)
+        if refusal is not None:
+            return refusal
         parts = path.strip("/").split("/")
         if len(parts) == 3 and parts[0] == "id" and request.method in ("GET", "POST"):
             return self._identity.identity(request, parts[1], parts[2])

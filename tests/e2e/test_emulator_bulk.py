@@ -111,3 +111,32 @@ def test_simple_salesforce_bulk2_query_pages(sf: Any) -> None:
     rows = [row for page in pages for row in _csv(page)]
     assert len(pages) == 3 and len(rows) == 120
     assert [r["LastName"] for r in rows] == [f"Paged {i:03d}" for i in range(120)]
+
+
+def test_simple_salesforce_bulk_v1_and_soap_login_fail_cleanly(
+    sf: Any, server: tuple[EmulatorProcess, str, Path]
+) -> None:
+    from simple_salesforce.exceptions import (
+        SalesforceAuthenticationFailed,
+        SalesforceMalformedRequest,
+    )
+    from simple_salesforce.login import soap_login
+
+    with pytest.raises(SalesforceMalformedRequest) as refused:
+        sf.bulk.Account.insert([{"Name": "Bulk 1.0 Co"}])
+    assert refused.value.content == {
+        "exceptionCode": "FeatureNotEnabled",
+        "exceptionMessage": "Bulk API is not enabled for this Organization",
+    }
+    body = (
+        '<?xml version="1.0" encoding="utf-8" ?><env:Envelope '
+        'xmlns:env="http://schemas.xmlsoap.org/soap/envelope/" '
+        'xmlns:urn="urn:partner.soap.sforce.com"><env:Body><urn:login><urn:username>'
+        "u@x.test</urn:username><urn:password>pw</urn:password></urn:login></env:Body>"
+        "</env:Envelope>"
+    )
+    headers = {"content-type": "text/xml", "charset": "UTF-8", "SOAPAction": "login"}
+    with pytest.raises(SalesforceAuthenticationFailed) as failed:
+        soap_login(f"{server[0].base_url}/services/Soap/u/60.0", body, headers, None)
+    assert failed.value.code == "INVALID_LOGIN"
+    assert "Invalid username, password" in str(failed.value)
