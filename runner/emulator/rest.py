@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from runner.emulator import batch, bulk, composite, queries, records
+from runner.emulator import batch, bulk, composite, queries, records, search
 from runner.emulator.bulk_jobs import JobTable
 from runner.emulator.directory import Directory, OrgState
 from runner.emulator.errors import RestApiError
@@ -55,7 +55,8 @@ def _resources(ctx: Context, args: list[str]) -> Response:
     base = f"/services/data/v{ctx.version}"
     # Only what this server answers: a real org lists more, and a client that
     # follows an advertised resource should not meet a 404.
-    names = ("tooling", "queryAll", "identity", "composite", "query", "sobjects", "limits")
+    names = ("tooling", "queryAll", "search", "identity", "composite", "parameterizedSearch",
+             "query", "sobjects", "limits")  # fmt: skip
     body = {n: f"{base}/{n}" for n in names}
     user = ctx.user_id
     body["identity"] = f"{ctx.base_url}/id/{ctx.org.org_id}/{user}"
@@ -120,6 +121,8 @@ ROUTES: list[tuple[re.Pattern[str], Handler]] = [
     (re.compile(r"^composite/sobjects$"), composite.collections),
     (re.compile(r"^composite/sobjects/([^/]+)$"), composite.retrieve),
     *bulk.routes(),
+    (re.compile(r"^search$"), search.search),
+    (re.compile(r"^parameterizedSearch$"), search.parameterized),
 ]
 
 
