@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from runner.emulator import ids
+from runner.emulator.bulk_jobs import jobs_for
 from runner.emulator.config import OrgConfig, org_config, org_options_from_config
 from runner.emulator.directory import Directory, OrgState
 from runner.emulator.frontdoor import FrontDoor
@@ -191,7 +192,7 @@ class Emulator:
     def close(self) -> None:
         """Stop and release the record store."""
         self.stop()
-        self._rest.bulk_jobs.cancel_all()
+        jobs_for(self.store).cancel_all()
         self.store.close()
 
     def __enter__(self) -> Emulator:

@@ -12,16 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from runner.emulator import bulk_csv, bulk_ingest, bulk_query, ids, sobjects
-from runner.emulator.bulk_jobs import JOB_PREFIX, Job, JobTable, invalid_state
+from runner.emulator.bulk_jobs import JOB_PREFIX, Job, JobTable, invalid_state, jobs_for
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Response
+from runner.emulator.routing import Context, Handler
 from runner.emulator.values import format_datetime
-
-if TYPE_CHECKING:
-    from runner.emulator.rest import Context, Handler
 
 INGEST_OPERATIONS = ("insert", "update", "upsert", "delete", "hardDelete")
 QUERY_OPERATIONS = ("query", "queryAll")
@@ -33,15 +31,8 @@ _RESULT_FILES = {
 }
 
 
-def _refuse(ctx: Context, allowed: str) -> Response:
-    from runner.emulator.rest import method_not_allowed
-
-    return method_not_allowed(ctx.request.method, allowed)
-
-
 def _table(ctx: Context) -> JobTable:
-    table: JobTable = ctx.api.bulk_jobs
-    return table
+    return jobs_for(ctx.store)
 
 
 def _job(ctx: Context, job_id: str, kind: str) -> Job:
@@ -119,7 +110,7 @@ def jobs_root(ctx: Context, args: list[str]) -> Response:
     if ctx.request.method == "GET":
         return _list(ctx, kind)
     if ctx.request.method != "POST":
-        return _refuse(ctx, "GET,POST")
+        return ctx.refuse("GET,POST")
     body = _job_body(ctx)
     if kind == "ingest":
         job = _table(ctx).add(_create_ingest(ctx, body))
@@ -194,7 +185,7 @@ def job_resource(ctx: Context, args: list[str]) -> Response:
             raise invalid_state(f"Job is in state {job.state} and cannot be deleted")
         _table(ctx).remove(job)
         return Response.empty(204)
-    return _refuse(ctx, "GET,PATCH,DELETE")
+    return ctx.refuse("GET,PATCH,DELETE")
 
 
 def _change_state(ctx: Context, job: Job) -> Response:
@@ -223,7 +214,7 @@ def _change_state(ctx: Context, job: Job) -> Response:
 def upload(ctx: Context, args: list[str]) -> Response:
     """``PUT /jobs/ingest/{id}/batches``: the job's CSV, once; 201 with no body."""
     if ctx.request.method != "PUT":
-        return _refuse(ctx, "PUT")
+        return ctx.refuse("PUT")
     job = _job(ctx, args[0], "ingest")
     if job.state != "Open":
         raise invalid_state(f"Job is in state {job.state} and is not open for upload")
@@ -251,7 +242,7 @@ def _not_finished(job: Job) -> RestApiError:
 def ingest_results(ctx: Context, args: list[str]) -> Response:
     """``successfulResults``, ``failedResults`` and ``unprocessedrecords`` as CSV."""
     if ctx.request.method not in ("GET", "HEAD"):
-        return _refuse(ctx, "GET")
+        return ctx.refuse("GET")
     job = _job(ctx, args[0], "ingest")
     which = _RESULT_FILES[args[1].lower()]
     if job.state not in ("JobComplete", "Failed", "Aborted"):
@@ -285,7 +276,7 @@ def _first_line(job: Job) -> str:
 def query_results(ctx: Context, args: list[str]) -> Response:
     """``GET /jobs/query/{id}/results[?maxRecords=N][&locator=L]``: one CSV page."""
     if ctx.request.method not in ("GET", "HEAD"):
-        return _refuse(ctx, "GET")
+        return ctx.refuse("GET")
     job = _job(ctx, args[0], "query")
     if job.state != "JobComplete":
         raise _not_finished(job)

@@ -16,9 +16,10 @@ from typing import Any
 from runner.emulator import ids, sobjects
 from runner.emulator.bulk_csv import NULL_VALUE, CsvError, parse_upload
 from runner.emulator.bulk_jobs import Job
+from runner.emulator.database import quote
 from runner.emulator.errors import RestApiError
 from runner.emulator.metadata import Field, SObject
-from runner.emulator.store import Store, quote
+from runner.emulator.store import Store
 from runner.emulator.values import format_datetime
 
 ID_ONLY = frozenset({"delete", "hardDelete"})

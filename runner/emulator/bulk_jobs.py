@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,7 +137,7 @@ class JobTable:
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
-        self._clock = clock
+        self.clock = clock
 
     def add(self, job: Job) -> Job:
         """Keep a new job, dropping the org's oldest finished ones beyond the bound."""
@@ -189,7 +190,7 @@ class JobTable:
         with job.lock:
             job.work = work
             job.state = "UploadComplete"
-            job.started = self._clock()
+            job.started = self.clock()
             job.delay_s = delay_ms / 1000
         if delay_ms <= 0:
             self.finish(job)
@@ -221,10 +222,23 @@ class JobTable:
         with job.lock:
             if job.done or job.started is None or job.state in TERMINAL:
                 return
-            elapsed = self._clock() - job.started
+            elapsed = self.clock() - job.started
         if elapsed >= job.delay_s:
             self.finish(job)
         elif elapsed >= job.delay_s / 2:
             with job.lock:
                 if not job.done and job.state == "UploadComplete":
                     job.state = "InProgress"
+
+
+_TABLES: weakref.WeakKeyDictionary[object, JobTable] = weakref.WeakKeyDictionary()
+_TABLES_LOCK = threading.Lock()
+
+
+def jobs_for(store: object) -> JobTable:
+    """The job table of a record store: jobs belong to the org data they write and read."""
+    with _TABLES_LOCK:
+        table = _TABLES.get(store)
+        if table is None:
+            table = _TABLES[store] = JobTable()
+        return table

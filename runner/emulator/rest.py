@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from runner.emulator import batch, bulk, composite, queries, records, search
-from runner.emulator.bulk_jobs import JobTable
 from runner.emulator.directory import Directory, OrgState
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Request, Response, rest_error
@@ -146,7 +145,6 @@ class RestApi:
         self.directory = directory
         self.sessions = sessions
         self.base_url = base_url
-        self.bulk_jobs = JobTable()
 
     def handle(self, request: Request) -> Response:
         """Answer one request under ``/services/data``."""

@@ -12,31 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs
 
 from runner.emulator import sobjects
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Response
 from runner.emulator.metadata import Field, SObject
+from runner.emulator.routing import Context
 from runner.emulator.soql.lexer import Lexer
 from runner.emulator.soql.parser import parse as parse_soql
 from runner.emulator.soql.translate import compile_query
 from runner.emulator.sosl import MAX_LIMIT, Returning, Search, parse, remap
 from runner.emulator.sosl_terms import tokens
 
-if TYPE_CHECKING:
-    from runner.emulator.rest import Context
-
 SEARCHABLE_TEXT = frozenset({"string", "textarea", "email", "phone", "url"})
 OBJECT_FORM_SINCE = 37
 _RESERVED = re.compile(r"([&|!{}\[\]^~:\\'+\-()])")
-
-
-def _refuse(ctx: Context, allowed: str) -> Response:
-    from runner.emulator.rest import method_not_allowed
-
-    return method_not_allowed(ctx.request.method, allowed)
 
 
 def scope_fields(meta: SObject, scope: str) -> list[Field]:
@@ -133,7 +125,7 @@ def run(ctx: Context, search: Search) -> Any:
 def search(ctx: Context, args: list[str]) -> Response:
     """``GET /search?q=FIND {…} …``."""
     if ctx.request.method not in ("GET", "HEAD"):
-        return _refuse(ctx, "GET,HEAD")
+        return ctx.refuse("GET,HEAD")
     text = ctx.request.params().get("q", "")
     return Response.json(200, run(ctx, parse(text)))
 
@@ -148,7 +140,7 @@ def parameterized(ctx: Context, args: list[str]) -> Response:
     elif ctx.request.method in ("GET", "HEAD"):
         options = _query_options(ctx.request.query)
     else:
-        return _refuse(ctx, "GET,HEAD,POST")
+        return ctx.refuse("GET,HEAD,POST")
     return Response.json(200, run(ctx, parse(sosl_of(options))))
 
 

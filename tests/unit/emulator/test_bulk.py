@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from runner.emulator import Emulator
+from runner.emulator.bulk_jobs import jobs_for
 from runner.emulator.messages import Request
 
 from .conftest import Client, V, create_account, error_code
@@ -285,7 +286,7 @@ def test_jobs_stay_in_progress_for_the_configured_while(key_pair: tuple[str, str
         org = emulator.add_org(
             {"name": "slow", "certificate_pem": key_pair[1], "bulk_processing_ms": 600000}
         )
-        emulator._rest.bulk_jobs._clock = lambda: moments[0]
+        jobs_for(emulator.store).clock = lambda: moments[0]
         bulk = Bulk(Client(emulator, org, key_pair[0]))
         job_id = bulk.ingest({"object": "Account", "operation": "insert"}, "Name\nSlow Co\n")
         states = []

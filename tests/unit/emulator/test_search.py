@@ -15,7 +15,10 @@ def _search(client: Client, sosl: str, version: str = "60.0") -> tuple[int, Any]
 
 
 def _names(body: Any) -> list[tuple[str, str]]:
-    return [(r["attributes"]["type"], r["Name"] if "Name" in r else r["Id"]) for r in body["searchRecords"]]
+    return [
+        (r["attributes"]["type"], r["Name"] if "Name" in r else r["Id"])
+        for r in body["searchRecords"]
+    ]
 
 
 @pytest.fixture
