@@ -247,9 +247,18 @@ USER = SObject("User", "005", "User", "Users", (
     pick("UserType", "User Type", ("Standard",), createable=False, updateable=False,
          default="Standard"),
     ref("ManagerId", "Manager ID", "User", "Manager"),
+    ref("ProfileId", "Profile ID", "Profile", "Profile", "Users", nillable=False, required=True),
     _read_only(stamp("LastLoginDate", "Last Login")),
     *audit_fields(),
 ), deletable=False)  # fmt: skip
+
+PROFILE = SObject("Profile", "00e", "Profile", "Profiles", (
+    _id("Profile ID"),
+    text("Name", "Name", nillable=False, required=True, name_field=True),
+    text("Description", "Description", type="textarea"),
+    _read_only(pick("UserType", "User Type", ("Standard",), default="Standard")),
+    *audit_fields(),
+), createable=False, updateable=False, deletable=False)  # fmt: skip
 
 ORGANIZATION = SObject("Organization", "00D", "Organization", "Organizations", (
     _id("Organization ID"),
@@ -274,4 +283,6 @@ ORGANIZATION = SObject("Organization", "00D", "Organization", "Organizations", (
     *audit_fields(),
 ), createable=False, deletable=False)  # fmt: skip
 
-CATALOG: tuple[SObject, ...] = (ACCOUNT, CONTACT, OPPORTUNITY, CASE, LEAD, USER, ORGANIZATION)
+CATALOG: tuple[SObject, ...] = (
+    ACCOUNT, CONTACT, OPPORTUNITY, CASE, LEAD, USER, PROFILE, ORGANIZATION,
+)  # fmt: skip

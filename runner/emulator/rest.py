@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from runner.emulator import batch, bulk, composite, queries, records, search
+from runner.emulator import batch, bulk, composite, queries, records, replication, search
 from runner.emulator.directory import Directory, OrgState
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Request, Response, rest_error
@@ -109,6 +109,7 @@ ROUTES: list[tuple[re.Pattern[str], Handler]] = [
     (re.compile(r"^sobjects$"), _encoded_once(records.describe_global)),
     (re.compile(r"^sobjects/([^/]+)$"), records.sobject_root),
     (re.compile(r"^sobjects/([^/]+)/describe$"), _encoded_once(records.describe)),
+    (re.compile(r"^sobjects/([^/]+)/(updated|deleted)$", re.IGNORECASE), replication.changes),
     (re.compile(r"^sobjects/([^/]+)/([^/]+)$"), records.record),
     (re.compile(r"^sobjects/([^/]+)/([^/]+)/([^/]+)$"), records.related),
     (re.compile(r"^(query|queryAll)$"), queries.query),

@@ -20,6 +20,7 @@ from typing import Any
 from runner.emulator import ids, sobjects
 from runner.emulator.catalog import ACCOUNT_TYPES, LEAD_SOURCES, RATINGS, STAGES
 from runner.emulator.errors import RestApiError
+from runner.emulator.profiles import ADMIN, STANDARD, seed_profiles
 from runner.emulator.store import Store
 from runner.emulator.writes import storage_row
 
@@ -221,7 +222,11 @@ def seed_org(
     with store.transaction():
         fresh = not store.exists(org_id, "Organization", org_id)
         store.register_org(org_id)
-        user_ids = {u["Username"]: _seed_user(store, org_id, u) for u in users}
+        profiles = seed_profiles(store, org_id)
+        user_ids = {
+            u["Username"]: _seed_user(store, org_id, u, profiles[ADMIN if i == 0 else STANDARD])
+            for i, u in enumerate(users)
+        }
         admin = next(iter(user_ids.values()), None)
         store.register_org(org_id, admin)
         if not fresh:
@@ -239,7 +244,7 @@ def seed_org(
     return user_ids
 
 
-def _seed_user(store: Store, org_id: str, user: Mapping[str, Any]) -> str:
+def _seed_user(store: Store, org_id: str, user: Mapping[str, Any], profile_id: str) -> str:
     username = user["Username"]
     known = store.find_user(username)
     if known is not None:
@@ -252,7 +257,7 @@ def _seed_user(store: Store, org_id: str, user: Mapping[str, Any]) -> str:
                 ["Username"],
             )
         return known[1]
-    values = {**_user_defaults(user), **user}
+    values = {**_user_defaults(user), "ProfileId": profile_id, **user}
     record_id = ids.normalize(values.pop("Id")) if values.get("Id") else ids.new_id("005")
     owner = store.default_user(org_id) or record_id
     return store.insert(org_id, "User", values, user_id=owner, record_id=record_id)

@@ -131,13 +131,25 @@ def test_update_upsert_and_delete_jobs(bulk: Bulk) -> None:
 
 
 def test_upsert_on_an_external_id_field(bulk: Bulk) -> None:
+    profile = bulk.query("SELECT Id FROM Profile WHERE Name = 'Standard User'")[0]["Id"]
     job_id = bulk.ingest(
         {"object": "User", "operation": "upsert", "externalIdFieldName": "Username"},
-        "Username,LastName,Email,Alias\nnew.person@acme.test,Person,np@acme.test,nperson\n",
+        "Username,LastName,Email,Alias,ProfileId\n"
+        f"new.person@acme.test,Person,np@acme.test,nperson,{profile}\n"
+        "no.profile@acme.test,Nobody,nb@acme.test,nobody,\n",
     )
-    assert bulk.info("ingest", job_id)["numberRecordsFailed"] == 0
-    found = bulk.query("SELECT LastName FROM User WHERE Username = 'new.person@acme.test'")
-    assert [r["LastName"] for r in found] == ["Person"]
+    assert bulk.info("ingest", job_id)["numberRecordsFailed"] == 1
+    errors = [r["sf__Error"] for r in bulk.rows(f"jobs/ingest/{job_id}/failedResults")]
+    missing = "REQUIRED_FIELD_MISSING:Required fields are missing: [ProfileId]:ProfileId --"
+    assert errors == [missing]
+    again = bulk.ingest(
+        {"object": "User", "operation": "upsert", "externalIdFieldName": "Username"},
+        "Username,Title\nNEW.PERSON@acme.test,Buyer\n",
+    )
+    created = [r["sf__Created"] for r in bulk.rows(f"jobs/ingest/{again}/successfulResults")]
+    assert created == ["false"]
+    found = bulk.query("SELECT LastName, Title FROM User WHERE Username = 'new.person@acme.test'")
+    assert [(r["LastName"], r["Title"]) for r in found] == [("Person", "Buyer")]
 
 
 def test_relationship_column_resolves_the_parent(bulk: Bulk) -> None:

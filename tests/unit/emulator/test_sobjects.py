@@ -19,6 +19,7 @@ PREFIXES = {
     "Case": "500",
     "Lead": "00Q",
     "User": "005",
+    "Profile": "00e",
     "Organization": "00D",
 }
 
