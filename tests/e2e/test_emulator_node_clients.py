@@ -10,6 +10,8 @@ with Node 22; elsewhere they are skipped.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import shutil
@@ -148,15 +150,19 @@ def test_sf_data_import_upsert_and_export_bulk(sf_org: dict[str, Any]) -> None:
     upserted = _json(_sf(sf_org, "data", "upsert", "bulk", "--sobject", "Account", "--file",
                          "upsert.csv", "--external-id", "Id", "--wait", "2", "--target-org",
                          sf_org["username"], "--json"))  # fmt: skip
-    assert upserted["processedRecords"] == 2 and upserted["failedRecords"] == 0
+    job = upserted["jobInfo"]
+    assert (job["state"], job["numberRecordsProcessed"], job["numberRecordsFailed"]) == (
+        "JobComplete", 2, 0
+    )
+    created = {r["Name"]: r["sf__Created"] for r in upserted["records"]["successfulResults"]}
+    assert created == {"Cli One Renamed": "false", "Cli Three": "true"}
     exported = _sf(sf_org, "data", "export", "bulk", "--query",
                    "SELECT Name FROM Account WHERE Name LIKE 'Cli %' ORDER BY Name",
                    "--output-file", "out.csv", "--wait", "2",
                    "--target-org", sf_org["username"])  # fmt: skip
     assert exported.returncode == 0, exported.stderr
-    assert (folder / "out.csv").read_text().splitlines() == [
-        "Name", "Cli One Renamed", "Cli Three", "Cli Two"
-    ]  # fmt: skip
+    rows = list(csv.reader(io.StringIO((folder / "out.csv").read_text())))
+    assert rows == [["Name"], ["Cli One Renamed"], ["Cli Three"], ["Cli Two"]]
 
 
 def test_sf_users_search_and_open(sf_org: dict[str, Any]) -> None:
