@@ -38,9 +38,11 @@ from runner.salesforce.token_cache import TokenCache
 
 def init_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
     from_env = Path(args.from_env) if args.from_env else None
-    scaffold = init_project(Path(args.directory), from_env=from_env, org=args.org)
+    scaffold = init_project(Path(args.directory), from_env=from_env, org=args.org,
+                            move_key=args.move_key, force=args.force)
     report_init.print_scaffold(env.stdout, created=scaffold.created, kept=scaffold.kept,
-                               warnings=scaffold.warnings)
+                               replaced=scaffold.replaced, warnings=scaffold.warnings,
+                               replace_hint=not args.force)
     inventory = load_inventory(scaffold.directory / "inventory.yml")
     playbook = with_targets(
         load_playbook(scaffold.directory / "playbook.yml", extra_org_names=inventory.orgs),

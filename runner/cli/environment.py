@@ -9,8 +9,11 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
+from typing import Any, TextIO
 
 from rich.console import Console
+
+COLOR_MODES = ("auto", "always", "never")
 
 
 class PipeConsole(Console):
@@ -30,13 +33,24 @@ class Environment:
     stderr: Console
 
     @classmethod
-    def from_system(cls) -> Environment:
-        no_color = bool(os.environ.get("NO_COLOR"))
+    def from_system(cls, color: str = "auto") -> Environment:
+        """Consoles on the process's stdout and stderr; ``color`` is ``--color``'s value."""
         width = None if sys.stdout.isatty() else 120
         return cls(
-            stdout=PipeConsole(no_color=no_color, width=width, highlight=False, soft_wrap=True),
-            stderr=Console(stderr=True, no_color=no_color, width=width, highlight=False),
+            stdout=PipeConsole(width=width, highlight=False, soft_wrap=True,
+                               **_colors(color, sys.stdout)),
+            stderr=Console(stderr=True, width=width, highlight=False, **_colors(color, sys.stderr)),
         )
+
+
+def _colors(mode: str, stream: TextIO) -> dict[str, Any]:
+    """Console options for ``--color``: ``always`` colours a pipe too (the live progress
+    display still needs a terminal); ``never`` and, under ``auto``, NO_COLOR turn it off."""
+    if mode == "never" or (mode == "auto" and os.environ.get("NO_COLOR")):
+        return {"no_color": True, "color_system": None}
+    if mode == "always":
+        return {"no_color": False, "color_system": "auto" if stream.isatty() else "standard"}
+    return {}
 
 
 def silence_stdout() -> None:

@@ -16,9 +16,13 @@ from typing import Any, NoReturn
 
 from runner import __version__
 from runner.cli.commands import init_command, run_command
-from runner.cli.environment import Environment, silence_stdout
+from runner.cli.completion import SHELLS, completion_script
+from runner.cli.environment import COLOR_MODES, Environment, silence_stdout
+from runner.cli.schemas import schema_command
 from runner.errors import ExitStatus, SfjwtError, UsageError
+from runner.playbook.schema import schema_names
 from runner.report import messages
+from runner.report.text import print_raw
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -32,7 +36,9 @@ def build_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog="sfjwt-run",
         description="Run a playbook of Salesforce REST checks over the OAuth 2.0 JWT Bearer flow.",
-        epilog="Start a project with: sfjwt-run init DIR [--from-env PATH]. Exit status: 0 passed, "
+        epilog="Start a project with: sfjwt-run init DIR [--from-env PATH]. Other commands: "
+        "sfjwt-run schema NAME [--write DIR], sfjwt-run completion bash|zsh|fish. "
+        "Exit status: 0 passed, "
         "2 a step failed, 3 an org could not log in, 4 invalid playbook, 5 bad options, "
         "99 interrupted, 250 internal error.",
     )
@@ -57,7 +63,7 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--doctor", action="store_true",
                         help="diagnose each org (key, certificate, clock, audience, login); "
                         "writes nothing")
-    parser.add_argument("--check", action="store_true",
+    parser.add_argument("-C", "--check", action="store_true",
                         help="plan: show what would be sent, per org; no network, no files")
     parser.add_argument("--list-steps", action="store_true", help="list the steps and exit")
     parser.add_argument("--list-orgs", action="store_true", help="list the orgs and exit")
@@ -73,6 +79,8 @@ def build_parser() -> ArgumentParser:
                         help="allow non-GET requests on orgs marked production: true")
     parser.add_argument("--ca-bundle", metavar="FILE",
                         help="CA certificates to trust (REQUESTS_CA_BUNDLE is honoured too)")
+    parser.add_argument("--color", choices=COLOR_MODES, default="auto",
+                        help="colour: auto (terminals, unless NO_COLOR is set), always, never")
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="more detail: -v requests, -vv responses, -vvv tracebacks")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -89,7 +97,34 @@ def build_init_parser() -> ArgumentParser:
     parser.add_argument("--from-env", metavar="PATH",
                         help="import the JWT tutorial's .env (KeyFile, ClientId, UserName, "
                         "Domain) and reuse its key")
+    parser.add_argument("--move-key", action="store_true",
+                        help="with --from-env: move the tutorial's key and certificate into the "
+                        "project instead of copying them")
     parser.add_argument("--org", default="myorg", help="the org's name in the inventory")
+    parser.add_argument("--force", action="store_true",
+                        help="replace files that are already there (a made key is never replaced)")
+    return parser
+
+
+def build_schema_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="sfjwt-run schema",
+        description="Print a JSON Schema, or write it (with the schemas it refers to) into DIR.",
+    )
+    parser.add_argument("name", metavar="NAME", choices=[*schema_names(), "all"],
+                        help=f"one of {', '.join(schema_names())}, or all (with --write)")
+    parser.add_argument("--write", metavar="DIR",
+                        help="write NAME.schema.json and what it refers to into DIR")
+    return parser
+
+
+def build_completion_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="sfjwt-run completion",
+        description="Print a shell completion script, e.g. "
+        "eval \"$(sfjwt-run completion bash)\" in ~/.bashrc.",
+    )
+    parser.add_argument("shell", choices=SHELLS, help="the shell to complete in")
     return parser
 
 
@@ -115,8 +150,8 @@ _positive_float = _positive(float, minimum=0.001)
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
     """Run the command line; returns the exit status (the console script exits with it)."""
-    env = env or Environment.from_system()
     args_list = list(sys.argv[1:] if argv is None else argv)
+    env = env or Environment.from_system(color=_color_option(args_list))
     verbosity = sum(a.count("v") for a in args_list if a.startswith("-v") and set(a[1:]) == {"v"})
     previous = signal.getsignal(signal.SIGTERM)
     try:
@@ -126,6 +161,12 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     try:
         if args_list[:1] == ["init"]:
             return int(init_command(build_init_parser().parse_args(args_list[1:]), env))
+        if args_list[:1] == ["schema"]:
+            return int(schema_command(build_schema_parser().parse_args(args_list[1:]), env))
+        if args_list[:1] == ["completion"]:
+            shell = build_completion_parser().parse_args(args_list[1:]).shell
+            print_raw(env.stdout, completion_script(shell, subcommand_parsers()))
+            return int(ExitStatus.OK)
         options = build_parser().parse_args(args_list)
         return int(run_command(options, env))
     except SfjwtError as exc:
@@ -148,6 +189,23 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
             sys.stdout.flush()
         except BrokenPipeError:
             silence_stdout()
+
+
+def subcommand_parsers() -> dict[str, ArgumentParser]:
+    """The run parser under "", and each subcommand's parser under its name."""
+    return {"": build_parser(), "init": build_init_parser(), "schema": build_schema_parser(),
+            "completion": build_completion_parser()}
+
+
+def _color_option(args: list[str]) -> str:
+    """``--color`` read ahead of parsing, so even a bad-option error honours it."""
+    early = ArgumentParser(add_help=False)
+    early.add_argument("--color", choices=COLOR_MODES, default="auto")
+    try:
+        known, _ = early.parse_known_args(args)
+    except UsageError:  # a bad value: the real parser reports it
+        return "auto"
+    return str(known.color)
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:

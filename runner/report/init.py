@@ -13,12 +13,18 @@ def _say(console: Console, text: str = "") -> None:
 
 
 def print_scaffold(
-    console: Console, *, created: Sequence[Path], kept: Sequence[Path], warnings: Sequence[str]
+    console: Console, *, created: Sequence[Path], kept: Sequence[Path], warnings: Sequence[str],
+    replaced: Sequence[Path] = (), replace_hint: bool = False,
 ) -> None:
     for path in created:
         _say(console, f"created  {path}")
+    for path in replaced:
+        _say(console, f"replaced {path}")
     for path in kept:
         _say(console, f"kept     {path} (already there)")
+    if kept and replace_hint:
+        _say(console, f"{len(kept)} file(s) kept as they were "
+                      "(--force replaces them; a key init made is kept)")
     for warning in warnings:
         _say(console, f"warning: {warning}")
 

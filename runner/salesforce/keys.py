@@ -109,7 +109,7 @@ def self_signed_certificate(
     )
 
 
-def _write_file(path: Path, data: bytes, mode: int) -> None:
+def write_file(path: Path, data: bytes, mode: int) -> None:
     """Write a sibling created with ``mode``, then rename: never a partial or wide-open file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{pysecrets.token_hex(4)}.tmp")
@@ -155,9 +155,9 @@ def generate_key_pair(
     pem = _private_pem(key, passphrase)
     secrets.register(pem)
     try:
-        _write_file(private_key, pem, 0o600)
+        write_file(private_key, pem, 0o600)
         if certificate is not None:
-            _write_file(certificate, cert.public_bytes(serialization.Encoding.PEM), 0o644)
+            write_file(certificate, cert.public_bytes(serialization.Encoding.PEM), 0o644)
     except OSError as exc:
         raise KeyMaterialError(
             f"cannot write key material: {exc.strerror}: {exc.filename}"

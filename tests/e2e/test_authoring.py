@@ -57,8 +57,9 @@ def test_the_tutorials_env_gives_a_syntax_check_and_a_doctor_report(tmp_path: Pa
         init = run_cli("init", str(project), "--from-env", str(env_file))
         assert init.status == 0, init.output
         assert "chmod 600" in init.stdout  # the tutorial's key is too open; init says so
-        assert not (project / "certs").exists()  # its key is reused, no new one
-        os.chmod(folder / "certs" / "server.key", 0o600)
+        copied = project / "certs" / "server.key"  # the project gets its own copy, 0600
+        assert copied.read_bytes() == (folder / "certs" / "server.key").read_bytes()
+        assert stat.S_IMODE(copied.stat().st_mode) == 0o600
         doctor = run_cli("-i", "inventory.yml", "playbook.yml", "--doctor", cwd=project)
     assert doctor.status == 0, doctor.output
     for check in ("key matches certificate", "clock skew", "audience", "token exchange"):

@@ -137,3 +137,7 @@ def test_fresh_venv_runs_init_and_syntax_check(venv: Path, tmp_path: Path) -> No
     assert "acme/playbook.yml: syntax OK (4 steps)" in checked.stdout
     listed = run("sfjwt-run", "-i", "acme/inventory.yml", "acme/playbook.yml", "--list-orgs")
     assert "acme-uat" in listed.stdout
+    schemas = sorted(path.name for path in (tmp_path / "acme" / ".sfjwt" / "schemas").iterdir())
+    assert schemas == ["emulator.schema.json", "inventory.schema.json", "playbook.schema.json"]
+    completion = run("sfjwt-run", "completion", "bash")
+    assert completion.returncode == 0 and "complete -o bashdefault" in completion.stdout
