@@ -78,10 +78,6 @@ class PlaybookError(SfjwtError):
         return f"{prefix}{self.message}"
 
 
-class TemplateError(PlaybookError):
-    """A Jinja2 template that does not parse, or names an undefined variable."""
-
-
 class KeyMaterialError(SfjwtError):
     """A private key or certificate that cannot be made, read or trusted."""
 

@@ -18,8 +18,8 @@ from rich.text import Text
 from runner.playbook.model import Playbook
 from runner.report import matrix
 from runner.report.progress import ProgressDisplay, wanted
-from runner.report.wording import describe_check
-from runner.run.results import OrgResult, Outcome, RunResult, StepResult
+from runner.report.wording import RECAP_COLUMNS, describe_check, reason_text, recap_counts
+from runner.run.results import Kind, OrgResult, Outcome, RunResult, StepResult
 from runner.secrets import redact
 
 STYLES = {
@@ -69,11 +69,9 @@ class ConsoleReport:
         self._progress: ProgressDisplay | None = None
         self._name_width, self._org_width = 40, 16
         self._lock = threading.Lock()
-        self._multi_org = False
 
     # -- RunListener ----------------------------------------------------------
     def run_started(self, playbook: Playbook, orgs: Sequence[str]) -> None:
-        self._multi_org = len(orgs) > 1
         names = [step.name for step in playbook.steps] + ["log in"] + [
             f"key {name}" for name in playbook.keys]
         self._name_width = min(max(len(name) for name in names), 60)
@@ -92,7 +90,7 @@ class ConsoleReport:
     def step_finished(self, result: StepResult) -> None:
         with self._lock:
             self._print_step(result)
-            if self._progress is not None and result.index >= 0 and result.name != "log in":
+            if self._progress is not None and result.kind is Kind.STEP:
                 self._progress.step_done()
 
     def org_finished(self, result: OrgResult) -> None:
@@ -121,10 +119,10 @@ class ConsoleReport:
         if result.outcome is Outcome.FAILED:
             self._print_failure(result)
         elif result.outcome is Outcome.SKIPPED and self.verbosity:
-            self.console.print(Text(f"             {redact(result.reason)}", "dim"))
+            self.console.print(Text(f"             {reason_text(result)}", "dim"))
         if self.verbosity >= 2 and result.exchange and result.exchange.response_excerpt:
-            self.console.print(Text(f"             {result.exchange.response_excerpt}", "dim"),
-                               soft_wrap=True)
+            excerpt = redact(result.exchange.response_excerpt)
+            self.console.print(Text(f"             {excerpt}", "dim"), soft_wrap=True)
 
     def _print_line(self, line: Text) -> None:
         """One step line. Without colours (a pipe, a CI log) it is its plain text, written
@@ -142,9 +140,9 @@ class ConsoleReport:
         for check in failed:
             self.console.print(Text(f"             ✗ {describe_check(check)}", "red"))
         if not failed and result.reason:
-            self.console.print(Text(f"             ✗ {redact(result.reason)}", "red"))
+            self.console.print(Text(f"             ✗ {reason_text(result)}", "red"))
         if failed and result.exchange and result.exchange.response_excerpt and self.verbosity < 2:
-            excerpt = _cut(result.exchange.response_excerpt)
+            excerpt = _cut(redact(result.exchange.response_excerpt))
             self.console.print(Text(f"             response: {excerpt}"), soft_wrap=True)
 
     def _matrix(self, run: RunResult) -> None:
@@ -190,19 +188,10 @@ class ConsoleReport:
         table = Table(title="RECAP", title_justify="left", show_edge=False, box=None,
                       pad_edge=False)
         table.add_column("org", style="blue")
-        for column in ("ok", "changed", "failed", "skipped", "time"):
+        for column in (*RECAP_COLUMNS, "time"):
             table.add_column(column, justify="right")
-        rows = [
-            [
-                org.name,
-                str(org.count(Outcome.OK)),
-                str(org.count(Outcome.CHANGED)),
-                str(org.count(Outcome.FAILED) + (1 if org.unreachable else 0)),
-                str(org.count(Outcome.SKIPPED) + org.count(Outcome.INTERRUPTED)),
-                f"{org.elapsed_ms / 1000:.2f} s",
-            ]
-            for org in run.orgs
-        ]
+        rows = [[org.name, *map(str, recap_counts(org.tally)), f"{org.elapsed_ms / 1000:.2f} s"]
+                for org in run.orgs]
         for row in rows:
             table.add_row(*row)
         self._print_table(table, rows)
@@ -210,7 +199,7 @@ class ConsoleReport:
             self._matrix(run)
         for org in run.orgs:
             if org.unreachable and org.login:
-                self.console.print(Text(f"{org.name}: {redact(org.login.reason)}", "red"))
+                self.console.print(Text(f"{org.name}: {reason_text(org.login)}", "red"))
                 if org.hint:
                     self.console.print(Text(f"  hint: {redact(org.hint)}"))
         verdict = {0: ("PASSED", "bold green"), 99: ("INTERRUPTED", "bold magenta")}.get(

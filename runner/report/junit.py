@@ -1,24 +1,29 @@
-"""``--junit FILE``: a testsuite per org, a testcase per step, for CI consumers.
+"""``--junit FILE``: a testsuite per org (and one for the keys), a testcase per step.
 
-Failed steps carry a ``<failure>`` with a one-line message and the detail;
-skipped and interrupted steps a ``<skipped>``; an org that could not log in gets
-an ``<error>`` on its ``log in`` testcase.
+Failed steps and keys carry a ``<failure>`` with a one-line message and the
+detail; skipped and interrupted steps, and failures ignored with
+``ignore_errors``, a ``<skipped>``; an org that could not log in gets an
+``<error>`` on its ``log in`` testcase. Each testcase names the file and line
+of its step. The counts on every suite come from the results' tally.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from pathlib import Path
 
-from runner.report.wording import describe_check
-from runner.run.results import OrgResult, Outcome, RunResult, StepResult
+from runner.report.wording import describe_check, reason_text
+from runner.run.results import Kind, OrgResult, Outcome, RunResult, StepResult, Tally
 from runner.secrets import redact
+
+KEYS_SUITE = "keys"
 
 
 def _detail(step: StepResult) -> str:
     lines = [describe_check(check) for check in step.failed_checks]
     if step.reason and not lines:
-        lines.append(step.reason)
+        lines.append(reason_text(step))
     if step.exchange:
         lines.append(f"{step.exchange.method} {step.exchange.url} → {step.exchange.status}")
         if step.exchange.response_excerpt:
@@ -26,41 +31,52 @@ def _detail(step: StepResult) -> str:
     return redact("\n".join(lines))
 
 
-def _testcase(suite: ET.Element, org: OrgResult, step: StepResult, run: RunResult) -> None:
-    case = ET.SubElement(
-        suite, "testcase",
-        name=redact(step.name), classname=org.name,
-        time=f"{step.elapsed_ms / 1000:.3f}",
-    )
-    if step.outcome is Outcome.FAILED and step.name == "log in" and org.unreachable:
-        error = ET.SubElement(case, "error", message=redact(step.reason), type="unreachable")
-        error.text = redact(f"{step.reason}\nhint: {org.hint}" if org.hint else step.reason)
+def _testcase(suite: ET.Element, step: StepResult, classname: str, hint: str | None) -> None:
+    case = ET.SubElement(suite, "testcase", name=redact(step.name), classname=classname,
+                         time=f"{step.elapsed_ms / 1000:.3f}")
+    if step.position is not None:
+        case.set("file", step.position.file)
+        case.set("line", str(step.position.line))
+    reason = reason_text(step)
+    if step.outcome is Outcome.FAILED and step.kind is Kind.LOGIN:
+        error = ET.SubElement(case, "error", message=reason, type="unreachable")
+        error.text = redact(f"{reason}\nhint: {hint}" if hint else reason)
     elif step.outcome is Outcome.FAILED and not step.ignored:
-        failure = ET.SubElement(case, "failure", message=redact(step.reason or "failed"),
-                                type="failed")
+        failure = ET.SubElement(case, "failure", message=reason or "failed", type="failed")
         failure.text = _detail(step)
     elif step.outcome in (Outcome.SKIPPED, Outcome.INTERRUPTED) or step.ignored:
-        ET.SubElement(case, "skipped", message=redact(step.reason or step.outcome.value))
+        ET.SubElement(case, "skipped", message=reason or step.outcome.value)
 
 
-def _suite(root: ET.Element, org: OrgResult, run: RunResult) -> None:
-    steps = ([org.login] if org.login else []) + org.steps
-    failures = sum(1 for s in steps if s.outcome is Outcome.FAILED and not s.ignored)
-    errors = 1 if org.unreachable else 0
-    skipped = sum(1 for s in steps if s.outcome in (Outcome.SKIPPED, Outcome.INTERRUPTED))
-    suite = ET.SubElement(
-        root, "testsuite", name=org.name, tests=str(len(steps)),
-        failures=str(failures - errors), errors=str(errors), skipped=str(skipped),
-        time=f"{org.elapsed_ms / 1000:.3f}",
-    )
-    for step in steps:
-        _testcase(suite, org, step, run)
+def _counts(tally: Tally, tests: int) -> dict[str, str]:
+    """JUnit's counts: ignored failures are skipped, a failed login is an error."""
+    return {"tests": str(tests), "failures": str(tally.failed - tally.ignored),
+            "errors": str(tally.unreachable), "skipped": str(tally.not_run + tally.ignored)}
+
+
+def _suite(
+    root: ET.Element, name: str, results: Sequence[StepResult], tally: Tally,
+    elapsed_ms: float, hint: str | None = None,
+) -> None:
+    suite = ET.SubElement(root, "testsuite", {"name": name, **_counts(tally, len(results)),
+                                              "time": f"{elapsed_ms / 1000:.3f}"})
+    for result in results:
+        _testcase(suite, result, name, hint)
+
+
+def _org_results(org: OrgResult) -> list[StepResult]:
+    return ([org.login] if org.login else []) + org.steps
 
 
 def render(run: RunResult) -> str:
-    root = ET.Element("testsuites", name=redact(run.name), time=f"{run.elapsed_ms / 1000:.3f}")
+    tests = len(run.keys) + sum(len(_org_results(org)) for org in run.orgs)
+    root = ET.Element("testsuites", {"name": redact(run.name), **_counts(run.tally, tests),
+                                     "time": f"{run.elapsed_ms / 1000:.3f}"})
+    if run.keys:
+        _suite(root, KEYS_SUITE, run.keys, Tally.of(run.keys),
+               sum(key.elapsed_ms for key in run.keys))
     for org in run.orgs:
-        _suite(root, org, run)
+        _suite(root, org.name, _org_results(org), org.tally, org.elapsed_ms, org.hint)
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 

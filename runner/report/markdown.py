@@ -6,7 +6,7 @@ from pathlib import Path
 
 from runner.report import matrix
 from runner.report.data import VERDICTS
-from runner.report.wording import describe_check
+from runner.report.wording import RECAP_COLUMNS, describe_check, reason_text, recap_counts
 from runner.run.results import Outcome, RunResult
 from runner.secrets import redact
 
@@ -20,12 +20,11 @@ def _summary(run: RunResult) -> list[str]:
     lines = [f"## {_escape(run.name)}", "",
              f"**{verdict.upper()}** — `{run.playbook}`, {len(run.orgs)} org(s), "
              f"{run.elapsed_ms / 1000:.2f} s", "",
-             "| org | ok | changed | failed | skipped | time |", "|---|---:|---:|---:|---:|---:|"]
+             "| org | " + " | ".join(RECAP_COLUMNS) + " | time |",
+             "|---|" + "---:|" * (len(RECAP_COLUMNS) + 1)]
     for org in matrix.ordered_orgs(run):
-        failed = org.count(Outcome.FAILED) + (1 if org.unreachable else 0)
-        skipped = org.count(Outcome.SKIPPED) + org.count(Outcome.INTERRUPTED)
-        lines.append(f"| {org.name} | {org.count(Outcome.OK)} | {org.count(Outcome.CHANGED)} | "
-                     f"{failed} | {skipped} | {org.elapsed_ms / 1000:.2f} s |")
+        counts = " | ".join(map(str, recap_counts(org.tally)))
+        lines.append(f"| {org.name} | {counts} | {org.elapsed_ms / 1000:.2f} s |")
     return lines
 
 
@@ -41,10 +40,11 @@ def _matrix(run: RunResult) -> list[str]:
 
 
 def _failures(run: RunResult) -> list[str]:
-    lines: list[str] = []
+    lines = [f"- **{_escape(key.name)}** — {_escape(reason_text(key))}"
+             for key in run.keys if key.outcome is Outcome.FAILED]
     for org in matrix.ordered_orgs(run):
         if org.unreachable and org.login:
-            lines.append(f"- **{org.name}** — {_escape(org.login.reason)}")
+            lines.append(f"- **{org.name}** — {_escape(reason_text(org.login))}")
             if org.hint:
                 lines.append(f"  - hint: {_escape(org.hint)}")
         for step in org.steps:
@@ -52,7 +52,7 @@ def _failures(run: RunResult) -> list[str]:
                 continue
             lines.append(f"- **{org.name}** / {_escape(step.name)}"
                          + (" (ignored)" if step.ignored else ""))
-            details = [describe_check(c) for c in step.failed_checks] or [step.reason]
+            details = [describe_check(c) for c in step.failed_checks] or [reason_text(step)]
             lines.extend(f"  - {_escape(detail)}" for detail in details)
     return ["", "### Failures", "", *lines] if lines else []
 

@@ -1,14 +1,29 @@
-"""How a check is put in words: one phrasing that every report (console, JUnit, markdown,
-JSON) uses, so a failure reads the same wherever it is read."""
+"""How checks and reasons are put in words: one phrasing that every report (console, JUnit,
+markdown, JSON) uses, so a failure reads the same wherever it is read. Every text is masked."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from runner.run.results import CheckResult
+from runner.run.results import CheckResult, Reason, StepResult, Tally, Why
 from runner.secrets import redact
 
 VALUE_CHARS = 120
+SUMMARY_CHECKS = 3
+
+REASONS = {
+    Why.ERROR: "{detail}",
+    Why.REFUSED: "could not authenticate: {detail}",
+    Why.UNREACHABLE: "could not reach the org: {detail}",
+    Why.NOT_PREPARED: "could not log in: {detail}",
+    Why.CACHED_TOKEN: "cached token",
+    Why.UNAUTHENTICATED: "the org could not authenticate",
+    Why.NOT_FOR_ORG: "not for this org",
+    Why.WHEN_FALSE: "when: {detail} was false",
+    Why.DEADLINE: "the org passed its deadline (--org-timeout)",
+    Why.INTERRUPTED: "the run was interrupted",
+}
 
 
 def short(value: Any) -> str:
@@ -25,6 +40,43 @@ def describe_check(check: CheckResult) -> str:
         return f"assert: {redact(check.expression)} is {short(check.actual)}"
     if check.subject == "until":
         return f"until: {redact(check.expression)} {check.message}"
+    if check.subject == "certificate":
+        return (f"the certificate expires in {check.actual} days (min_days_left: "
+                f"{check.expected}); {check.message}")
     label = f"{check.subject} {redact(check.expression)}"
     line = f"{label}: {check.matcher} {short(check.expected)}, got {short(check.actual)}"
     return f"{line} ({redact(check.message)})" if check.message else line
+
+
+def summarize(checks: Iterable[CheckResult]) -> str:
+    """One line naming the first few failed checks (with what Salesforce said, if anything)."""
+    failed = [check for check in checks if not check.passed]
+    parts = [_in_brief(check) for check in failed[:SUMMARY_CHECKS]]
+    more = f" (+{len(failed) - SUMMARY_CHECKS} more)" if len(failed) > SUMMARY_CHECKS else ""
+    return redact("; ".join(parts) + more)
+
+
+def _in_brief(check: CheckResult) -> str:
+    if check.subject == "certificate":
+        return describe_check(check)
+    line = f"{check.expression}: {check.matcher} {check.expected!r}, got {check.actual!r}"
+    return line + (f" ({check.message})" if check.message else "")
+
+
+def describe_reason(reason: Reason) -> str:
+    return redact(REASONS[reason.why].format(detail=reason.detail))
+
+
+def reason_text(result: StepResult) -> str:
+    """Why a result failed or did not run, in one line; empty when it passed on its own."""
+    if result.reason is not None:
+        return describe_reason(result.reason)
+    return summarize(result.failed_checks)
+
+
+RECAP_COLUMNS = ("ok", "changed", "failed", "skipped")
+
+
+def recap_counts(tally: Tally) -> tuple[int, int, int, int]:
+    """A recap row: ok, changed, failed (a failed login counts), skipped (interrupted too)."""
+    return tally.ok, tally.changed, tally.failed + tally.unreachable, tally.not_run

@@ -8,7 +8,7 @@ differed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jsonschema
@@ -175,12 +175,3 @@ def check_elapsed(max_ms: float, elapsed_ms: float) -> CheckResult:
     return CheckResult(
         "max_ms", "elapsed", "lte", max_ms, round(elapsed_ms, 1), elapsed_ms <= max_ms
     )
-
-
-def summarize(checks: Iterable[CheckResult]) -> str:
-    """One line naming the first few failed checks, for reports."""
-    failed = [c for c in checks if not c.passed]
-    parts = [f"{c.expression}: {c.matcher} {c.expected!r}, got {c.actual!r}"
-             + (f" ({c.message})" if c.message else "") for c in failed[:3]]
-    more = f" (+{len(failed) - 3} more)" if len(failed) > 3 else ""
-    return "; ".join(parts) + more

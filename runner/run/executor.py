@@ -19,12 +19,20 @@ from runner.playbook.model import KeySpec, OrgSpec, Playbook, StepSpec
 from runner.playbook.origins import Layer
 from runner.playbook.scope import RunVars, build_scope
 from runner.run.embedded import EmbeddedOrgs
-from runner.run.lane import Lane, LaneSettings
+from runner.run.lane import Lane, LaneSettings, login_result, not_run
 from runner.run.orgs import PreparedOrg, key_files, key_pair_for, passphrase_from_env, prepare_org
-from runner.run.results import OrgResult, Outcome, RunResult, StepResult
+from runner.run.results import (
+    CheckResult,
+    Kind,
+    OrgResult,
+    Outcome,
+    Reason,
+    RunResult,
+    StepResult,
+    Why,
+)
 from runner.salesforce import keys as keymod
 from runner.salesforce.token_cache import TokenCache
-from runner.secrets import redact
 
 
 class RunListener(Protocol):
@@ -99,18 +107,20 @@ class Executor:
         key_pairs: dict[str, keymod.KeyPair] = {}
         for spec in self.playbook.keys.values():
             started = time.monotonic()
-            outcome, reason = Outcome.OK, ""
+            checks: tuple[CheckResult, ...] = ()
+            reason = None
             try:
                 pair, changed = self._ensure_key(spec)
                 key_pairs[spec.name] = pair
+                checks = self._expiry_checks(spec, pair)
                 outcome = Outcome.CHANGED if changed else Outcome.OK
-                reason = self._expiry_problem(spec, pair)
-                if reason:
+                if not all(check.passed for check in checks):
                     outcome = Outcome.FAILED
             except SfjwtError as exc:
-                outcome, reason = Outcome.FAILED, redact(exc.message)
-            step = StepResult(-1, f"key {spec.name}", "", outcome,
-                              (time.monotonic() - started) * 1000, reason=reason)
+                outcome, reason = Outcome.FAILED, Reason(Why.ERROR, exc.message)
+            step = StepResult(Kind.KEY, -1, f"key {spec.name}", "", outcome,
+                              (time.monotonic() - started) * 1000, checks=checks, reason=reason,
+                              position=spec.position)
             result.keys.append(step)
             self.listener.step_finished(step)
         return key_pairs
@@ -129,14 +139,14 @@ class Executor:
         )
 
     @staticmethod
-    def _expiry_problem(spec: KeySpec, pair: keymod.KeyPair) -> str:
+    def _expiry_checks(spec: KeySpec, pair: keymod.KeyPair) -> tuple[CheckResult, ...]:
+        """``min_days_left`` as a check on the certificate's days left, when both are known."""
         days_left = pair.days_left()
-        if spec.min_days_left is None or days_left is None or days_left >= spec.min_days_left:
-            return ""
-        return (
-            f"the certificate expires in {days_left} days "
-            f"(min_days_left: {spec.min_days_left}); renew it and upload it to the connected app"
-        )
+        if spec.min_days_left is None or days_left is None:
+            return ()
+        return (CheckResult("certificate", "days_left", "gte", spec.min_days_left, days_left,
+                            days_left >= spec.min_days_left,
+                            "renew it and upload it to the connected app"),)
 
     # -- lanes ---------------------------------------------------------------
     def _run_vars(self) -> RunVars:
@@ -202,16 +212,12 @@ class Executor:
     def _unpreparable(
         self, spec: OrgSpec, steps: Sequence[StepSpec], exc: SfjwtError
     ) -> OrgResult:
-        org_result = OrgResult(spec.name, unreachable=True)
-        org_result.hint = redact(exc.hint) if exc.hint else None
-        org_result.login = StepResult(
-            0, "log in", spec.name, Outcome.FAILED,
-            reason=redact(f"could not log in: {exc.message}"),
-        )
+        org_result = OrgResult(spec.name, unreachable=True, hint=exc.hint)
+        org_result.login = login_result(spec, Outcome.FAILED,
+                                        reason=Reason(Why.NOT_PREPARED, exc.message))
         self._emit(org_result.login)
         for step in steps:
-            skipped = StepResult(step.index, step.name, spec.name, Outcome.SKIPPED,
-                                 reason="the org could not authenticate", tags=step.tags)
+            skipped = not_run(step, spec.name, Why.UNAUTHENTICATED)
             org_result.steps.append(skipped)
             self._emit(skipped)
         self.listener.org_finished(org_result)

@@ -14,19 +14,19 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from runner.errors import AuthenticationError, SfjwtError
-from runner.playbook.model import Playbook, StepSpec
+from runner.playbook.model import OrgSpec, Playbook, StepSpec
 from runner.playbook.scope import RunVars, Scope, build_scope
 from runner.playbook.selection import applies_to
 from runner.playbook.templating import TemplateRenderError, evaluate, render
-from runner.run import actions, checks
+from runner.run import actions
 from runner.run.orgs import PreparedOrg
-from runner.run.results import CheckResult, OrgResult, Outcome, StepResult
+from runner.run.results import CheckResult, Kind, OrgResult, Outcome, Reason, StepResult, Why
 from runner.salesforce.auth import Token
 from runner.salesforce.http import OrgClient
 from runner.salesforce.token_cache import TokenCache
-from runner.secrets import redact
 
 StepListener = Callable[[StepResult], None]
+LABEL_CHARS = 200
 
 
 @dataclass(frozen=True)
@@ -88,61 +88,46 @@ class Lane:
     def _login(self, client: OrgClient) -> Token | None:
         started = time.monotonic()
         cache = self.settings.token_cache
-        cached = cache.get(self.org.credentials) if cache is not None else None
-        if cached is not None:
-            client.adopt(cached)
-            login = StepResult(0, "log in", self.org.name, Outcome.OK, _ms(started),
-                               reason="cached token")
-            self.result.login = login
-            self.listener(login)
-            return cached
-        try:
-            token = client.authenticate()
-        except SfjwtError as exc:
-            self.result.unreachable = True
-            self.result.hint = redact(exc.hint) if exc.hint else None
-            kind = "authenticate" if isinstance(exc, AuthenticationError) else "reach the org"
-            reason = redact(f"could not {kind}: {exc.message}")
-            login = StepResult(0, "log in", self.org.name, Outcome.FAILED, _ms(started),
-                               reason=reason)
-            self.result.login = login
-            self.listener(login)
-            return None
-        login = StepResult(0, "log in", self.org.name, Outcome.OK, _ms(started))
-        self.result.login = login
-        self.listener(login)
+        token = cache.get(self.org.credentials) if cache is not None else None
+        reason = None if token is None else Reason(Why.CACHED_TOKEN)
+        outcome = Outcome.OK
+        if token is not None:
+            client.adopt(token)
+        else:
+            try:
+                token = client.authenticate()
+            except SfjwtError as exc:
+                self.result.unreachable = True
+                self.result.hint = exc.hint
+                why = Why.REFUSED if isinstance(exc, AuthenticationError) else Why.UNREACHABLE
+                outcome, reason = Outcome.FAILED, Reason(why, exc.message)
+        self.result.login = login_result(self.org.spec, outcome, _ms(started), reason)
+        self.listener(self.result.login)
         return token
 
     def _run_or_skip(self, step: StepSpec, client: OrgClient, token: Token | None) -> StepResult:
         if token is None:
-            return self._skipped(step, "the org could not authenticate")
+            return not_run(step, self.org.name, Why.UNAUTHENTICATED)
         if self.stop.is_set():
-            return self._marked(step, Outcome.INTERRUPTED, "the run was interrupted")
+            return not_run(step, self.org.name, Why.INTERRUPTED)
         if self.settings.deadline is not None and time.monotonic() > self.settings.deadline:
-            return self._skipped(step, "the org passed its deadline (--org-timeout)")
+            return not_run(step, self.org.name, Why.DEADLINE)
         if not applies_to(step, self.org.name):
-            return self._skipped(step, "not for this org")
+            return not_run(step, self.org.name, Why.NOT_FOR_ORG)
         started = time.monotonic()
         try:
             return self._run_step(step, client, started)
         except SfjwtError as exc:
             attempts = getattr(exc, "attempts", 1)  # a NetworkError counts its retries
-            return self._failed(step, started, redact(exc.message), attempts)
+            return self._result(step, Kind.STEP, Outcome.FAILED, started, attempts=attempts,
+                                reason=Reason(Why.ERROR, exc.message),
+                                ignored=step.ignore_errors)
 
-    def _skipped(self, step: StepSpec, reason: str) -> StepResult:
-        return self._marked(step, Outcome.SKIPPED, reason)
-
-    def _marked(self, step: StepSpec, outcome: Outcome, reason: str) -> StepResult:
-        return StepResult(step.index, step.name, self.org.name, outcome, reason=reason,
-                          tags=step.tags)
-
-    def _failed(
-        self, step: StepSpec, started: float, reason: str, attempts: int = 1
+    def _result(
+        self, step: StepSpec, kind: Kind, outcome: Outcome, started: float, **fields: Any
     ) -> StepResult:
-        return StepResult(
-            step.index, step.name, self.org.name, Outcome.FAILED, _ms(started),
-            reason=reason, attempts=attempts, ignored=step.ignore_errors, tags=step.tags,
-        )
+        return StepResult(kind, step.index, step.name, self.org.name, outcome, _ms(started),
+                          tags=step.tags, position=step.position, **fields)
 
     # -- one step ----------------------------------------------------------
     def context(self, **local: Any) -> Scope:
@@ -152,34 +137,38 @@ class Lane:
 
     def _run_step(self, step: StepSpec, client: OrgClient, started: float) -> StepResult:
         if step.when is not None and not self._condition(step, "when", step.when, self.context()):
-            return self._skipped(step, f"when: {step.when} was false")
-        items = self._loop_items(step)
-        outcomes = [self._attempts(step, client, item) for item in items]
+            return not_run(step, self.org.name, Why.WHEN_FALSE, str(step.when))
+        if step.loop is None:
+            done = self._attempts(step, client, None)
+            if step.register:
+                self.registered[step.register] = done.registered
+            return self._acted(step, Kind.STEP, done, started)
+        items: list[StepResult] = []
+        registered: list[Any] = []
+        for item in self._loop_items(step):
+            item_started = time.monotonic()
+            done = self._attempts(step, client, item)
+            registered.append(done.registered)
+            items.append(self._acted(step, Kind.ITEM, done, item_started, item=_label(item)))
         if step.register:
-            self.registered[step.register] = (
-                outcomes[0].registered if step.loop is None
-                else {"results": [o.registered for o in outcomes]}
-            )
-        all_checks = tuple(c for o in outcomes for c in o.checks)
-        passed = all(o.passed for o in outcomes)
-        outcome = Outcome.OK
-        if not passed:
-            outcome = Outcome.FAILED
-        elif any(o.wrote for o in outcomes):
-            outcome = Outcome.CHANGED
-        return StepResult(
-            step.index, step.name, self.org.name, outcome, _ms(started),
-            checks=all_checks,
-            reason="" if passed else _first_failure(all_checks),
-            exchange=outcomes[-1].exchange if outcomes else None,
-            attempts=sum(o.attempts for o in outcomes),
-            ignored=step.ignore_errors and not passed,
-            tags=step.tags,
-        )
+            self.registered[step.register] = {"results": registered}
+        outcome = _outcome(passed=all(item.outcome.passed for item in items),
+                           wrote=any(item.outcome is Outcome.CHANGED for item in items))
+        return self._result(step, Kind.STEP, outcome, started, items=tuple(items),
+                            exchange=items[-1].exchange if items else None,
+                            attempts=sum(item.attempts for item in items),
+                            ignored=step.ignore_errors and outcome is Outcome.FAILED)
+
+    def _acted(
+        self, step: StepSpec, kind: Kind, done: actions.ActionResult, started: float,
+        **fields: Any,
+    ) -> StepResult:
+        outcome = _outcome(passed=done.passed, wrote=done.wrote)
+        return self._result(step, kind, outcome, started, checks=tuple(done.checks),
+                            exchange=done.exchange, attempts=done.attempts,
+                            ignored=step.ignore_errors and not done.passed, **fields)
 
     def _loop_items(self, step: StepSpec) -> list[Any]:
-        if step.loop is None:
-            return [None]
         items = self._render(step, "loop", step.loop, self.context())
         if not isinstance(items, list):
             raise SfjwtError(f"loop: expected a list, got {type(items).__name__}")
@@ -287,5 +276,28 @@ def _ms(started: float) -> float:
     return (time.monotonic() - started) * 1000
 
 
-def _first_failure(results: tuple[CheckResult, ...]) -> str:
-    return redact(checks.summarize(results))
+def _outcome(*, passed: bool, wrote: bool) -> Outcome:
+    if not passed:
+        return Outcome.FAILED
+    return Outcome.CHANGED if wrote else Outcome.OK
+
+
+def _label(item: Any) -> str:
+    """A loop item as text for reports: strings as they are, other values as JSON-ish repr."""
+    text = item if isinstance(item, str) else repr(item)
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def login_result(
+    spec: OrgSpec, outcome: Outcome, elapsed_ms: float = 0.0, reason: Reason | None = None
+) -> StepResult:
+    """The result of an org's login, placed at its ``orgs:`` entry."""
+    return StepResult(Kind.LOGIN, 0, "log in", spec.name, outcome, elapsed_ms, reason=reason,
+                      position=spec.position)
+
+
+def not_run(step: StepSpec, org: str, why: Why, detail: str = "") -> StepResult:
+    """A step that did not run for this org, and why."""
+    outcome = Outcome.INTERRUPTED if why is Why.INTERRUPTED else Outcome.SKIPPED
+    return StepResult(Kind.STEP, step.index, step.name, org, outcome, reason=Reason(why, detail),
+                      tags=step.tags, position=step.position)

@@ -1,21 +1,47 @@
 """What a run produced, as plain data that every reporter reads.
 
-The executor fills these in and never prints; outcomes and exit statuses are
-computed here, in one place, so the console, JUnit, JSON and markdown reports
-cannot disagree about what passed.
+The executor fills these in and never prints or phrases anything; outcomes,
+the tally and the exit status are computed here, in one place, so the console,
+JUnit, JSON and markdown reports cannot disagree about what passed.
+
+The types, for code that reads a run:
+
+- ``RunResult``: one playbook run: ``keys`` (results of kind ``KEY``), ``orgs``
+  (one ``OrgResult`` each, in playbook order), ``interrupted``, ``exit_status``
+  and ``tally`` (every key and step of every org, counted once).
+- ``OrgResult``: one org's lane: ``login`` (kind ``LOGIN``), ``steps`` (kind
+  ``STEP``, exactly one per selected step), ``unreachable``, ``hint`` and its
+  ``tally``.
+- ``StepResult``: one key, login, step or loop item (``kind``), where it comes
+  from (``position``: file:line:col of its ``keys:``/``orgs:`` entry or step),
+  its ``outcome``, its ``checks``, the ``exchange`` behind it, and — when it did
+  not pass or did not run for a reason other than its checks — a ``reason``.
+  A looped step holds one result of kind ``ITEM`` per item in ``items``;
+  ``all_checks`` and ``failed_checks`` include theirs.
+- ``CheckResult``: one expectation as a record: subject (status, json, header,
+  schema, max_ms, assert, until, certificate), expression, matcher, expected,
+  actual, passed, message.
+- ``Reason``: why, as a ``Why`` code and the detail it needs (a condition, an
+  error's message); ``runner.report.wording`` puts it in words.
+- ``Tally``: counts per outcome; ``failed`` includes ``ignored`` failures and
+  ``unreachable`` counts logins that failed.
+
+Values are kept as they came (secrets included): every output masks them on
+the way out.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from runner.errors import ExitStatus
+from runner.errors import ExitStatus, Position
 
 
 class Outcome(str, enum.Enum):
-    """How one step ended for one org."""
+    """How one result ended."""
 
     OK = "ok"
     CHANGED = "changed"
@@ -28,11 +54,43 @@ class Outcome(str, enum.Enum):
         return self in (Outcome.OK, Outcome.CHANGED)
 
 
+class Kind(str, enum.Enum):
+    """What a result is about."""
+
+    KEY = "key"
+    LOGIN = "login"
+    STEP = "step"
+    ITEM = "item"  # one item of a looped step
+
+
+class Why(str, enum.Enum):
+    """Why a result failed or did not run, when its checks do not say it."""
+
+    ERROR = "error"  # the action or key raised; detail: the error's message
+    REFUSED = "refused"  # login: the token endpoint refused the assertion
+    UNREACHABLE = "unreachable"  # login: the network failed
+    NOT_PREPARED = "not_prepared"  # login: the org's settings or key could not be prepared
+    CACHED_TOKEN = "cached_token"  # login passed with a token from --token-cache
+    UNAUTHENTICATED = "unauthenticated"  # skipped: the org could not log in
+    NOT_FOR_ORG = "not_for_org"  # skipped: the step's orgs: does not name this org
+    WHEN_FALSE = "when_false"  # skipped; detail: the condition
+    DEADLINE = "deadline"  # skipped: the org passed --org-timeout
+    INTERRUPTED = "interrupted"  # the run was stopped
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why, as data: reporters phrase it."""
+
+    why: Why
+    detail: str = ""
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """One expectation: what was asked, what was there, and whether they agreed."""
 
-    subject: str  # "status", "json", "header", "schema", "max_ms", "assert"
+    subject: str  # "status", "json", "header", "schema", "max_ms", "assert", "until", ...
     expression: str
     matcher: str
     expected: Any
@@ -43,7 +101,7 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class Exchange:
-    """A redacted summary of the HTTP exchange behind a step, for reports."""
+    """A summary of the HTTP exchange behind a step, for reports (masked when made)."""
 
     method: str
     url: str
@@ -54,23 +112,66 @@ class Exchange:
 
 @dataclass(frozen=True)
 class StepResult:
-    """One step for one org (or one key for the whole run)."""
+    """One key, login, step or loop item, for one org (keys: for the whole run)."""
 
-    index: int
+    kind: Kind
+    index: int  # the step's index in the playbook; -1 for keys, 0 for logins
     name: str
     org: str
     outcome: Outcome
     elapsed_ms: float = 0.0
     checks: tuple[CheckResult, ...] = ()
-    reason: str = ""
+    reason: Reason | None = None
     exchange: Exchange | None = None
     attempts: int = 1
     ignored: bool = False
     tags: tuple[str, ...] = ()
+    position: Position | None = None
+    item: str | None = None  # kind ITEM: the loop item, as text
+    items: tuple[StepResult, ...] = ()  # a looped step: one result per item
+
+    @property
+    def all_checks(self) -> tuple[CheckResult, ...]:
+        return self.checks + tuple(c for item in self.items for c in item.all_checks)
 
     @property
     def failed_checks(self) -> tuple[CheckResult, ...]:
-        return tuple(check for check in self.checks if not check.passed)
+        return tuple(check for check in self.all_checks if not check.passed)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many results ended how: the one count every reporter shows."""
+
+    ok: int = 0
+    changed: int = 0
+    failed: int = 0  # ignored failures included
+    ignored: int = 0
+    skipped: int = 0
+    interrupted: int = 0
+    unreachable: int = 0  # logins that failed (not counted as steps)
+
+    @classmethod
+    def of(cls, results: Iterable[StepResult], *, unreachable: int = 0) -> Tally:
+        counts = {outcome: 0 for outcome in Outcome}
+        ignored = 0
+        for result in results:
+            counts[result.outcome] += 1
+            ignored += result.outcome is Outcome.FAILED and result.ignored
+        return cls(counts[Outcome.OK], counts[Outcome.CHANGED], counts[Outcome.FAILED], ignored,
+                   counts[Outcome.SKIPPED], counts[Outcome.INTERRUPTED], unreachable)
+
+    def __add__(self, other: Tally) -> Tally:
+        return Tally(*(a + b for a, b in zip(self.values(), other.values(), strict=True)))
+
+    def values(self) -> Iterator[int]:
+        yield from (self.ok, self.changed, self.failed, self.ignored, self.skipped,
+                    self.interrupted, self.unreachable)
+
+    @property
+    def not_run(self) -> int:
+        """Skipped or interrupted: what a recap calls skipped."""
+        return self.skipped + self.interrupted
 
 
 @dataclass
@@ -84,14 +185,14 @@ class OrgResult:
     hint: str | None = None
     elapsed_ms: float = 0.0
 
-    def count(self, outcome: Outcome) -> int:
-        return sum(1 for step in self.steps if step.outcome is outcome)
+    @property
+    def tally(self) -> Tally:
+        return Tally.of(self.steps, unreachable=int(self.unreachable))
 
     @property
     def failed(self) -> bool:
-        return self.unreachable or any(
-            step.outcome is Outcome.FAILED and not step.ignored for step in self.steps
-        )
+        tally = self.tally
+        return self.unreachable or tally.failed > tally.ignored
 
 
 @dataclass
@@ -106,6 +207,14 @@ class RunResult:
     elapsed_ms: float = 0.0
 
     @property
+    def tally(self) -> Tally:
+        """Keys and every org's steps; unreachable counts the orgs that could not log in."""
+        total = Tally.of(self.keys)
+        for org in self.orgs:
+            total += org.tally
+        return total
+
+    @property
     def exit_status(self) -> ExitStatus:
         if self.interrupted:
             return ExitStatus.INTERRUPTED
@@ -116,6 +225,3 @@ class RunResult:
         ):
             return ExitStatus.STEP_FAILED
         return ExitStatus.OK
-
-    def all_steps(self) -> list[StepResult]:
-        return [step for org in self.orgs for step in org.steps]

@@ -28,7 +28,6 @@ from runner.emulator.soql.lexer import Lexer, Token
 MAX_EXACT_INT = 2**53  # larger integers compare as floats, as SQLite stores them
 MAX_CLAUSE_NUMBER = 2**31 - 1
 AGGREGATES = frozenset({"COUNT", "COUNT_DISTINCT", "MIN", "MAX", "SUM", "AVG"})
-COMPARISONS = frozenset({"=", "!=", "<>", "<", ">", "<=", ">="})
 RESERVED = frozenset(
     {
         "SELECT", "FROM", "WHERE", "ORDER", "GROUP", "BY", "LIMIT", "OFFSET", "AND", "OR", "NOT",

@@ -8,7 +8,7 @@ import pytest
 from rich.console import Console
 
 from runner.report.console import ConsoleReport
-from runner.run.results import OrgResult, Outcome, RunResult, StepResult
+from runner.run.results import Kind, OrgResult, Outcome, Reason, RunResult, StepResult, Why
 from tests.unit.report.fixtures import SECRET_TOKEN, sample_run
 
 
@@ -17,10 +17,11 @@ def many_orgs(count: int) -> RunResult:
     for n in range(count):
         name = f"org{n:03d}" + ("-with-a-longer-name" if n % 7 == 0 else "")
         org = OrgResult(name, elapsed_ms=600.0 + n)
-        org.login = StepResult(0, "log in", name, Outcome.OK, 10.0)
+        org.login = StepResult(Kind.LOGIN, 0, "log in", name, Outcome.OK, 10.0)
         failed = n == 3
         org.steps = [
-            StepResult(i, f"step {i}", name, Outcome.FAILED if failed and i == 4 else Outcome.OK,
+            StepResult(Kind.STEP, i, f"step {i}", name,
+                       Outcome.FAILED if failed and i == 4 else Outcome.OK,
                        50.0 + i * 13.7, ignored=failed and i == 2)
             for i in range(1, 11)
         ]
@@ -64,7 +65,7 @@ def test_the_matrix_shows_every_org_whole(monkeypatch: pytest.MonkeyPatch) -> No
 def test_a_step_line_stays_one_line_on_a_narrow_console() -> None:
     console = Console(file=io.StringIO(), width=30, no_color=True)
     report = ConsoleReport(console)
-    report.step_finished(StepResult(1, "describe the Account object", "production-eu",
+    report.step_finished(StepResult(Kind.STEP, 1, "describe the Account object", "production-eu",
                                     Outcome.OK, 53.0))
     lines = console.file.getvalue().splitlines()  # type: ignore[attr-defined]
     assert len(lines) == 1
@@ -79,8 +80,8 @@ def step_lines(console: Console) -> str:
     report = ConsoleReport(console)
     for index, name in enumerate(STEP_NAMES):
         outcome = (Outcome.OK, Outcome.SKIPPED, Outcome.FAILED)[index % 3]
-        report.step_finished(StepResult(index, name, "org-1", outcome, 12.0,
-                                        reason=f"because {SECRET_TOKEN}"))
+        report.step_finished(StepResult(Kind.STEP, index, name, "org-1", outcome, 12.0,
+                                        reason=Reason(Why.ERROR, f"because {SECRET_TOKEN}")))
     output = console.file.getvalue()  # type: ignore[attr-defined]
     assert isinstance(output, str)
     return output
