@@ -25,6 +25,7 @@ from runner.playbook.environ import load_env
 from runner.playbook.inventory import GroupSpec, Inventory, load_inventory, merge_orgs, select_orgs
 from runner.playbook.model import Playbook, StepSpec, load_playbook
 from runner.playbook.scope import RunVars
+from runner.playbook.shards import Selection
 from runner.playbook.variables import parse_extra_vars
 from runner.report import files, listing, messages
 from runner.report import init as report_init
@@ -59,13 +60,15 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
     extra_vars = parse_extra_vars(args.extra_vars)
     inventories = [load_inventory(path) for path in args.inventory]
     known = {name for inv in inventories for name in (*inv.orgs, *inv.groups)}
-    playbooks = [
+    selected = [
         with_targets(load_playbook(Path(path), extra_org_names=known), inventories, args.limit)
         for path in args.playbooks
     ]
     environ = load_env(Path("."))
-    for playbook in playbooks:
+    for playbook in selected:  # every selected org, so that all shards refuse the same errors
         lint.check_playbook(playbook, extra_vars=extra_vars)
+    selections = [Selection(tuple(playbook.orgs), args.shard) for playbook in selected]
+    playbooks = list(map(in_selection, selected, selections))
     if args.syntax_check:
         for playbook in playbooks:
             messages.print_syntax_ok(env.stdout, playbook)
@@ -80,10 +83,10 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
                        RunVars(playbook.vars, extra_vars, environ))
         return ExitStatus.OK
     if args.list_steps or args.list_orgs or args.list_tags:
-        for playbook in playbooks:
+        for playbook, chosen in zip(playbooks, selections, strict=True):
             listing.print_listing(env.stdout, playbook, selection.select_steps(playbook, args),
                                   orgs=args.list_orgs, list_steps=args.list_steps,
-                                  tags=args.list_tags)
+                                  tags=args.list_tags, selection=chosen)
         return ExitStatus.OK
     cache = TokenCache(Path(args.token_cache)) if args.token_cache else None
     worst = ExitStatus.OK
@@ -120,6 +123,11 @@ def with_targets(
         groups.update(inventory.groups)
     selected = select_orgs(orgs, groups, limit)
     return replace(playbook, orgs={name: orgs[name] for name in selected})
+
+
+def in_selection(playbook: Playbook, chosen: Selection) -> Playbook:
+    """The playbook with only the orgs of ``chosen``'s shard."""
+    return replace(playbook, orgs={name: playbook.orgs[name] for name in chosen.orgs})
 
 
 def print_plan(

@@ -21,6 +21,7 @@ from runner.cli.environment import COLOR_MODES, Environment, silence_stdout
 from runner.cli.schemas import schema_command
 from runner.errors import ExitStatus, SfjwtError, UsageError
 from runner.playbook.schema import schema_names
+from runner.playbook.shards import parse_shard
 from runner.report import messages
 from runner.report.text import print_raw
 
@@ -47,6 +48,9 @@ def build_parser() -> ArgumentParser:
                         help="orgs file (extends and overrides the playbook's own orgs)")
     parser.add_argument("-l", "--limit", metavar="PATTERN",
                         help="run only these orgs or groups (comma list, globs, !exclusions)")
+    parser.add_argument("--shard", metavar="K/N", type=parse_shard,
+                        help="run only the K-th of N slices of the selected orgs (sorted by name, "
+                        "cut into N balanced parts); for CI matrices, merged by 'report merge'")
     parser.add_argument("-t", "--tags", metavar="TAGS", action="append", default=[],
                         help="run only steps with one of these tags (comma list)")
     parser.add_argument("--skip-tags", metavar="TAGS", action="append", default=[],
