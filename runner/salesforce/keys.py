@@ -26,9 +26,12 @@ from cryptography.x509.oid import NameOID
 
 from runner import secrets
 from runner.errors import KeyMaterialError
+from runner.salesforce.local_files import FileRefused, read_bounded
 
 GENERATE_MODES = ("if_missing", "never")
 MIN_BITS = 2048
+MAX_FILE_BYTES = 1 << 20
+"""A PEM key or certificate is a few KB; anything past 1 MB is not one."""
 DEFAULT_SUBJECT: Mapping[str, str] = {"CN": "sfjwt-run"}
 _NAME_OIDS = {
     "CN": NameOID.COMMON_NAME,
@@ -218,14 +221,11 @@ def check_permissions(path: Path) -> None:
 
 
 def _read(path: Path, what: str) -> bytes:
+    """A key or certificate file: a regular file of at most MAX_FILE_BYTES (never a FIFO)."""
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise KeyMaterialError(f"{what} {path} does not exist") from None
-    except IsADirectoryError:
-        raise KeyMaterialError(f"{what} {path} is a directory, not a file") from None
-    except OSError as exc:
-        raise KeyMaterialError(f"cannot read {what} {path}: {exc.strerror}") from None
+        return read_bounded(path, MAX_FILE_BYTES)
+    except FileRefused as exc:
+        raise KeyMaterialError(f"{what} {path} {exc.reason}") from None
 
 
 def _passphrase_fix(passphrase_env: str | None) -> str:

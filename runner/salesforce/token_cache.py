@@ -19,43 +19,86 @@ from pathlib import Path
 from runner import secrets
 from runner.errors import UsageError
 from runner.salesforce.auth import JwtCredentials, Token
+from runner.salesforce.local_files import FileRefused, read_bounded
 
 
 def cache_key(credentials: JwtCredentials) -> str:
     return f"{credentials.login_url}|{credentials.client_id}|{credentials.username}"
 
 
+MAX_FILE_BYTES = 16 << 20
+"""A token is a few hundred bytes; a cache past 16 MB is not one this tool wrote."""
+_FIELDS = ("access_token", "instance_url", "id_url", "scope", "org_id", "user_id", "token_type")
+
+
+def _usable(entry: object) -> bool:
+    """A cache entry that makes a Token: every field text, the token and instance present."""
+    return (
+        isinstance(entry, dict)
+        and set(entry) <= set(_FIELDS)
+        and all(isinstance(value, str) for value in entry.values())
+        and bool(entry.get("access_token"))
+        and bool(entry.get("instance_url"))
+    )
+
+
 class TokenCache:
-    """Tokens by org identity; thread-safe, saved once at the end of a run."""
+    """Tokens by org identity; thread-safe, saved once at the end of a run.
+
+    Opening checks that the cache can be written (a UsageError, exit 5, before
+    anything runs); a damaged file only costs one login per org.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
         self._tokens: dict[str, dict[str, str]] = self._read()
+        self._probe()
+
+    def _refuse(self, reason: str, hint: str | None = None) -> UsageError:
+        return UsageError(f"--token-cache {self.path}: {reason}", hint=hint)
 
     def _read(self) -> dict[str, dict[str, str]]:
-        if not self.path.exists():
+        if not os.path.lexists(self.path):
             return {}
-        if os.name == "posix" and stat.S_IMODE(self.path.stat().st_mode) & 0o077:
-            raise UsageError(f"--token-cache {self.path}: readable by group or others",
-                             hint=f"run: chmod 600 {self.path}")
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            raw = read_bounded(self.path, MAX_FILE_BYTES)
+        except FileRefused as exc:
+            raise self._refuse(exc.reason, "name a file of its own, e.g. .sfjwt-tokens.json"
+                               ) from None
+        if os.name == "posix" and stat.S_IMODE(self.path.stat().st_mode) & 0o077:
+            raise self._refuse("readable by group or others", f"run: chmod 600 {self.path}")
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
             return {}  # a damaged cache only costs one login per org
-        tokens = data.get("tokens", {}) if isinstance(data, dict) else {}
-        for entry in tokens.values():
-            if isinstance(entry, dict):
-                secrets.register(entry.get("access_token"))
-        return {k: v for k, v in tokens.items() if isinstance(v, dict)}
+        tokens = data.get("tokens") if isinstance(data, dict) else None
+        if not isinstance(tokens, dict):
+            return {}
+        usable = {str(key): entry for key, entry in tokens.items() if _usable(entry)}
+        for entry in usable.values():
+            secrets.register(entry["access_token"])
+        return usable
+
+    def _probe(self) -> None:
+        """Create (then remove) the file the end of the run will write, so a path that cannot
+        be written is refused now rather than after every org has run."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self._temporary()
+            os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+            temporary.unlink()
+        except OSError as exc:
+            raise self._refuse(f"cannot be written: {exc.strerror or exc}",
+                               "pick a writable folder for the cache") from None
+
+    def _temporary(self) -> Path:
+        return self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
 
     def get(self, credentials: JwtCredentials) -> Token | None:
         with self._lock:
             entry = self._tokens.get(cache_key(credentials))
-        try:
-            return Token(**entry) if entry else None
-        except TypeError:
-            return None
+        return Token(**entry) if entry else None
 
     def put(self, credentials: JwtCredentials, token: Token) -> None:
         with self._lock:
@@ -66,12 +109,16 @@ class TokenCache:
             self._tokens.pop(cache_key(credentials), None)
 
     def save(self) -> None:
+        """Write the cache (0600, complete or not at all); a UsageError if that fails."""
         with self._lock:
             text = json.dumps({"version": 1, "tokens": self._tokens}, indent=2)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_name(self.path.name + ".tmp")
-        temporary.unlink(missing_ok=True)
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, self.path)
+        temporary = self._temporary()
+        try:
+            temporary.unlink(missing_ok=True)
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            temporary.unlink(missing_ok=True)
+            raise self._refuse(f"cannot be written: {exc.strerror or exc}") from None
