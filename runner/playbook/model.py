@@ -69,6 +69,8 @@ class OrgSpec:
     insecure_http: bool = False
     vars: Layer = field(default_factory=dict)
     timeout: Timeout | None = None
+    max_response_bytes: int | None = None
+    instance_hosts: tuple[str, ...] = ()
     api_version: str | None = None
     implicit: bool = False
     position: Position | None = None
@@ -132,6 +134,7 @@ class StepSpec:
     ignore_errors: bool
     allow_write: bool
     timeout: float | None
+    max_response_bytes: int | None = None
     position: Position | None = None
 
 
@@ -225,6 +228,8 @@ def build_org(name: str, raw: Mapping[str, Any], document: Document) -> OrgSpec:
         insecure_http=raw.get("insecure_http", False),
         vars=document_layer(document, raw.get("vars", {}), ("orgs", name, "vars")),
         timeout=_timeout(raw.get("timeout")),
+        max_response_bytes=_int_or_none(raw.get("max_response_bytes")),
+        instance_hosts=tuple(raw.get("instance_hosts", ())),
         api_version=raw.get("api_version"),
         position=document.position_of(("orgs", name)),
         base_dir=Path(document.path).parent,
@@ -276,6 +281,7 @@ def build_step(index: int, raw: Mapping[str, Any], document: Document) -> StepSp
         ignore_errors=raw.get("ignore_errors", False),
         allow_write=raw.get("allow_write", False),
         timeout=float(raw["timeout"]) if "timeout" in raw else None,
+        max_response_bytes=_int_or_none(raw.get("max_response_bytes")),
         position=document.position_of(base),
     )
 

@@ -188,6 +188,7 @@ def perform_request(
     expect: ExpectSpec | None,
     *,
     timeout: float | None,
+    max_bytes: int | None = None,
 ) -> ActionResult:
     target = request.url or request.path or "/"
     response = client.request(
@@ -199,6 +200,7 @@ def perform_request(
         data=request.body,
         timeout=timeout,
         allow_retry=request.retry or None,
+        max_bytes=max_bytes,
     )
     body = response.json_or_none  # parsed (once) only if a check or a template reads it
     return ActionResult(
@@ -218,11 +220,12 @@ def perform_query(
     *,
     api_version: str,
     timeout: float | None,
+    max_bytes: int | None = None,
 ) -> ActionResult:
     """Run SOQL and, unless told not to, follow ``nextRecordsUrl`` to the last page."""
     resource = "queryAll" if query.all_rows else "query"
     path = f"/services/data/{api_version}/{resource}?" + urlencode({"q": query.soql})
-    response = client.request("GET", path, timeout=timeout)
+    response = client.request("GET", path, timeout=timeout, max_bytes=max_bytes)
     body = _query_body(response)
     elapsed, attempts, pages = response.elapsed_ms, response.attempts, 1
     records = list(body.get("records", [])) if isinstance(body, dict) else []
@@ -232,7 +235,8 @@ def perform_query(
         and isinstance(body, dict)
         and body.get("nextRecordsUrl")
     ):
-        response = client.request("GET", str(body["nextRecordsUrl"]), timeout=timeout)
+        response = client.request("GET", str(body["nextRecordsUrl"]), timeout=timeout,
+                                  max_bytes=max_bytes)
         body = _query_body(response)
         elapsed += response.elapsed_ms
         attempts += response.attempts

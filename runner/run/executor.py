@@ -33,6 +33,7 @@ from runner.run.results import (
 )
 from runner.salesforce import keys as keymod
 from runner.salesforce.token_cache import TokenCache
+from runner.salesforce.watchdog import Cancel
 
 
 class RunListener(Protocol):
@@ -81,7 +82,7 @@ class Executor:
         self.playbook = playbook
         self.options = options
         self.listener: RunListener = listener or SilentListener()
-        self._stop = threading.Event()
+        self._stop = Cancel()  # an Event that also stops requests under way
         self._lock = threading.Lock()
 
     def stop(self) -> None:

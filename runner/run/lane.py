@@ -24,6 +24,8 @@ from runner.run.results import CheckResult, Kind, OrgResult, Outcome, Reason, St
 from runner.salesforce.auth import Token
 from runner.salesforce.http import OrgClient
 from runner.salesforce.token_cache import TokenCache
+from runner.salesforce.transfer import DEFAULT_MAX_BYTES, Bounds, Interrupted
+from runner.salesforce.watchdog import Cancel
 
 StepListener = Callable[[StepResult], None]
 LABEL_CHARS = 200
@@ -63,11 +65,15 @@ class Lane:
     # -- the lane --------------------------------------------------------
     def run(self) -> OrgResult:
         started = time.monotonic()
+        cancel = self.stop if isinstance(self.stop, Cancel) else None
         client = OrgClient(
             self.org.credentials,
             verify=self.settings.verify,
             timeout=self.org.spec.timeout,
             insecure_http=self.org.spec.insecure_http,
+            bounds=Bounds(self.org.spec.max_response_bytes or DEFAULT_MAX_BYTES,
+                          self.settings.deadline, cancel),
+            instance_hosts=self.org.spec.instance_hosts,
         )
         cache = self.settings.token_cache
         try:
@@ -91,25 +97,32 @@ class Lane:
         token = cache.get(self.org.credentials) if cache is not None else None
         reason = None if token is None else Reason(Why.CACHED_TOKEN)
         outcome = Outcome.OK
-        if token is not None:
-            client.adopt(token)
-        else:
+        if token is not None and cache is not None:
+            try:
+                client.adopt(token)
+            except SfjwtError:  # a cached instance URL that is refused now: log in afresh
+                cache.drop(self.org.credentials)
+                token, reason = None, None
+        if token is None:
             try:
                 token = client.authenticate()
-            except SfjwtError as exc:
+            except Interrupted:
+                outcome, reason = Outcome.INTERRUPTED, Reason(Why.INTERRUPTED)
+            except Exception as exc:  # a bug met by one org must not end the run
+                error = exc if isinstance(exc, SfjwtError) else _internal(exc)
                 self.result.unreachable = True
-                self.result.hint = exc.hint
-                why = Why.REFUSED if isinstance(exc, AuthenticationError) else Why.UNREACHABLE
-                outcome, reason = Outcome.FAILED, Reason(why, exc.message)
+                self.result.hint = error.hint
+                why = Why.REFUSED if isinstance(error, AuthenticationError) else Why.UNREACHABLE
+                outcome, reason = Outcome.FAILED, Reason(why, error.message)
         self.result.login = login_result(self.org.spec, outcome, _ms(started), reason)
         self.listener(self.result.login)
         return token
 
     def _run_or_skip(self, step: StepSpec, client: OrgClient, token: Token | None) -> StepResult:
-        if token is None:
-            return not_run(step, self.org.name, Why.UNAUTHENTICATED)
         if self.stop.is_set():
             return not_run(step, self.org.name, Why.INTERRUPTED)
+        if token is None:
+            return not_run(step, self.org.name, Why.UNAUTHENTICATED)
         if self.settings.deadline is not None and time.monotonic() > self.settings.deadline:
             return not_run(step, self.org.name, Why.DEADLINE)
         if not applies_to(step, self.org.name):
@@ -117,10 +130,16 @@ class Lane:
         started = time.monotonic()
         try:
             return self._run_step(step, client, started)
+        except Interrupted:
+            return not_run(step, self.org.name, Why.INTERRUPTED)
         except SfjwtError as exc:
             attempts = getattr(exc, "attempts", 1)  # a NetworkError counts its retries
             return self._result(step, Kind.STEP, Outcome.FAILED, started, attempts=attempts,
                                 reason=Reason(Why.ERROR, exc.message),
+                                ignored=step.ignore_errors)
+        except Exception as exc:  # a bug met by one step must not end the run
+            return self._result(step, Kind.STEP, Outcome.FAILED, started,
+                                reason=Reason(Why.ERROR, _internal(exc).message),
                                 ignored=step.ignore_errors)
 
     def _result(
@@ -181,7 +200,7 @@ class Lane:
         for _ in range(tries - 1):
             if self._done(step, result, item):
                 break
-            if self.stop.wait(step.delay):
+            if self.stop.wait(self._within_deadline(step.delay)):
                 break
             result = self._perform(step, client, item)
         if step.until and not self._done(step, result, item):
@@ -190,6 +209,10 @@ class Lane:
                             f"still false after {tries} attempts")
             )
         return result
+
+    def _within_deadline(self, seconds: float) -> float:
+        deadline = self.settings.deadline
+        return seconds if deadline is None else max(0.0, min(seconds, deadline - time.monotonic()))
 
     def _done(self, step: StepSpec, result: actions.ActionResult, item: Any) -> bool:
         if step.until:
@@ -209,6 +232,7 @@ class Lane:
             return actions.perform_query(
                 client, query, expect,
                 api_version=str(self.org.variables["api_version"]), timeout=step.timeout,
+                max_bytes=step.max_response_bytes,
             )
         assert step.request is not None
         request = replace(
@@ -224,7 +248,8 @@ class Lane:
             raise SfjwtError(f"{self._where(step, 'request.body')}: expected text, got "
                              f"{type(request.body).__name__} (json: sends a value as JSON)")
         self._guard_writes(step, request.method)
-        return actions.perform_request(client, request, expect, timeout=step.timeout)
+        return actions.perform_request(client, request, expect, timeout=step.timeout,
+                                       max_bytes=step.max_response_bytes)
 
     def _render_expect(self, step: StepSpec, context: Mapping[str, Any]) -> Any:
         if step.expect is None:
@@ -265,6 +290,11 @@ class Lane:
         path: tuple[str | int, ...] = ("steps", step.index, *field.split("."))
         position = self.playbook.document.position_of(path, key=False)
         return f"{position} ({field})" if position else field
+
+
+def _internal(exc: Exception) -> SfjwtError:
+    """An exception that is not this project's own, as one line naming it as a bug."""
+    return SfjwtError(f"internal error: {type(exc).__name__}: {exc}")
 
 
 def _text(value: Any) -> str | None:

@@ -22,6 +22,7 @@ from runner import secrets
 from runner.errors import AuthenticationError
 from runner.salesforce import hints
 from runner.salesforce.retry import transport_error
+from runner.salesforce.transfer import Bounds, exchange
 
 PRODUCTION_AUDIENCE = "https://login.salesforce.com"
 SANDBOX_AUDIENCE = "https://test.salesforce.com"
@@ -116,13 +117,15 @@ def request_token(
     *,
     timeout: float | tuple[float, float],
     verify: bool | str = True,
+    bounds: Bounds | None = None,
 ) -> Token:
     """Exchange a fresh assertion for an access token; one POST, no retries."""
     url = credentials.token_url
     form = {"grant_type": GRANT_TYPE, "assertion": build_assertion(credentials)}
     try:
-        response = session.post(
-            url, data=form, timeout=timeout, verify=verify, allow_redirects=False
+        response = exchange(
+            session, "POST", url, timeout=timeout, bounds=bounds or Bounds(), data=form,
+            verify=verify, allow_redirects=False,
         )
     except requests.RequestException as exc:
         raise transport_error(exc, "POST", url, timeout) from None

@@ -11,17 +11,13 @@ work and no copying: a benchmark holds it to a plain ``requests`` loop.
 from __future__ import annotations
 
 import json as jsonlib
-import os
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import requests
-from requests.adapters import HTTPAdapter
-from requests.sessions import merge_setting
-from requests.utils import get_environ_proxies
 
 from runner import secrets
 from runner.errors import AuthenticationError, ExitStatus, SfjwtError, TransportError
@@ -29,7 +25,10 @@ from runner.salesforce.auth import JwtCredentials, Token, request_token
 from runner.salesforce.response import Response, ResponseFormatError
 from runner.salesforce.retry import DEFAULT_POLICY, IDEMPOTENT_METHODS, NetworkError, RetryPolicy
 from runner.salesforce.retry import transport_error as _transport_error
-from runner.salesforce.urls import check_url_allowed, origin
+from runner.salesforce.session import new_session
+from runner.salesforce.transfer import Bounds, Interrupted, exchange
+from runner.salesforce.urls import check_instance_allowed, check_url_allowed, origin
+from runner.salesforce.watchdog import Cancel
 
 MISSING: Any = type("Missing", (), {"__repr__": lambda self: "MISSING"})()
 """Sentinel for "no JSON body" (``None`` is a valid JSON body: ``null``)."""
@@ -62,59 +61,6 @@ def _unsendable(method: str, url: str, exc: Exception) -> InvalidRequestError:
     return InvalidRequestError(f"{method} {target}: the request cannot be sent: {reason}")
 
 
-class _NoNetrc(requests.auth.AuthBase):
-    """Stops requests from reading ~/.netrc, whose Basic auth would replace our bearer header."""
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        return request
-
-
-class _Session(requests.Session):
-    """A session that reads proxy and CA-bundle variables once per origin, not per request.
-
-    requests scans the whole environment twice per request (``getproxies``);
-    with a few hundred variables that was a quarter of a request's CPU. The
-    answer only depends on the origin (``NO_PROXY`` matches hosts), so it is kept.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._environment: dict[tuple[str, str | None], dict[str, str]] = {}
-
-    def merge_environment_settings(  # the same settings as requests', minus the rescans
-        self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
-    ) -> Any:
-        if self.trust_env:
-            no_proxy = proxies.get("no_proxy") if proxies else None
-            key = (origin(str(url)), no_proxy)
-            found = self._environment.get(key)
-            if found is None:
-                found = self._environment[key] = get_environ_proxies(str(url), no_proxy)
-            proxies = {**found, **(proxies or {})}
-            if verify is True or verify is None:
-                verify = _environment_ca_bundle() or verify
-        return {
-            "proxies": merge_setting(proxies, self.proxies),
-            "stream": merge_setting(stream, self.stream),
-            "verify": merge_setting(verify, self.verify),
-            "cert": merge_setting(cert, self.cert),
-        }
-
-
-def _environment_ca_bundle() -> str | None:
-    return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-
-
-def new_session(pool_size: int = 4) -> requests.Session:
-    """A keep-alive session: pooled connections, no urllib3 retries (ours decide), no netrc."""
-    session = _Session()
-    adapter = HTTPAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
-    session.mount("https://", adapter)
-    session.mount("http://", adapter)
-    session.auth = _NoNetrc()
-    return session
-
-
 @dataclass
 class _Auth:
     token: Token | None = None
@@ -131,7 +77,7 @@ def _token_retryable(exc: Exception) -> bool:
 
 
 def _checked_verify(verify: bool | str) -> bool | str:
-    if isinstance(verify, str) and not Path(verify).exists():
+    if isinstance(verify, str) and not Path(verify).is_file():
         raise TransportError(f"CA bundle {verify} does not exist", hint="check --ca-bundle")
     return verify
 
@@ -155,9 +101,13 @@ class OrgClient:
         insecure_http: bool = False,
         retry: RetryPolicy | None = None,
         session: requests.Session | None = None,
+        bounds: Bounds | None = None,
+        instance_hosts: Sequence[str] = (),
     ) -> None:
         self.credentials = credentials
-        self.retry = retry or DEFAULT_POLICY
+        self.instance_hosts = tuple(instance_hosts)
+        self.bounds = bounds or Bounds()
+        self.retry = _interruptible(retry or DEFAULT_POLICY, self.bounds.cancel)
         self.timeout = timeout if timeout is not None else self.retry.timeout
         self.insecure_http = insecure_http
         self.verify = _checked_verify(verify)
@@ -185,11 +135,10 @@ class OrgClient:
         check_url_allowed(self.credentials.login_url, insecure_http=self.insecure_http)
 
         def exchange() -> Token:
-            return request_token(
-                self.session, self.credentials, timeout=self.timeout, verify=self.verify
-            )
+            return request_token(self.session, self.credentials, timeout=self.timeout,
+                                 verify=self.verify, bounds=self.bounds)
 
-        token = self.retry.call(exchange, _token_retryable)
+        token = self.retry.call(exchange, _token_retryable, self._can_wait)
         self._use(token, exchanges=self._auth.exchanges + 1)
         return token
 
@@ -199,6 +148,8 @@ class OrgClient:
 
     def _use(self, token: Token, *, exchanges: int) -> None:
         check_url_allowed(token.instance_url, insecure_http=self.insecure_http)
+        check_instance_allowed(token.instance_url, self.credentials.login_url,
+                               self.instance_hosts)
         header = {"Authorization": f"Bearer {token.access_token}"}
         self._auth = _Auth(token, origin(token.instance_url), header, exchanges)
 
@@ -213,8 +164,12 @@ class OrgClient:
         data: str | bytes | None = None,
         timeout: float | tuple[float, float] | None = None,
         allow_retry: bool | None = None,
+        max_bytes: int | None = None,
     ) -> Response:
-        """Send one request (retried per policy; re-authenticated once on an expired session)."""
+        """Send one request (retried per policy; re-authenticated once on an expired session).
+
+        ``max_bytes`` caps this response's body (else the client's ``bounds``).
+        """
         if self._auth.token is None:
             self.authenticate()
         method = method.upper()
@@ -226,6 +181,8 @@ class OrgClient:
             "timeout": timeout if timeout is not None else self.timeout,
             "verify": self.verify,
             "allow_redirects": False,
+            "bounds": self.bounds if max_bytes is None else replace(self.bounds,
+                                                                    max_bytes=max_bytes),
         }
         if json is not MISSING:
             try:
@@ -271,19 +228,36 @@ class OrgClient:
         def send() -> requests.Response:
             started[0] = time.perf_counter()
             try:
-                return self.session.request(method, url, headers=merged, **options)
+                return exchange(self.session, method, url, headers=merged, **options)
             except _UNSENDABLE as exc:
                 raise _unsendable(method, url, exc) from None
             except requests.RequestException as exc:
                 raise _transport_error(exc, method, url, options["timeout"]) from None
 
-        raw, attempts = self.retry.send(send, replay_safe=replay_safe)
+        raw, attempts = self.retry.send(send, replay_safe=replay_safe, can_wait=self._can_wait)
         return raw, attempts, (time.perf_counter() - started[0]) * 1000
+
+    def _can_wait(self, seconds: float) -> bool:
+        """Whether a pause before retrying still ends before the org's deadline."""
+        remaining = self.bounds.remaining()
+        return remaining is None or seconds < remaining
 
     def close(self) -> None:
         """Release pooled connections (only of a session this client made)."""
         if self._owns_session:
             self.session.close()
+
+
+def _interruptible(policy: RetryPolicy, cancel: Cancel | None) -> RetryPolicy:
+    """The policy, with its pauses between attempts ended by ``cancel`` (a stopped run)."""
+    if cancel is None or policy.sleep is not time.sleep:
+        return policy  # no stop switch, or a test's own clock
+
+    def pause(seconds: float) -> None:
+        if cancel.wait(seconds):
+            raise Interrupted("stopped while waiting to try again: the run was interrupted")
+
+    return replace(policy, sleep=pause)
 
 
 def _has_header(headers: Mapping[str, str], lowered: str) -> bool:

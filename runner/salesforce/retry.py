@@ -83,39 +83,55 @@ class RetryPolicy:
         return status == 403 and is_concurrency_limit(response.text)
 
     def send(
-        self, send: Callable[[], requests.Response], *, replay_safe: bool
+        self,
+        send: Callable[[], requests.Response],
+        *,
+        replay_safe: bool,
+        can_wait: Callable[[float], bool] = lambda seconds: True,
     ) -> tuple[requests.Response, int]:
-        """Call ``send`` until it gives a final answer; returns the response and attempts made."""
+        """Call ``send`` until it gives a final answer; returns the response and attempts made.
+
+        ``can_wait`` says whether a wait still fits the caller's deadline: a Retry-After
+        past it returns the answer at hand, a backoff past it raises the last failure.
+        """
         attempt = 1
         while True:
             try:
                 response = send()
             except NetworkError as exc:
                 exc.attempts = attempt
-                if attempt >= self.attempts or (exc.request_sent and not replay_safe):
+                pause = self.backoff_delay(attempt)
+                if (attempt >= self.attempts or (exc.request_sent and not replay_safe)
+                        or not can_wait(pause)):
                     raise
-                self.sleep(self.backoff_delay(attempt))
+                self.sleep(pause)
                 attempt += 1
                 continue
             if not replay_safe or attempt >= self.attempts or not self.retryable(response):
                 return response, attempt
             wait = self.delay(attempt, response.headers.get("Retry-After"))
-            if wait is None:
+            if wait is None or not can_wait(wait):
                 return response, attempt
             response.close()
             self.sleep(wait)
             attempt += 1
 
-    def call(self, action: Callable[[], T], retryable: Callable[[Exception], bool]) -> T:
+    def call(
+        self,
+        action: Callable[[], T],
+        retryable: Callable[[Exception], bool],
+        can_wait: Callable[[float], bool] = lambda seconds: True,
+    ) -> T:
         """Repeat ``action`` while it raises errors ``retryable`` accepts (used for the token)."""
         attempt = 1
         while True:
             try:
                 return action()
             except Exception as exc:
-                if attempt >= self.attempts or not retryable(exc):
+                pause = self.backoff_delay(attempt)
+                if attempt >= self.attempts or not retryable(exc) or not can_wait(pause):
                     raise
-            self.sleep(self.backoff_delay(attempt))
+            self.sleep(pause)
             attempt += 1
 
 

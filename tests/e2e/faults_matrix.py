@@ -126,3 +126,78 @@ def playbook_text() -> str:
         ],
     }
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+
+
+# -- a hostile server, stuck I/O and broken local files, beside a healthy org ----------------
+
+ORG_TIMEOUT = 10
+"""--org-timeout of the hostile run: the org stuck on a silent server is cut here."""
+SMALL_CAP = 1 << 20
+"""max_response_bytes for the body rows: 1 MB, so the heavy cases stay cheap."""
+
+
+@dataclass(frozen=True)
+class HostileRow:
+    """An org whose one step (or login) meets one hostile thing, and how it must end."""
+
+    org: str
+    step: dict[str, Any] | None  # the request (None: the login is what fails)
+    expect: Expect
+    org_options: dict[str, Any] | None = None  # a real (not emulated) org's settings
+
+
+def _fetch(path: str, **step: Any) -> dict[str, Any]:
+    return {"request": {"url": f"{{{{ hostile }}}}{path}"}, **step}
+
+
+HOSTILE_ROWS: tuple[HostileRow, ...] = (
+    HostileRow("gzip-bomb", _fetch("/bomb", max_response_bytes=SMALL_CAP),
+               Expect("failed", 1, ("inflates to more than the 1 MB allowed",))),
+    HostileRow("announced-5mb", _fetch("/announced", max_response_bytes=SMALL_CAP),
+               Expect("failed", 1, ("announces 5 MB, more than the 1 MB allowed",))),
+    HostileRow("endless-body", _fetch("/endless", max_response_bytes=SMALL_CAP),
+               Expect("failed", 1, ("larger than the 1 MB allowed",))),
+    HostileRow("slowloris-body", _fetch("/trickle-body", timeout=0.3),
+               Expect("failed", 4, ("read timeout after 0.3s",))),
+    HostileRow("slowloris-headers", _fetch("/trickle-headers", timeout=0.3),
+               Expect("failed", 4, ("read timeout after 0.3s",))),
+    HostileRow("retry-after-119", _fetch("/retry-after"),
+               Expect("failed", 1, ("got 503",))),
+    HostileRow("silent-past-deadline", _fetch("/silent", timeout=600),
+               Expect("failed", 1, ("passed its deadline (--org-timeout)",))),
+    HostileRow("instance-elsewhere", None,
+               Expect("failed", words=("collector.example.net is not a Salesforce host",
+                                       "instance_hosts")),
+               {"login_url": "{{ hostile }}", "private_key": "org.key"}),
+    HostileRow("key-dev-zero", None,
+               Expect("failed", words=("/dev/zero is a character device",)),
+               {"login_url": "https://login.salesforce.com", "private_key": "/dev/zero"}),
+    HostileRow("key-fifo", None, Expect("failed", words=("is a named pipe (FIFO)",)),
+               {"login_url": "https://login.salesforce.com", "private_key": "fifo.key"}),
+    HostileRow("stale-ca-bundle", None,
+               Expect("failed", words=("REQUESTS_CA_BUNDLE=", "is not a file")),
+               {"login_url": "https://127.0.0.1:9", "private_key": "org.key"}),
+)
+HEALTHY_STEPS = ("API versions", "Find an account")
+
+
+def hostile_playbook_text(hostile_url: str) -> str:
+    """Every hostile row in its own org (so they run side by side), and one healthy org."""
+    orgs: dict[str, Any] = {"healthy": {"emulator": True}}
+    steps: list[dict[str, Any]] = [
+        {"name": HEALTHY_STEPS[0], "request": {"path": "/services/data/"},
+         "orgs": ["healthy"]},
+        {"name": HEALTHY_STEPS[1], "query": "SELECT Id, Name FROM Account LIMIT 1",
+         "expect": {"json": {"totalSize": {"gte": 1}}}, "orgs": ["healthy"]},
+    ]
+    for row in HOSTILE_ROWS:
+        if row.org_options is None:
+            orgs[row.org] = {"emulator": True}
+        else:
+            orgs[row.org] = {"client_id": "APP", "username": "api.user@example.com",
+                             **row.org_options}
+        if row.step is not None:
+            steps.append({"name": row.org, **row.step, "orgs": [row.org]})
+    document = {"name": "Hostile network", "vars": {"hostile": hostile_url},
+                "orgs": orgs, "steps": steps}
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)

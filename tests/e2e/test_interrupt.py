@@ -23,6 +23,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
+from tests.raw_server import raw_server, silent, trickle_body
 
 SCHEMA = json.loads((REPO / "schemas" / "report.schema.json").read_text())
 ORGS = ("slow-a", "slow-b", "slow-c")
@@ -61,10 +62,10 @@ FIRST_STEP = r"^\s+ok\s+limits 1 "
 
 
 def _interrupt(folder: Path, signals: list[signal.Signals], *, when: str = FIRST_STEP,
-               slow_login: bool = False) -> Interrupted:
+               slow_login: bool = False, playbook: Path | None = None) -> Interrupted:
     """Start the run, wait for a console line matching ``when``, then send ``signals``."""
     reports = ["--json", "r.json", "--junit", "j.xml", "--markdown", "m.md"]
-    playbook = _playbook(folder, slow_login=slow_login)
+    playbook = playbook or _playbook(folder, slow_login=slow_login)
     process = subprocess.Popen(
         [sys.executable, "-m", "runner", str(playbook), *reports, "--no-progress"],
         cwd=folder, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -123,13 +124,50 @@ def test_a_second_signal_while_stopping_still_exits_99_without_a_traceback(
     assert "Traceback" not in run.stdout + run.stderr
 
 
-def test_a_signal_during_the_logins_lets_them_finish_and_runs_no_step(tmp_path: Path) -> None:
-    """The token requests are in flight (1.5 s each) when SIGTERM comes: nothing after them."""
+def test_a_signal_during_the_logins_stops_them_and_runs_no_step(tmp_path: Path) -> None:
+    """The token requests are in flight (1.5 s each) when SIGTERM comes: they are stopped
+    where they are, and nothing runs after them."""
     run = _interrupt(tmp_path, [signal.SIGTERM], when=r"^orgs: ", slow_login=True)
     assert run.status == 99, run.stdout + run.stderr
     report = run.report()
     jsonschema.validate(report, SCHEMA)
     for org in report["orgs"]:
+        assert org["login"]["outcome"] in ("ok", "interrupted"), org["login"]
         assert [step["outcome"] for step in org["steps"]] == ["interrupted"] * STEPS
     for kind in ("r.json", "j.xml", "m.md"):
         assert (tmp_path / kind).stat().st_size > 0
+
+
+@pytest.mark.parametrize("sent", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_one_signal_stops_lanes_stuck_in_a_read_and_every_report_is_written(
+    sent: signal.Signals, tmp_path: Path
+) -> None:
+    """Two orgs wait on servers that never finish (an hour's timeout); the first signal
+    reaches their sockets, so the run ends at once with the healthy org's results."""
+    with raw_server({"/silent": silent, "/trickle": trickle_body}) as server:
+        playbook = tmp_path / "stuck.yml"
+        playbook.write_text(yaml.safe_dump({
+            "name": "Stuck", "orgs": {name: {"emulator": True}
+                                      for name in ("healthy", "silent", "trickle")},
+            "steps": [
+                {"name": "versions", "request": {"path": "/services/data/"},
+                 "orgs": ["healthy"]},
+                {"name": "never answered", "request": {"url": f"{server.url}/silent"},
+                 "timeout": 3600, "orgs": ["silent"]},
+                {"name": "never finished", "request": {"url": f"{server.url}/trickle"},
+                 "timeout": 3600, "orgs": ["trickle"]},
+            ]}, sort_keys=False))
+        run = _interrupt(tmp_path, [sent], when=r"^\s+ok\s+versions\s+healthy",
+                         playbook=playbook)
+    assert run.status == 99, run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    report = run.report()
+    jsonschema.validate(report, SCHEMA)
+    outcomes = {org["name"]: {step["name"]: step["outcome"] for step in org["steps"]}
+                for org in report["orgs"]}
+    assert outcomes["healthy"]["versions"] == "ok"
+    assert outcomes["silent"]["never answered"] == "interrupted"
+    assert outcomes["trickle"]["never finished"] == "interrupted"
+    suites = ET.parse(tmp_path / "j.xml").getroot()
+    assert any(suite.get("name") == "healthy" for suite in suites.iter("testsuite"))
+    assert "healthy" in (tmp_path / "m.md").read_text()

@@ -65,3 +65,38 @@ def test_cache_readable_by_others_is_refused(tmp_path: Path) -> None:
     book.write_text("name: x\nsteps:\n  - name: v\n    request: {path: /services/data/}\n")
     run = run_cli(str(book), "--token-cache", str(cache))
     assert run.status == 5 and "chmod 600" in run.stderr
+
+
+def test_a_damaged_cache_or_a_refused_cached_instance_costs_one_login(tmp_path: Path) -> None:
+    """``{"tokens": [1]}`` is ignored; a cached token whose instance_url is a foreign host is
+    never used (its token is not sent there): the org logs in afresh and the run passes."""
+    keys.ensure_key_pair(private_key=tmp_path / "server.key", certificate=tmp_path / "server.crt")
+    cache = tmp_path / "tokens.json"
+    args = ("--cert", str(tmp_path / "server.crt"), "--client-id", "APP",
+            "--username", "api.user@example.com")
+    with standalone_emulator(*args) as url:
+        book = playbook(tmp_path, url)
+        cache.write_text('{"tokens": [1]}')
+        cache.chmod(0o600)
+        damaged = run_cli(str(book), "--token-cache", str(cache))
+        key = f"{url}|APP|api.user@example.com"
+        planted = {"access_token": "00Dxx0000000001!planted-token-for-a-foreign-host",
+                   "instance_url": "https://collector.example.net", "id_url": "", "scope": "",
+                   "org_id": "", "user_id": "", "token_type": "Bearer"}
+        cache.write_text(json.dumps({"version": 1, "tokens": {key: planted}}))
+        foreign = run_cli(str(book), "--token-cache", str(cache), "-vv")
+    assert damaged.status == 0, damaged.output
+    assert foreign.status == 0, foreign.output
+    assert "collector.example.net" not in foreign.output
+    entry = json.loads(cache.read_text())["tokens"][key]
+    assert entry["instance_url"] == url and entry["access_token"] != planted["access_token"]
+
+
+def test_a_cache_where_none_can_be_written_is_refused_before_the_run(tmp_path: Path) -> None:
+    book = tmp_path / "p.yml"
+    book.write_text("name: x\nsteps:\n  - name: v\n    request: {path: /services/data/}\n")
+    for where in ("/proc/self/tokens.json", "/dev/zero"):
+        run = run_cli(str(book), "--token-cache", where, "--json", str(tmp_path / "r.json"))
+        assert run.status == 5, run.output
+        assert run.stderr.startswith(f"sfjwt-run: error: --token-cache {where}: "), run.stderr
+        assert "PLAY" not in run.stdout and "Traceback" not in run.output

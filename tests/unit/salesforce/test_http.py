@@ -136,14 +136,27 @@ def test_missing_ca_bundle_is_reported_up_front(tmp_path: Path) -> None:
 
 
 def test_requests_ca_bundle_is_still_honoured(
-    org: FakeOrg, monkeypatch: pytest.MonkeyPatch
+    org: FakeOrg, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/custom-ca.pem")
+    bundle = tmp_path / "custom-ca.pem"
+    bundle.write_text("certificates")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
     with make_client(org) as client:
         settings = client.session.merge_environment_settings(
             "https://acme.my.salesforce.com/", {}, None, client.verify, None
         )
-    assert settings["verify"] == "/etc/custom-ca.pem"
+    assert settings["verify"] == str(bundle)
+
+
+def test_a_stale_requests_ca_bundle_is_a_clear_error_for_https_only(
+    org: FakeOrg, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/nowhere-ca.pem")
+    with make_client(org) as client:
+        with pytest.raises(TransportError, match=r"REQUESTS_CA_BUNDLE=/etc/nowhere-ca\.pem is not"):
+            client.session.merge_environment_settings(
+                "https://acme.my.salesforce.com/", {}, None, client.verify, None)
+        assert client.request("GET", LIMITS).status == 200  # plain http to loopback needs none
 
 
 # -- login and bearer --------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from runner.salesforce import http
+from runner.salesforce import session
 from runner.salesforce.auth import JwtCredentials
 from runner.salesforce.http import OrgClient
 from runner.salesforce.keys import ephemeral_key_pair
@@ -70,7 +70,7 @@ def test_proxy_variables_are_read_once_per_origin(
         origins.append(url.split("/services")[0])
         return {}
 
-    monkeypatch.setattr(http, "get_environ_proxies", counting)
+    monkeypatch.setattr(session, "get_environ_proxies", counting)
     with client(org.base_url) as c:
         for _ in range(5):
             assert c.request("GET", LIMITS).status == 200
@@ -83,13 +83,15 @@ def test_proxy_variables_are_read_once_per_origin(
 def test_a_ca_bundle_variable_applies_unless_one_is_given(
     variable: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
-    monkeypatch.setenv(variable, "/etc/custom-ca.pem")
+    custom = tmp_path / "custom-ca.pem"
+    custom.write_text("")
+    monkeypatch.setenv(variable, str(custom))
     given = tmp_path / "given.pem"
     given.write_text("")
     url = "https://acme.my.salesforce.com/services/data"
     with client("https://login.salesforce.com") as c:
         settings = c.session.merge_environment_settings(url, {}, None, c.verify, None)
-        assert settings["verify"] == "/etc/custom-ca.pem"
+        assert settings["verify"] == str(custom)
     with client("https://login.salesforce.com", verify=str(given)) as c:
         settings = c.session.merge_environment_settings(url, {}, None, c.verify, None)
         assert settings["verify"] == str(given)
