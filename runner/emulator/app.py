@@ -26,9 +26,10 @@ from runner.emulator.messages import Request, Response, rest_error
 from runner.emulator.oauth import TokenEndpoint, TokenRefusal, parse_assertion
 from runner.emulator.refusals import refuse
 from runner.emulator.rest import RestApi
-from runner.emulator.sample_data import seed_org
+from runner.emulator.sample_data import SeedError, seed_org
 from runner.emulator.server import EmulatorHTTPServer, mask_secrets
 from runner.emulator.sessions import SessionStore
+from runner.emulator.sourcemap import Locate
 from runner.emulator.store import Store
 from runner.emulator.tls import server_context
 
@@ -124,29 +125,49 @@ class Emulator:
                 self.add_org(options, base_dir=config_dir, where=f"emulator: orgs[{i}]")
 
     def add_org(
-        self, options: Mapping[str, Any], *, base_dir: Path | None = None, where: str = "emulator"
+        self,
+        options: Mapping[str, Any],
+        *,
+        base_dir: Path | None = None,
+        where: str = "emulator",
+        locate: Locate | None = None,
     ) -> EmulatedOrg:
-        """Create an org (seeded with its users and sample data); before or after start()."""
+        """Create an org (seeded with its users and sample data); before or after start().
+
+        ``locate`` gives the file positions of the options, for errors (``--config``).
+        """
         with self._add_lock:
             default_name = f"org{len(self.directory.orgs()) + 1}"
-            cfg = org_config(options, default_name=default_name, base_dir=base_dir, where=where)
+            cfg = org_config(
+                options, default_name=default_name, base_dir=base_dir, where=where, locate=locate
+            )
             self.directory.check_new(cfg)
             known = self.store.find_user(cfg.username)
             org_id = known[0] if known is not None else ids.new_id("00D")
-            user_ids = seed_org(
-                self.store,
-                org_id,
-                organization=_organization(cfg),
-                users=[
-                    _user_fields(u.username, u.first_name, u.last_name, u.email, u.active)
-                    for u in cfg.users
-                ],
-                sample_data=cfg.sample_data,
-                records=cfg.records or None,
-                random_seed=cfg.random_seed,
-            )
+            try:
+                user_ids = self._seed(cfg, org_id)
+            except SeedError as failed:
+                path = ("records", failed.sobject, failed.index)
+                error = failed.error
+                raise cfg.error(path, f"{error.error_code}: {error.message}") from None
             state = self.directory.add(cfg, org_id, user_ids)
         return EmulatedOrg(self, state)
+
+    def _seed(self, cfg: OrgConfig, org_id: str) -> dict[str, str]:
+        return seed_org(
+            self.store,
+            org_id,
+            organization=_organization(cfg),
+            users=[
+                _user_fields(u.username, u.first_name, u.last_name, u.email, u.active)
+                for u in cfg.users
+            ],
+            sample_data=cfg.sample_data,
+            records=cfg.records or None,
+            random_seed=cfg.random_seed,
+            schema=cfg.schema,
+            fiscal_start_month=cfg.fiscal_start_month,
+        )
 
     @property
     def orgs(self) -> list[EmulatedOrg]:

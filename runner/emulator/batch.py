@@ -14,7 +14,6 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from runner.emulator import sobjects
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Request, Response
 from runner.emulator.routing import Context, not_found
@@ -66,14 +65,10 @@ def composite_batch(ctx: Context, args: list[str]) -> Response:
     return Response.json(200, {"hasErrors": has_errors, "results": results})
 
 
-def _child_field(parent: str, child_type: str, relationship: str) -> str:
-    meta = sobjects.get(child_type)
-    for f in meta.fields:
-        if (
-            parent in f.reference_to
-            and (f.child_relationship or "").lower() == relationship.lower()
-        ):
-            return f.name
+def _child_field(ctx: Context, parent: str, child_type: str, relationship: str) -> str:
+    link = ctx.schema.child(ctx.schema.get(parent), relationship)
+    if link is not None and link.child.name == child_type:
+        return link.field.name
     raise RestApiError(
         400, "INVALID_FIELD", f"Invalid field {relationship} for type {parent}", [relationship]
     )
@@ -104,8 +99,8 @@ def _save_tree(
         for child in items:
             if not isinstance(child, dict) or not isinstance(child.get("attributes"), dict):
                 raise RestApiError(400, "JSON_PARSER_ERROR", "each record needs attributes")
-            child_type = sobjects.canonical_name(str(child["attributes"].get("type", "")))
-            link = _child_field(sobject, child_type, relationship)
+            child_type = ctx.schema.canonical_name(str(child["attributes"].get("type", "")))
+            link = _child_field(ctx, sobject, child_type, relationship)
             _save_tree(ctx, child, child_type, (link, new_id), out)
 
 
@@ -124,7 +119,7 @@ def composite_tree(ctx: Context, args: list[str]) -> Response:
     """``POST /composite/tree/{Type}``: 201 with every new id, or 400 and nothing saved."""
     if ctx.request.method != "POST":
         return ctx.refuse("POST")
-    sobject = sobjects.canonical_name(args[0])
+    sobject = ctx.schema.canonical_name(args[0])
     body = ctx.body()
     records = body.get("records") if isinstance(body, dict) else None
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):

@@ -10,11 +10,10 @@ Errors are REST error arrays with Bulk API 2.0's codes (``INVALIDJOB``,
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
-from runner.emulator import bulk_csv, bulk_ingest, bulk_query, ids, sobjects
+from runner.emulator import bulk_csv, bulk_ingest, bulk_query, ids
 from runner.emulator.bulk_jobs import JOB_PREFIX, Job, JobTable, invalid_state, jobs_for
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Response
@@ -129,7 +128,7 @@ def _create_ingest(ctx: Context, body: dict[str, Any]) -> Job:
     if operation not in INGEST_OPERATIONS:
         raise _bad_property("operation", operation)
     name = body.get("object")
-    meta = sobjects.find(name) if isinstance(name, str) else None
+    meta = ctx.schema.find(name) if isinstance(name, str) else None
     if meta is None:
         raise RestApiError(400, "INVALIDJOB", f"InvalidJob : Unable to find object: {name or ''}")
     job = _new_job(ctx, "ingest", body, meta.name)
@@ -163,8 +162,8 @@ def _create_query(ctx: Context, body: dict[str, Any]) -> tuple[Job, bulk_query.P
     soql = body.get("query")
     if not isinstance(soql, str) or not soql.strip():
         raise _bad_property("query", soql)
-    today = ctx.store.clock().astimezone(dt.timezone.utc).date()
-    sobject, paths = bulk_query.check_query(soql, today)
+    env = ctx.store.query_env(ctx.org.org_id, ctx.user_id, False)
+    sobject, paths = bulk_query.check_query(soql, env)
     job = _new_job(ctx, "query", body, sobject)
     job.query = soql
     return job, paths

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from runner.emulator import ids, sobjects
+from runner.emulator import ids
 from runner.emulator.bulk_csv import NULL_VALUE, CsvError, parse_upload
 from runner.emulator.bulk_jobs import Job
 from runner.emulator.database import quote
 from runner.emulator.errors import RestApiError
 from runner.emulator.metadata import Field, SObject
+from runner.emulator.schema import Schema
 from runner.emulator.store import Store
 from runner.emulator.values import format_datetime
 
@@ -53,7 +54,9 @@ def is_lookup_field(meta: SObject, name: str) -> Field | None:
     return None
 
 
-def _columns(meta: SObject, names: Sequence[str], operation: str) -> list[Column]:
+def _columns(
+    schema: Schema, meta: SObject, names: Sequence[str], operation: str
+) -> list[Column]:
     columns = []
     for name in names:
         relationship, dot, target = name.partition(".")
@@ -64,9 +67,9 @@ def _columns(meta: SObject, names: Sequence[str], operation: str) -> list[Column
             columns.append(Column(name, f))
             continue
         lookup = meta.relationship(relationship)
-        if lookup is None or not lookup.reference_to:
+        parent = schema.target(lookup) if lookup is not None else None
+        if lookup is None or parent is None:
             raise CsvError(f"InvalidBatch : Unable to find relationship: {relationship}")
-        parent = sobjects.get(lookup.reference_to[0])
         parent_field = is_lookup_field(parent, target)
         if parent_field is None:
             raise CsvError(f"InvalidBatch : Field name not found : {name}")
@@ -78,11 +81,12 @@ def _columns(meta: SObject, names: Sequence[str], operation: str) -> list[Column
 
 def process(store: Store, job: Job) -> None:
     """Apply every row of the job's upload; fill its results, counters and final state."""
-    meta = sobjects.get(job.object)
+    schema = store.schema(job.org_id)
+    meta = schema.get(job.object)
     try:
         upload = parse_upload(job.data or "", job.column_delimiter, job.line_ending)
         job.upload = upload
-        columns = _columns(meta, upload.columns, job.operation)
+        columns = _columns(schema, meta, upload.columns, job.operation)
     except CsvError as exc:
         _finish(store, job, "Failed", str(exc))
         return

@@ -11,16 +11,26 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime as dt
 from typing import Any
 
-from runner.emulator import sobjects
 from runner.emulator.bulk_jobs import Job
 from runner.emulator.errors import RestApiError
 from runner.emulator.metadata import SObject
-from runner.emulator.soql.ast import Aggregate, FieldPath, FieldsMacro, Query, SubQuery
+from runner.emulator.schema import Schema
+from runner.emulator.soql.ast import (
+    Aggregate,
+    DateFunction,
+    FieldPath,
+    FieldsMacro,
+    Grouping,
+    Query,
+    SubQuery,
+    TypeOf,
+    Wrapped,
+)
+from runner.emulator.soql.compiler import compile_query
 from runner.emulator.soql.parser import parse
-from runner.emulator.soql.translate import compile_query
+from runner.emulator.soql.translate import QueryEnv
 from runner.emulator.store import Store
 from runner.emulator.values import format_datetime
 
@@ -34,24 +44,30 @@ def _api_error(message: str) -> RestApiError:
     return RestApiError(400, "API_ERROR", message)
 
 
-def check_query(soql: str, today: dt.date) -> tuple[str, Paths]:
+def check_query(soql: str, env: QueryEnv) -> tuple[str, Paths]:
     """(object name, column paths) of a query Bulk API 2.0 accepts; REST's SOQL errors if not."""
-    compile_query(soql, include_deleted=False, today=today)
+    compile_query(soql, env)
     query = parse(soql)
     if any(isinstance(item, SubQuery) for item in query.select):
         raise _api_error(_SUBQUERY)
-    if any(isinstance(item, Aggregate) for item in query.select) or query.group_by:
+    if any(isinstance(item, (Aggregate, DateFunction, Grouping)) for item in query.select) or (
+        query.group_by
+    ):
         raise _api_error("Aggregate queries are not supported by Bulk API 2.0 query jobs.")
     if any(isinstance(item, FieldsMacro) for item in query.select):
         raise _api_error("FIELDS() is not supported by Bulk API 2.0 query jobs.")
     if query.offset is not None:
         raise _api_error("OFFSET is not supported by Bulk API 2.0 query jobs.")
-    meta = sobjects.get(query.sobject.text)
-    return meta.name, tuple(_canonical(meta, query, item) for item in query.select)
+    if any(isinstance(item, TypeOf) for item in query.select):
+        raise _api_error("TYPEOF is not supported by Bulk API 2.0 query jobs.")
+    meta = env.schema.get(query.sobject.text)
+    return meta.name, tuple(_canonical(env.schema, meta, query, item) for item in query.select)
 
 
-def _canonical(meta: SObject, query: Query, item: Any) -> tuple[str, ...]:
+def _canonical(schema: Schema, meta: SObject, query: Query, item: Any) -> tuple[str, ...]:
     """``account.name`` → ``("Account", "Name")``: the names describe gives, for the header."""
+    if isinstance(item, Wrapped):
+        item = item.inner
     assert isinstance(item, FieldPath)  # the checks above leave only field paths
     parts = list(item.parts)
     if len(parts) > 1 and parts[0].lower() in {meta.name.lower(), (query.alias or "").lower()}:
@@ -62,7 +78,9 @@ def _canonical(meta: SObject, query: Query, item: Any) -> tuple[str, ...]:
         lookup = current.relationship(part)
         assert lookup is not None and lookup.relationship_name  # compile_query checked it
         names.append(lookup.relationship_name)
-        current = sobjects.get(lookup.reference_to[0])
+        target = schema.target(lookup)
+        assert target is not None  # compile_query checked it
+        current = target
     last = current.field(parts[-1])
     assert last is not None
     names.append(last.name)

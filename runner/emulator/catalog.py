@@ -53,9 +53,12 @@ def pick(name: str, label: str, values: tuple[str, ...], **kw: Any) -> Field:
     return Field(name, "picklist", label, length=255, picklist=values, **kw)
 
 
-def ref(name: str, label: str, to: str, rel: str, child: str | None = None, **kw: Any) -> Field:
+def ref(
+    name: str, label: str, to: str | tuple[str, ...], rel: str, child: str | None = None, **kw: Any
+) -> Field:
+    targets = (to,) if isinstance(to, str) else to
     return Field(
-        name, "reference", label, length=18, reference_to=(to,), relationship_name=rel,
+        name, "reference", label, length=18, reference_to=targets, relationship_name=rel,
         child_relationship=child, **kw,
     )  # fmt: skip
 
@@ -123,10 +126,15 @@ def _full_name(label: str) -> Field:
     return _read_only(text("Name", label, 121, name_field=True))
 
 
+def _account_link(child: str) -> Field:
+    """The lookup to Account whose records go to the recycle bin with their account."""
+    return ref("AccountId", "Account ID", "Account", "Account", child, cascade_delete=True)
+
+
 ACCOUNT = SObject("Account", "001", "Account", "Accounts", (
     _id("Account ID"), _deleted(),
     ref("ParentId", "Parent Account ID", "Account", "Parent", "ChildAccounts"),
-    text("Name", "Account Name", nillable=False, required=True, name_field=True),
+    text("Name", "Account Name", nillable=False, required=True, name_field=True, id_lookup=True),
     pick("Type", "Account Type", ACCOUNT_TYPES),
     *_address("Billing", "Billing"), *_address("Shipping", "Shipping"),
     text("Phone", "Account Phone", 40, type="phone"),
@@ -145,7 +153,7 @@ ACCOUNT = SObject("Account", "001", "Account", "Accounts", (
 
 CONTACT = SObject("Contact", "003", "Contact", "Contacts", (
     _id("Contact ID"), _deleted(),
-    ref("AccountId", "Account ID", "Account", "Account", "Contacts"),
+    _account_link("Contacts"),
     text("LastName", "Last Name", 80, nillable=False, required=True),
     text("FirstName", "First Name", 40),
     pick("Salutation", "Salutation", SALUTATIONS),
@@ -153,7 +161,7 @@ CONTACT = SObject("Contact", "003", "Contact", "Contacts", (
     *_address("Mailing", "Mailing"),
     text("Phone", "Business Phone", 40, type="phone"),
     text("MobilePhone", "Mobile Phone", 40, type="phone"),
-    text("Email", "Email", 80, type="email"),
+    text("Email", "Email", 80, type="email", id_lookup=True),
     text("Title", "Title", 128),
     text("Department", "Department", 80),
     pick("LeadSource", "Lead Source", LEAD_SOURCES),
@@ -164,7 +172,7 @@ CONTACT = SObject("Contact", "003", "Contact", "Contacts", (
 
 OPPORTUNITY = SObject("Opportunity", "006", "Opportunity", "Opportunities", (
     _id("Opportunity ID"), _deleted(),
-    ref("AccountId", "Account ID", "Account", "Account", "Opportunities"),
+    _account_link("Opportunities"),
     text("Name", "Name", 120, nillable=False, required=True, name_field=True),
     text("Description", "Description", 32000, type="textarea"),
     pick("StageName", "Stage", tuple(STAGES), nillable=False, required=True),
@@ -181,9 +189,10 @@ OPPORTUNITY = SObject("Opportunity", "006", "Opportunity", "Opportunities", (
 
 CASE = SObject("Case", "500", "Case", "Cases", (
     _id("Case ID"), _deleted(),
-    _read_only(text("CaseNumber", "Case Number", 30, nillable=False, name_field=True)),
+    _read_only(text("CaseNumber", "Case Number", 30, nillable=False, name_field=True,
+                    id_lookup=True, auto_number="{00000000}")),
     ref("ContactId", "Contact ID", "Contact", "Contact", "Cases"),
-    ref("AccountId", "Account ID", "Account", "Account", "Cases"),
+    _account_link("Cases"),
     text("SuppliedName", "Name", 80),
     text("SuppliedEmail", "Email Address", 80, type="email"),
     pick("Type", "Case Type", ("Mechanical", "Electrical", "Electronic", "Structural", "Other")),
@@ -211,7 +220,7 @@ LEAD = SObject("Lead", "00Q", "Lead", "Leads", (
     text("City", "City", 40),
     text("Country", "Country", 80),
     text("Phone", "Phone", 40, type="phone"),
-    text("Email", "Email", 80, type="email"),
+    text("Email", "Email", 80, type="email", id_lookup=True),
     text("Website", "Website", type="url"),
     pick("LeadSource", "Lead Source", LEAD_SOURCES),
     pick("Status", "Status", LEAD_STATUSES, nillable=False, default="Open - Not Contacted"),
@@ -227,7 +236,7 @@ LEAD = SObject("Lead", "00Q", "Lead", "Leads", (
 USER = SObject("User", "005", "User", "Users", (
     _id("User ID"),
     text("Username", "Username", 80, nillable=False, required=True, unique=True,
-         external_id=True),
+         id_lookup=True),
     text("LastName", "Last Name", 80, nillable=False, required=True),
     text("FirstName", "First Name", 40),
     _full_name("Full Name"),
@@ -283,6 +292,21 @@ ORGANIZATION = SObject("Organization", "00D", "Organization", "Organizations", (
     *audit_fields(),
 ), createable=False, deletable=False)  # fmt: skip
 
+TASK_STATUSES = ("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred")
+
+TASK = SObject("Task", "00T", "Task", "Tasks", (
+    _id("Activity ID"), _deleted(),
+    ref("WhoId", "Name ID", ("Contact", "Lead"), "Who", "Tasks"),
+    ref("WhatId", "Related To ID", ("Account", "Opportunity", "Case"), "What", "Tasks"),
+    text("Subject", "Subject", type="combobox"),
+    day("ActivityDate", "Due Date Only"),
+    pick("Status", "Status", TASK_STATUSES, nillable=False, default="Not Started"),
+    pick("Priority", "Priority", ("High", "Normal", "Low"), nillable=False, default="Normal"),
+    text("Description", "Description", 32000, type="textarea"),
+    _read_only(flag("IsClosed", "Closed")),
+    _owner(), *audit_fields(),
+))  # fmt: skip
+
 CATALOG: tuple[SObject, ...] = (
-    ACCOUNT, CONTACT, OPPORTUNITY, CASE, LEAD, USER, PROFILE, ORGANIZATION,
+    ACCOUNT, CONTACT, OPPORTUNITY, CASE, LEAD, TASK, USER, PROFILE, ORGANIZATION,
 )  # fmt: skip

@@ -69,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
     org.add_argument("--session-timeout", type=int, metavar="S", help="idle seconds per token")
     org.add_argument("--daily-api-limit", type=int, metavar="N", help="DailyApiRequests Max")
     org.add_argument("--no-sample-data", action="store_true", help="seed no sample records")
+    org.add_argument(
+        "--describe",
+        action="append",
+        metavar="FILE",
+        help="describe file of an object (sf sobject describe -s X --json), loaded as its "
+        "schema (repeatable)",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -98,6 +105,8 @@ def _flag_options(args: argparse.Namespace) -> dict[str, Any]:
     }
     if args.no_sample_data:
         options["sample_data"] = False
+    if args.describe:
+        options["describe"] = list(args.describe)
     faults = []
     for text in args.fault or []:
         try:
@@ -149,8 +158,9 @@ def serve(args: argparse.Namespace, out: TextIO, stop: threading.Event) -> None:
         options = _flag_options(args)
         if args.config:
             base = Path(args.config).resolve().parent
-            for i, entry in enumerate(load_config_file(args.config)):
-                emulator.add_org(entry, base_dir=base, where=f"{args.config}: orgs[{i}]")
+            for i, (entry, locate) in enumerate(load_config_file(args.config)):
+                where = f"{args.config}: orgs[{i}]"
+                emulator.add_org(entry, base_dir=base, where=where, locate=locate)
         if not args.config or set(options) & _IDENTITY_KEYS:
             emulator.add_org(options, base_dir=Path.cwd(), where="options")
         elif options:

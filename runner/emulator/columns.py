@@ -10,9 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from runner.emulator import sobjects
 from runner.emulator.metadata import Field, SObject
-from runner.emulator.soql.parser import Aggregate, FieldPath, FieldsMacro, SubQuery, parse
+from runner.emulator.schema import Schema
+from runner.emulator.soql.ast import (
+    Aggregate,
+    DateFunction,
+    FieldPath,
+    FieldsMacro,
+    Grouping,
+    Query,
+    SubQuery,
+    TypeOf,
+    Wrapped,
+)
+from runner.emulator.soql.parser import parse
 
 _NUMBER_TYPES = frozenset({"int", "double", "currency", "percent", "long"})
 _TEXT_TYPES = frozenset(
@@ -32,7 +43,7 @@ def _column(
         "apexType": _APEX_TYPES.get(kind, "String") if f is not None and not joins else None,
         "booleanType": kind == "boolean",
         "columnName": name,
-        "custom": name.endswith("__c"),
+        "custom": name.endswith(("__c", "__r")),
         "displayName": display,
         "foreignKeyName": None,
         "insertable": bool(f and f.createable),
@@ -43,43 +54,94 @@ def _column(
     }
 
 
-def _path_column(meta: SObject, parts: tuple[str, ...], prefix: str = "") -> dict[str, Any]:
+def _path_column(
+    schema: Schema, meta: SObject, parts: tuple[str, ...], prefix: str = ""
+) -> dict[str, Any]:
     if len(parts) == 1:
         f = meta.field(parts[0])
         name = f.name if f is not None else parts[0]
         return _column(name, prefix + name, f, [])
     link = meta.relationship(parts[0])
-    target = sobjects.find(link.reference_to[0]) if link and link.reference_to else None
+    target = schema.target(link) if link else None
     name = link.relationship_name or parts[0] if link else parts[0]
-    joins = [_path_column(target, parts[1:], f"{prefix}{name}.")] if target is not None else []
-    return _column(name, prefix + name, None, joins)
-
-
-def _aggregate_column(item: Aggregate, index: int) -> dict[str, Any]:
-    arg = ".".join(item.arg.parts) if item.arg is not None else ""
-    column = _column(item.alias or f"expr{index}", f"{item.function}({arg})", None, [])
-    column.update({"aggregate": True, "apexType": None})
+    joins = (
+        [_path_column(schema, target, parts[1:], f"{prefix}{name}.")] if target is not None else []
+    )
+    column = _column(name, prefix + name, None, joins)
+    column["foreignKeyName"] = link.name if link else None
     return column
 
 
-def column_metadata(soql: str) -> dict[str, Any]:
+def _function_column(
+    item: Aggregate | DateFunction | Grouping, index: int, alias: str | None = None
+) -> dict[str, Any]:
+    """An aggregate, date function or GROUPING(): ``expr0``… unless aliased."""
+    arg = ".".join(item.arg.parts) if item.arg is not None else ""
+    name = item.function if isinstance(item, (Aggregate, DateFunction)) else "GROUPING"
+    column = _column(alias or item.alias or f"expr{index}", f"{name}({arg})", None, [])
+    column.update({"aggregate": True, "apexType": None, "numberType": name != "DAY_ONLY"})
+    return column
+
+
+def _type_of_column(schema: Schema, meta: SObject, item: TypeOf) -> dict[str, Any]:
+    """A TYPEOF: the relationship, with the columns of every branch joined."""
+    rel = meta.relationship(item.relationship.text)
+    name = rel.relationship_name or item.relationship.text if rel else item.relationship.text
+    joins: list[dict[str, Any]] = []
+    for sobject, fields in item.whens:
+        target = schema.find(sobject.text)
+        if target is not None:
+            joins += [_path_column(schema, target, f.parts, f"{name}.") for f in fields]
+    column = _column(name, name, None, joins)
+    column["foreignKeyName"] = rel.name if rel else None
+    return column
+
+
+def _columns(schema: Schema, meta: SObject, query: Query) -> list[dict[str, Any]]:
+    columns: list[dict[str, Any]] = []
+    unnamed = 0
+    for item in query.select:
+        inner = item.inner if isinstance(item, Wrapped) else item
+        if isinstance(inner, FieldPath):
+            columns.append(_path_column(schema, meta, _own_path(meta, query, inner.parts)))
+            if isinstance(item, Wrapped) and item.alias:
+                columns[-1].update(columnName=item.alias, displayName=item.alias)
+        elif isinstance(inner, (Aggregate, DateFunction, Grouping)):
+            alias = item.alias if isinstance(item, Wrapped) else None
+            columns.append(_function_column(inner, unnamed, alias))
+            unnamed += inner.alias is None and alias is None
+        elif isinstance(item, TypeOf):
+            columns.append(_type_of_column(schema, meta, item))
+        elif isinstance(item, FieldsMacro):
+            columns.extend(_path_column(schema, meta, (f.name,)) for f in meta.fields)
+        elif isinstance(item, SubQuery):
+            columns.append(_child_column(schema, meta, item))
+    return columns
+
+
+def _own_path(meta: SObject, query: Query, parts: tuple[str, ...]) -> tuple[str, ...]:
+    """``Account.Name`` FROM Account (or ``a.Name`` FROM Account a) is the base's ``Name``."""
+    prefixes = (meta.name.lower(), (query.alias or "").lower())
+    if len(parts) > 1 and parts[0].lower() in prefixes and not meta.relationship(parts[0]):
+        return parts[1:]
+    return parts
+
+
+def _child_column(schema: Schema, meta: SObject, item: SubQuery) -> dict[str, Any]:
+    """A child sub-query: ``aggregate: true``, named by the relationship, its columns joined."""
+    name = item.query.sobject.text
+    link = schema.child(meta, name)
+    joins = _columns(schema, link.child, item.query) if link is not None else []
+    column = _column(link.name if link else name, link.name if link else name, None, joins)
+    column["aggregate"] = True
+    return column
+
+
+def column_metadata(soql: str, schema: Schema) -> dict[str, Any]:
     """The answer to ``columns=true`` for a query the store has already accepted."""
     query = parse(soql)
-    meta = sobjects.get(query.sobject.text)
-    columns: list[dict[str, Any]] = []
-    aggregates = 0
-    for item in query.select:
-        if isinstance(item, FieldPath):
-            parts = item.parts[1:] if query.alias and item.parts[0] == query.alias else item.parts
-            columns.append(_path_column(meta, parts))
-        elif isinstance(item, Aggregate):
-            columns.append(_aggregate_column(item, aggregates))
-            aggregates += 1
-        elif isinstance(item, FieldsMacro):
-            columns.extend(_path_column(meta, (f.name,)) for f in meta.fields)
-        elif isinstance(item, SubQuery):
-            name = item.query.sobject.text
-            columns.append(_column(name, name, None, []))
+    meta = schema.get(query.sobject.text)
+    columns = _columns(schema, meta, query)
     return {
         "columnMetadata": columns,
         "entityName": meta.name,

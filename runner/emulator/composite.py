@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from runner.emulator import ids, sobjects
+from runner.emulator import ids
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Request, Response
 from runner.emulator.routing import Context, not_found
@@ -157,29 +158,36 @@ def composite(ctx: Context, args: list[str]) -> Response:
     return Response.json(200, {"compositeResponse": results})
 
 
-def _save(action: Any, record_id: str | None = None) -> dict[str, Any]:
-    """Run one collection item in its own savepoint; its SaveResult."""
+Action = Callable[[], "str | tuple[str, bool] | None"]
+
+
+def _save(action: Action, record_id: str | None = None) -> dict[str, Any]:
+    """Run one collection item in its own savepoint; its SaveResult (UpsertResult for upserts)."""
     try:
-        new_id = action()
+        done = action()
     except RestApiError as error:
         result: dict[str, Any] = {"success": False, "errors": [error.save_error()]}
         if record_id is not None:
             result["id"] = record_id
         return result
-    return {"id": new_id or record_id, "success": True, "errors": []}
+    if isinstance(done, tuple):
+        return {"id": done[0], "success": True, "errors": [], "created": done[1]}
+    return {"id": done or record_id, "success": True, "errors": []}
 
 
-def _record_type(item: Any) -> str:
+def record_type(ctx: Context, item: Any) -> str:
+    """The canonical object name of a collection item's ``attributes.type``."""
     if not isinstance(item, dict):
         raise RestApiError(400, "JSON_PARSER_ERROR", "each record must be a JSON object")
     attributes = item.get("attributes")
     name = attributes.get("type") if isinstance(attributes, dict) else None
     if not isinstance(name, str):
         raise RestApiError(400, "INVALID_TYPE", "No SObject Type defined in JSON")
-    return sobjects.canonical_name(name)
+    return ctx.schema.canonical_name(name)
 
 
-def _collection_body(ctx: Context) -> tuple[bool, list[Any]]:
+def collection_body(ctx: Context) -> tuple[bool, list[Any]]:
+    """``allOrNone`` and the records of a collection request; 400 when malformed."""
     body = ctx.body()
     items = body.get("records") if isinstance(body, dict) else None
     if not isinstance(items, list):
@@ -193,22 +201,25 @@ def _collection_body(ctx: Context) -> tuple[bool, list[Any]]:
     return bool(body.get("allOrNone", False)), items
 
 
-def _item_action(ctx: Context, method: str, item: Any) -> tuple[Any, str | None]:
+def _item_action(ctx: Context, method: str, item: Any) -> tuple[Action, str | None]:
     org = ctx.org.org_id
     if method == "POST":
-        return (lambda: ctx.store.create(org, _record_type(item), item, user_id=ctx.user_id)), None
+        def create() -> str:
+            return ctx.store.create(org, record_type(ctx, item), item, user_id=ctx.user_id)
+
+        return create, None
     if method == "PATCH":
-        record_id = item.get("Id") if isinstance(item, dict) else None
+        record_id = _any_case(item, "Id")
 
         def update() -> None:
             if not isinstance(record_id, str):
                 raise RestApiError(400, "MISSING_ARGUMENT", "Id not specified in an update call")
-            ctx.store.update(org, _record_type(item), record_id, item, user_id=ctx.user_id)
+            ctx.store.update(org, record_type(ctx, item), record_id, item, user_id=ctx.user_id)
 
         return update, record_id if isinstance(record_id, str) else None
 
     def delete() -> None:
-        target = sobjects.by_key_prefix(item[:3]) if ids.is_valid_id(item) else None
+        target = ctx.schema.by_key_prefix(item[:3]) if ids.is_valid_id(item) else None
         if target is None:
             raise RestApiError(400, "MALFORMED_ID", f"malformed id {item}", [])
         ctx.store.delete(org, target.name, item)
@@ -226,14 +237,28 @@ def collections(ctx: Context, args: list[str]) -> Response:
         if not items or len(items) > MAX_RECORDS:
             raise RestApiError(400, "INVALID_FIELD", f"ids: between 1 and {MAX_RECORDS} ids")
     elif method in ("POST", "PATCH"):
-        all_or_none, items = _collection_body(ctx)
+        all_or_none, items = collection_body(ctx)
     else:
         return ctx.refuse("DELETE,PATCH,POST")
+    actions = [_item_action(ctx, method, item) for item in items]
+    return Response.json(200, run_items(ctx, actions, all_or_none))
+
+
+def _any_case(item: Any, name: str) -> Any:
+    """The value of key ``name`` in any case (field names are case-insensitive), or None."""
+    if not isinstance(item, dict):
+        return None
+    return next((v for k, v in item.items() if k.lower() == name.lower()), None)
+
+
+def run_items(
+    ctx: Context, actions: list[tuple[Action, str | None]], all_or_none: bool
+) -> list[dict[str, Any]]:
+    """Run each item in its own savepoint; with ``allOrNone``, one failure rolls back all."""
     results: list[dict[str, Any]] = []
     try:
         with ctx.store.transaction():
-            for item in items:
-                action, record_id = _item_action(ctx, method, item)
+            for action, record_id in actions:
                 with ctx.store.transaction():
                     results.append(_save(action, record_id))
             if all_or_none and not all(r["success"] for r in results):
@@ -244,12 +269,12 @@ def collections(ctx: Context, args: list[str]) -> Response:
             r if not r["success"] else {"success": False, "errors": [{**rolled, "fields": []}]}
             for r in results
         ]
-    return Response.json(200, results)
+    return results
 
 
 def retrieve(ctx: Context, args: list[str]) -> Response:
     """``POST /composite/sobjects/{Type}`` with ``ids`` and ``fields``: records or null."""
-    name = sobjects.canonical_name(args[0])
+    name = ctx.schema.canonical_name(args[0])
     if ctx.request.method == "POST":
         body = ctx.body()
         wanted_ids = body.get("ids") if isinstance(body, dict) else None

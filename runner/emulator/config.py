@@ -23,7 +23,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from runner.emulator.faults import FaultRule
-from runner.errors import PlaybookError
+from runner.emulator.orgschema import check_records, org_schema
+from runner.emulator.schema import STANDARD, Schema
+from runner.emulator.sourcemap import Locate, SourceMap, dotted
+from runner.emulator.sourcemap import Path as SourcePath
+from runner.errors import PlaybookError, Position
 
 SCHEMA_NAME = "emulator.schema.json"
 _KEY_ALPHABET = string.ascii_letters + string.digits + "._"
@@ -74,6 +78,16 @@ class OrgConfig:
     random_seed: int | None = None
     sample_data: bool = True
     records: Mapping[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    schema: Schema = STANDARD
+    fiscal_start_month: int = 1
+    where: str = "emulator"
+    locate: Locate | None = field(default=None, compare=False, repr=False)
+
+    def error(
+        self, path: SourcePath, message: str, position: Position | None = None
+    ) -> EmulatorConfigError:
+        """An error about the option at ``path`` (relative to this org), with its position."""
+        return config_error(self.where, path, message, position, self.locate)
 
     @property
     def client_id(self) -> str:
@@ -93,19 +107,30 @@ def load_schema() -> dict[str, Any]:
     raise EmulatorConfigError(f"cannot find {SCHEMA_NAME} next to the package")
 
 
-def _where(error: jsonschema.ValidationError, prefix: str) -> str:
-    path = ""
-    for item in error.absolute_path:
-        path += f"[{item}]" if isinstance(item, int) else f".{item}"
-    path = path.lstrip(".")
-    if not path:
-        return prefix
-    if prefix.endswith("]"):
-        return f"{prefix}.{path}"
-    return f"{prefix}: {path}"
+def config_error(
+    where: str,
+    path: SourcePath,
+    message: str,
+    position: Position | None = None,
+    locate: Locate | None = None,
+) -> EmulatorConfigError:
+    """``where.path: message``, at the option's position when the file is known (the file
+    name then leads the message once, as ``emu.yml:12:9: orgs[0].records…``)."""
+    if position is None and locate is not None:
+        position = locate(path)
+    text = dotted(where, path)
+    if position is not None and text.startswith(f"{position.file}: "):
+        text = text[len(position.file) + 2 :]
+    return EmulatorConfigError(f"{text}: {message}", position=position)
 
 
-def validate(data: Any, *, definition: str | None = None, where: str = "emulator") -> None:
+def validate(
+    data: Any,
+    *,
+    definition: str | None = None,
+    where: str = "emulator",
+    locate: Locate | None = None,
+) -> None:
     """Validate ``data`` against the schema (or one of its ``$defs``); raise one clear error."""
     schema = load_schema()
     if definition is not None:
@@ -113,7 +138,7 @@ def validate(data: Any, *, definition: str | None = None, where: str = "emulator
     validator = jsonschema.Draft202012Validator(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
-        raise EmulatorConfigError(f"{_where(error, where)}: {error.message}")
+        raise config_error(where, tuple(error.absolute_path), error.message, locate=locate)
 
 
 def generate_client_id(rng: random.Random | None = None) -> str:
@@ -205,14 +230,23 @@ def org_config(
     default_name: str = "org1",
     base_dir: Path | None = None,
     where: str = "emulator",
+    locate: Locate | None = None,
 ) -> OrgConfig:
     """Validate one org's options and build its :class:`OrgConfig`.
 
     ``certificate_pem`` (PEM text) is accepted here besides the schema's keys:
     it is how the runner registers a playbook's key without writing a file.
+    ``locate`` gives the file position of an option, for errors.
     """
     plain = {k: v for k, v in options.items() if k != "certificate_pem"}
-    validate(plain, definition="org", where=where)
+    validate(plain, definition="org", where=where, locate=locate)
+
+    def fail(message: str, path: SourcePath, position: Position | None) -> Exception:
+        return config_error(where, path, message, position, locate)
+
+    schema = org_schema(options, base_dir, fail)
+    records = dict(options.get("records", {}))
+    check_records(schema, records, fail)
     name = options.get("name", default_name)
     seed = options.get("random_seed")
     rng = random.Random(f"client-id:{seed}:{name}") if seed is not None else None
@@ -230,12 +264,20 @@ def org_config(
         faults=tuple(FaultRule.from_mapping(f) for f in options.get("faults", [])),
         random_seed=seed,
         sample_data=options.get("sample_data", True),
-        records=dict(options.get("records", {})),
+        records=records,
+        schema=schema,
+        fiscal_start_month=options.get("fiscal_year_start_month", 1),
+        where=where,
+        locate=locate,
     )
 
 
 def org_options_from_config(
-    config: Mapping[str, Any], where: str = "emulator", *, allow_pem: bool = False
+    config: Mapping[str, Any],
+    where: str = "emulator",
+    *,
+    allow_pem: bool = False,
+    locate: Locate | None = None,
 ) -> list[Any]:
     """The ``orgs`` entries of a whole configuration, after validating it.
 
@@ -246,7 +288,7 @@ def org_options_from_config(
     if allow_pem and isinstance(config.get("orgs"), list):
         orgs_only = [_without_pem(o) for o in config["orgs"]]
         checked = {**config, "orgs": orgs_only}
-    validate(checked, where=where)
+    validate(checked, where=where, locate=locate)
     orgs: Sequence[Any] = config["orgs"]
     return list(orgs)
 
@@ -257,8 +299,9 @@ def _without_pem(entry: Any) -> Any:
     return entry
 
 
-def load_config_file(path: str) -> list[Any]:
-    """Read a YAML or JSON ``--config`` file and return its validated org entries."""
+def load_config_file(path: str) -> list[tuple[Any, Locate]]:
+    """Read a YAML or JSON ``--config`` file: its validated org entries, each with a locator
+    of its options' positions in the file."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -269,4 +312,6 @@ def load_config_file(path: str) -> list[Any]:
         mark = getattr(exc, "problem_mark", None)
         at = f":{mark.line + 1}:{mark.column + 1}" if mark is not None else ""
         raise EmulatorConfigError(f"{path}{at}: not valid YAML or JSON") from None
-    return org_options_from_config(data, where=path)
+    source = SourceMap(path, text)
+    entries = org_options_from_config(data, where=path, locate=source.position)
+    return [(entry, source.under("orgs", i)) for i, entry in enumerate(entries)]

@@ -16,9 +16,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from runner.emulator import ids, sobjects
+from runner.emulator import ids
 from runner.emulator.metadata import Field, SObject
-from runner.emulator.values import format_datetime
+from runner.emulator.schema import STANDARD, Schema
+from runner.emulator.values import auto_number, format_datetime
 
 Clock = Callable[[], dt.datetime]
 
@@ -45,6 +46,9 @@ class Database:
         self.clock: Clock = clock or _utc_now
         self.in_memory = path is None
         self._deferred: dict[str, Callable[[], object]] = {}
+        self._schemas: dict[str, Schema] = {}
+        self._fiscal: dict[str, int] = {}
+        self._tables: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
         with self._lock:
             self._create_schema()
 
@@ -52,7 +56,7 @@ class Database:
         with self._lock:
             self._conn.close()
 
-    # -- schema ----------------------------------------------------------------------------
+    # -- tables ----------------------------------------------------------------------------
 
     def _create_schema(self) -> None:
         self._conn.execute("PRAGMA journal_mode = WAL")
@@ -60,33 +64,47 @@ class Database:
             "CREATE TABLE IF NOT EXISTS _orgs (org TEXT PRIMARY KEY, default_user TEXT, "
             "case_seq INTEGER NOT NULL DEFAULT 1000)"
         )
-        for sobject in sobjects.SOBJECTS.values():
-            columns = ", ".join(_column_sql(f) for f in sobject.fields)
-            table = quote(sobject.name)
-            self._conn.execute(
-                f"CREATE TABLE IF NOT EXISTS {table} "
-                f"(_seq INTEGER PRIMARY KEY AUTOINCREMENT, _org TEXT NOT NULL, {columns})"
-            )
-            self._add_missing_columns(sobject)
-            self._conn.execute(
-                f"CREATE UNIQUE INDEX IF NOT EXISTS {quote(sobject.name + '_id')} ON {table} (Id)"
-            )
-            self._conn.execute(
-                f"CREATE INDEX IF NOT EXISTS {quote(sobject.name + '_org')} ON {table} (_org, _seq)"
-            )
-            for f in sobject.fields:
-                if f.type == "reference":
-                    index = quote(f"{sobject.name}_{f.name}")
-                    self._conn.execute(
-                        f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({quote(f.name)})"
-                    )
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS _sequences (org TEXT NOT NULL, name TEXT NOT NULL, "
+            "value INTEGER NOT NULL, PRIMARY KEY (org, name))"
+        )
+        self._ensure_tables(STANDARD)
+
+    def _ensure_tables(self, schema: Schema) -> None:
+        """A table per object of ``schema``, with a column per field (added when missing)."""
+        for sobject in schema.objects():
+            key = (sobject.name, tuple((f.name, f.sql_type) for f in sobject.fields))
+            if key not in self._tables:
+                self._ensure_table(sobject)
+                self._tables.add(key)
+
+    def _ensure_table(self, sobject: SObject) -> None:
+        columns = ", ".join(_column_sql(f) for f in sobject.fields)
+        table = quote(sobject.name)
+        self._conn.execute(
+            f"CREATE TABLE IF NOT EXISTS {table} "
+            f"(_seq INTEGER PRIMARY KEY AUTOINCREMENT, _org TEXT NOT NULL, {columns})"
+        )
+        self._add_missing_columns(sobject)
+        self._conn.execute(
+            f"CREATE UNIQUE INDEX IF NOT EXISTS {quote(sobject.name + '_id')} ON {table} (Id)"
+        )
+        self._conn.execute(
+            f"CREATE INDEX IF NOT EXISTS {quote(sobject.name + '_org')} ON {table} (_org, _seq)"
+        )
+        for f in sobject.fields:
+            if f.type == "reference" or (f.matchable and f.type != "id"):
+                index = quote(f"{sobject.name}_{f.name}")
+                self._conn.execute(
+                    f"CREATE INDEX IF NOT EXISTS {index} ON {table} ({quote(f.name)})"
+                )
 
     def _add_missing_columns(self, sobject: SObject) -> None:
-        """A data file written by an older version gains the fields added since."""
+        """A data file written by an older version (or another org) gains the missing fields."""
         table = quote(sobject.name)
-        present = {row[1] for row in self._conn.execute(f"PRAGMA table_info({table})")}
+        present = {row[1].lower() for row in self._conn.execute(f"PRAGMA table_info({table})")}
         for f in sobject.fields:
-            if f.name not in present:
+            if f.name.lower() not in present:
                 self._conn.execute(f"ALTER TABLE {table} ADD COLUMN {_column_sql(f)}")
 
     # -- low-level access ------------------------------------------------------------------
@@ -143,9 +161,24 @@ class Database:
 
     # -- orgs ------------------------------------------------------------------------------
 
-    def register_org(self, org_id: str, default_user: str | None = None) -> None:
-        """Make ``org_id`` known; ``default_user`` owns records created without a user."""
+    def register_org(
+        self,
+        org_id: str,
+        default_user: str | None = None,
+        schema: Schema | None = None,
+        fiscal_start_month: int | None = None,
+    ) -> None:
+        """Make ``org_id`` known; ``default_user`` owns records created without a user.
+
+        ``schema`` is the org's set of objects (default: the standard ones), whose
+        tables are made now; ``fiscal_start_month`` starts its fiscal year (default 1).
+        """
         with self._lock:
+            if schema is not None:
+                self._ensure_tables(schema)
+                self._schemas[ids.normalize(org_id)] = schema
+            if fiscal_start_month is not None:
+                self._fiscal[ids.normalize(org_id)] = fiscal_start_month
             self._conn.execute(
                 "INSERT INTO _orgs (org, default_user) VALUES (?, ?) "
                 "ON CONFLICT(org) DO UPDATE SET default_user = "
@@ -157,14 +190,41 @@ class Database:
         rows = self.execute("SELECT default_user FROM _orgs WHERE org = ?", (org_id,))
         return rows[0][0] if rows else None
 
-    def _next_case_numbers(self, org_id: str, count: int = 1) -> list[str]:
-        """Reserve ``count`` consecutive case numbers of the org in one update."""
-        self._conn.execute("INSERT OR IGNORE INTO _orgs (org) VALUES (?)", (org_id,))
+    def schema(self, org_id: str) -> Schema:
+        """The objects of an org: its own schema, or the standard one."""
+        try:
+            return self._schemas.get(ids.normalize(org_id), STANDARD)
+        except ValueError:
+            return STANDARD
+
+    def fiscal_start_month(self, org_id: str) -> int:
+        """The month (1–12) an org's fiscal year starts in."""
+        try:
+            return self._fiscal.get(ids.normalize(org_id), 1)
+        except ValueError:
+            return 1
+
+    def _next_numbers(self, org_id: str, meta: SObject, f: Field, count: int) -> list[str]:
+        """Reserve ``count`` consecutive values of an auto-number field, formatted."""
+        name = f"{meta.name}.{f.name}"
+        start = 1000 if name == "Case.CaseNumber" else 0
         self._conn.execute(
-            "UPDATE _orgs SET case_seq = case_seq + ? WHERE org = ?", (count, org_id)
+            "INSERT OR IGNORE INTO _sequences (org, name, value) VALUES (?, ?, "
+            "COALESCE((SELECT case_seq FROM _orgs WHERE org = ? AND ? = 'Case.CaseNumber'), ?))",
+            (org_id, name, org_id, name, start),
         )
-        row = self._conn.execute("SELECT case_seq FROM _orgs WHERE org = ?", (org_id,)).fetchone()
-        return [f"{number:08d}" for number in range(row[0] - count + 1, row[0] + 1)]
+        self._conn.execute(
+            "UPDATE _sequences SET value = value + ? WHERE org = ? AND name = ?",
+            (count, org_id, name),
+        )
+        row = self._conn.execute(
+            "SELECT value FROM _sequences WHERE org = ? AND name = ?", (org_id, name)
+        ).fetchone()
+        today = self.clock().date()
+        return [
+            auto_number(f.auto_number or "{0}", n, today)
+            for n in range(row[0] - count + 1, row[0] + 1)
+        ]
 
     def _fetch(
         self, org_id: str, meta: SObject, record_id: str, wanted: list[Field]
@@ -183,7 +243,7 @@ class Database:
     def exists(self, org_id: str, sobject: str, record_id: str) -> bool:
         """True when the record is there and not deleted."""
         self._catch_up(org_id)
-        meta = sobjects.get(sobject)
+        meta = self.schema(org_id).get(sobject)
         live = " AND IsDeleted = 0" if meta.field("IsDeleted") else ""
         rows = self.execute(
             f"SELECT 1 FROM {quote(meta.name)} WHERE Id = ? AND _org = ?{live}",

@@ -1,7 +1,7 @@
 """The shape of metadata: a ``Field`` and an ``SObject``, as describe reports them.
 
-Kept apart from ``catalog`` (the objects themselves) and ``sobjects`` (lookup and
-describe bodies) so that each can import it without importing the other.
+Kept apart from ``catalog`` (the standard objects), ``schema`` (one org's set of
+objects) and ``sobjects`` (describe bodies) so that each can import it alone.
 """
 
 from __future__ import annotations
@@ -10,13 +10,24 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-STRING_TYPES = frozenset({"id", "string", "textarea", "picklist", "email", "phone", "url"})
-NUMBER_TYPES = frozenset({"int", "double", "currency", "percent"})
+STRING_TYPES = frozenset(
+    {
+        "id", "string", "textarea", "picklist", "multipicklist", "combobox", "email", "phone",
+        "url", "encryptedstring",
+    }
+)  # fmt: skip
+NUMBER_TYPES = frozenset({"int", "double", "currency", "percent", "long"})
+INTEGER_TYPES = frozenset({"boolean", "int", "long"})
 
 
 @dataclass(frozen=True)
 class Field:
-    """One field as describe reports it; ``required`` means required on create."""
+    """One field as describe reports it; ``required`` means required on create.
+
+    ``picklist`` holds the active values; ``picklist_labels`` the (value, label)
+    pairs whose label differs. ``reference_prefixes`` are the key prefixes of the
+    objects ``reference_to`` names that the org has, filled in by its ``Schema``.
+    """
 
     name: str
     type: str
@@ -37,23 +48,48 @@ class Field:
     name_field: bool = False
     external_id: bool = False
     unique: bool = False
+    custom: bool = False
+    restricted: bool = False
+    picklist_labels: tuple[tuple[str, str], ...] = ()
+    case_sensitive: bool = False
+    id_lookup: bool = False
+    auto_number: str | None = None
+    cascade_delete: bool = False
+    calculated: bool = False
+    reference_prefixes: tuple[str, ...] = ()
 
     @property
     def is_text(self) -> bool:
         return self.type in STRING_TYPES
 
     @property
+    def is_number(self) -> bool:
+        return self.type in NUMBER_TYPES
+
+    @property
     def sql_type(self) -> str:
-        if self.type in ("boolean", "int"):
+        if self.type in INTEGER_TYPES:
             return "INTEGER"
         if self.type in NUMBER_TYPES:
             return "REAL"
         return "TEXT"
 
+    @property
+    def matchable(self) -> bool:
+        """Whether upsert and ``/sobjects/{Type}/{Field}/{value}`` may match on it."""
+        return self.type == "id" or self.external_id or self.id_lookup
+
+    def label_of(self, value: str) -> str:
+        """The label of a picklist value (the value itself when it has no other)."""
+        return dict(self.picklist_labels).get(value, value)
+
 
 @dataclass(frozen=True)
 class SObject:
-    """An object type: its names, key prefix, what the API may do with it, and its fields."""
+    """An object type: its names, key prefix, what the API may do with it, and its fields.
+
+    ``describe`` is the describe body it was loaded from, when it came from a file.
+    """
 
     name: str
     key_prefix: str
@@ -63,7 +99,8 @@ class SObject:
     createable: bool = True
     updateable: bool = True
     deletable: bool = True
-    extra: dict[str, Any] = field(default_factory=dict)
+    custom: bool = False
+    describe: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
     @cached_property
     def by_lower_name(self) -> dict[str, Field]:

@@ -46,9 +46,10 @@ def query(ctx: Context, args: list[str]) -> Response:
         api_version=ctx.version,
         include_deleted=args[0] == "queryAll",
         batch_size=batch_size(ctx),
+        user_id=ctx.user_id,
     )
     if ctx.request.params().get("columns", "").lower() == "true":
-        body = column_metadata(soql)
+        body = column_metadata(soql, ctx.schema)
     return Response.json(200, body)
 
 

@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from runner.emulator import errors, sobjects
+from runner.emulator import errors, external, sobjects
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Response
 from runner.emulator.routing import Context
 
 _FIELD_NAME = re.compile(r"[A-Za-z][\w.]*")
-
-
 
 def record_object(ctx: Context) -> dict[str, Any]:
     """The request body as one record's fields; 400 ``JSON_PARSER_ERROR`` otherwise."""
@@ -34,24 +32,25 @@ def describe_global(ctx: Context, args: list[str]) -> Response:
     """``GET /sobjects``."""
     if ctx.request.method not in ("GET", "HEAD"):
         return ctx.refuse("GET,HEAD")
-    return Response.json(200, sobjects.describe_global(ctx.version))
+    return Response.json(200, sobjects.describe_global(ctx.schema, ctx.version))
 
 
 def describe(ctx: Context, args: list[str]) -> Response:
     """``GET /sobjects/{Type}/describe``."""
     if ctx.request.method not in ("GET", "HEAD"):
         return ctx.refuse("GET,HEAD")
-    return Response.json(200, sobjects.describe(args[0], ctx.version))
+    return Response.json(200, sobjects.describe(ctx.schema, args[0], ctx.version))
 
 
 def sobject_root(ctx: Context, args: list[str]) -> Response:
     """``GET /sobjects/{Type}`` (basic information) and ``POST`` (create)."""
-    name = sobjects.canonical_name(args[0])
+    name = ctx.schema.canonical_name(args[0])
     if ctx.request.method == "POST":
         return create(ctx, name)
     if ctx.request.method not in ("GET", "HEAD"):
         return ctx.refuse("GET,HEAD,POST")
-    entry = next(e for e in sobjects.describe_global(ctx.version)["sobjects"] if e["name"] == name)
+    everything = sobjects.describe_global(ctx.schema, ctx.version)["sobjects"]
+    entry = next(e for e in everything if e["name"] == name)
     return Response.json(200, {"objectDescribe": entry, "recentItems": []})
 
 
@@ -63,9 +62,11 @@ def create(ctx: Context, name: str) -> Response:
 
 
 def record(ctx: Context, args: list[str]) -> Response:
-    """``GET``/``PATCH``/``DELETE /sobjects/{Type}/{id}``."""
-    name, record_id = sobjects.canonical_name(args[0]), args[1]
+    """``GET``/``PATCH``/``DELETE /sobjects/{Type}/{id}``; ``POST /sobjects/{Type}/Id`` creates."""
+    name, record_id = ctx.schema.canonical_name(args[0]), args[1]
     method = ctx.request.method
+    if method == "POST" and record_id.lower() == "id" and float(ctx.version) >= 37:
+        return create(ctx, name)
     if method in ("GET", "HEAD"):
         wanted = ctx.request.params().get("fields")
         fields = [f.strip() for f in wanted.split(",") if f.strip()] if wanted else None
@@ -81,41 +82,41 @@ def record(ctx: Context, args: list[str]) -> Response:
     return ctx.refuse("GET,HEAD,PATCH,DELETE")
 
 
-def _child_lookup(parent: str, relationship: str) -> tuple[str, str] | None:
-    """(child object, its lookup field) for a child relationship such as ``Contacts``."""
-    for meta in sobjects.SOBJECTS.values():
-        for f in meta.fields:
-            named = (f.child_relationship or "").lower() == relationship.lower()
-            if named and parent in f.reference_to:
-                return meta.name, f.name
-    return None
-
-
 def related(ctx: Context, args: list[str]) -> Response:
-    """``GET /sobjects/{Type}/{id}/{relationship}``: the parent record, or the children."""
+    """``/sobjects/{Type}/{Field}/{value}`` (a field of the object: by external id), else
+    ``GET /sobjects/{Type}/{id}/{relationship}``: the parent record, or the children."""
+    meta = ctx.schema.get(args[0])
+    if meta.field(args[1]) is not None:
+        return external.by_external_id(ctx, meta, args[1], args[2])
     if ctx.request.method not in ("GET", "HEAD"):
         return ctx.refuse("GET,HEAD")
-    meta = sobjects.get(args[0])
     record_id, name = args[1], args[2]
     wanted = ctx.request.params().get("fields")
     fields = [f.strip() for f in wanted.split(",") if f.strip()] if wanted else None
     lookup = meta.relationship(name)
-    if lookup is not None and lookup.reference_to:
+    target = ctx.schema.target(lookup) if lookup is not None else None
+    if lookup is not None and target is not None:
         row = ctx.store.get(ctx.org.org_id, meta.name, record_id, [lookup.name], ctx.version)
-        if row[lookup.name] is None:
+        parent_id = row[lookup.name]
+        if parent_id is None:
             raise errors.not_found()
-        target = lookup.reference_to[0]
+        parent = ctx.schema.by_key_prefix(parent_id[:3]) or target
         return Response.json(
-            200, ctx.store.get(ctx.org.org_id, target, row[lookup.name], fields, ctx.version)
+            200, ctx.store.get(ctx.org.org_id, parent.name, parent_id, fields, ctx.version)
         )
-    child = _child_lookup(meta.name, name)
+    child = ctx.schema.child(meta, name)
     if child is None:
         raise errors.not_found()
-    parent = ctx.store.get(ctx.org.org_id, meta.name, record_id, ["Id"], ctx.version)
-    columns = fields or [f.name for f in sobjects.get(child[0]).fields]
+    parent_row = ctx.store.get(ctx.org.org_id, meta.name, record_id, ["Id"], ctx.version)
+    columns = fields or [f.name for f in child.child.fields]
     bad = next((c for c in columns if not _FIELD_NAME.fullmatch(c)), None)
     if bad is not None:
-        raise RestApiError(400, "INVALID_FIELD", f"No such column '{bad}' on entity '{child[0]}'")
-    soql = f"SELECT {', '.join(columns)} FROM {child[0]} WHERE {child[1]} = '{parent['Id']}'"
-    body = ctx.store.query(ctx.org.org_id, soql, api_version=ctx.version)
+        raise RestApiError(
+            400, "INVALID_FIELD", f"No such column '{bad}' on entity '{child.child.name}'"
+        )
+    soql = (
+        f"SELECT {', '.join(columns)} FROM {child.child.name} "
+        f"WHERE {child.field.name} = '{parent_row['Id']}'"
+    )
+    body = ctx.store.query(ctx.org.org_id, soql, api_version=ctx.version, user_id=ctx.user_id)
     return Response.json(200, body)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from runner.emulator import sobjects
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Response
 from runner.emulator.routing import Context
@@ -69,7 +68,7 @@ def changes(ctx: Context, args: list[str]) -> Response:
     """``updated`` → ``{ids, latestDateCovered}``; ``deleted`` → deleted records and dates."""
     if ctx.request.method not in ("GET", "HEAD"):
         return ctx.refuse("GET,HEAD")
-    meta = sobjects.get(args[0])
+    meta = ctx.schema.get(args[0])
     kind = args[1].lower()
     start, end = _window(ctx, kind)
     window = f"SystemModstamp >= {_soql_time(start)} AND SystemModstamp < {_soql_time(end)}"

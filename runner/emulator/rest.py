@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from runner.emulator import batch, bulk, composite, queries, records, replication, search
+from runner.emulator import batch, bulk, composite, external, queries, records, replication, search
 from runner.emulator.directory import Directory, OrgState
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Request, Response, rest_error
@@ -24,6 +24,7 @@ OLDEST_VERSION = 31
 NEWEST_VERSION = 68
 _VERSIONED = re.compile(r"^/services/data/(?:v(\d+\.\d)|latest)(/.*)?$")
 _SEASONS = ("Spring", "Summer", "Winter")
+MAX_CACHED_ANSWERS = 512
 
 
 def version_label(major: int) -> str:
@@ -87,16 +88,19 @@ def _limits(ctx: Context, args: list[str]) -> Response:
 
 
 def _encoded_once(handler: Handler) -> Handler:
-    """A metadata route: its GET answer depends only on the version and the path, so it is
-    built and encoded once (describe is ~35 KB of JSON, asked for by every health check)."""
-    answers: dict[tuple[str, ...], Response] = {}
+    """A metadata route: its GET answer depends only on the org's schema, the version and the
+    path, so it is built and encoded once (describe is ~35 KB of JSON, asked for by every
+    health check; orgs configured alike share a schema, hence the answer)."""
+    answers: dict[tuple[object, ...], Response] = {}
 
     def cached(ctx: Context, args: list[str]) -> Response:
         if ctx.request.method not in ("GET", "HEAD"):
             return handler(ctx, args)
-        key = (ctx.version, *(arg.lower() for arg in args))
+        key = (ctx.schema, ctx.version, *(arg.lower() for arg in args))
         answer = answers.get(key)
         if answer is None:
+            if len(answers) >= MAX_CACHED_ANSWERS:
+                answers.clear()
             answer = answers[key] = handler(ctx, args)  # raises for an unknown object
         return Response(answer.status, answer.body, dict(answer.headers))
 
@@ -123,6 +127,7 @@ ROUTES: list[tuple[re.Pattern[str], Handler]] = [
     *bulk.routes(),
     (re.compile(r"^search$"), search.search),
     (re.compile(r"^parameterizedSearch$"), search.parameterized),
+    (re.compile(r"^composite/sobjects/([^/]+)/([^/]+)$"), external.collection_upsert),
 ]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from runner.emulator.directory import OrgState
 from runner.emulator.errors import NOT_FOUND_MESSAGE, RestApiError
 from runner.emulator.messages import Request, Response, rest_error
+from runner.emulator.schema import Schema
 from runner.emulator.store import Store
 
 Dispatch = Callable[["Context", str], Response]
@@ -31,6 +32,11 @@ class Context:
     store: Store
     base_url: str
     dispatch: Dispatch
+
+    @property
+    def schema(self) -> Schema:
+        """The objects of the caller's org."""
+        return self.store.schema(self.org.org_id)
 
     def body(self) -> Any:
         """The JSON body; 400 ``JSON_PARSER_ERROR`` when it does not parse."""

@@ -107,7 +107,11 @@ def derive(meta: SObject, changes: dict[str, Any], current: Mapping[str, Any], n
     def value(name: str) -> Any:
         return changes[name] if name in changes else current.get(name)
 
-    computed_name = meta.field("Name") and not meta.by_lower_name["name"].createable
+    name = meta.field("Name")
+    computed_name = (
+        name is not None and not name.createable and name.auto_number is None
+        and meta.field("LastName") is not None
+    )  # fmt: skip
     if computed_name and ("FirstName" in changes or "LastName" in changes or not current):
         parts = [value("FirstName"), value("LastName")]
         changes["Name"] = " ".join(p for p in parts if p)
@@ -118,6 +122,8 @@ def derive(meta: SObject, changes: dict[str, Any], current: Mapping[str, Any], n
         if "Probability" not in changes or changes["Probability"] is None:
             probability = STAGES.get(stage or "")
             changes["Probability"] = float(probability) if probability is not None else None
+    if meta.name == "Task" and "Status" in changes:
+        changes["IsClosed"] = int(value("Status") == "Completed")
     if meta.name == "Case" and "Status" in changes:
         closed = value("Status") == "Closed"
         changes["IsClosed"] = int(closed)

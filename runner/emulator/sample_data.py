@@ -17,10 +17,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from runner.emulator import ids, sobjects
+from runner.emulator import ids
 from runner.emulator.catalog import ACCOUNT_TYPES, LEAD_SOURCES, RATINGS, STAGES
 from runner.emulator.errors import RestApiError
 from runner.emulator.profiles import ADMIN, STANDARD, seed_profiles
+from runner.emulator.schema import STANDARD as STANDARD_OBJECTS
+from runner.emulator.schema import Schema
 from runner.emulator.store import Store
 from runner.emulator.writes import storage_row
 
@@ -105,11 +107,11 @@ def _checked(sobject: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """``storage_row`` of a body whose references are checked as ids of the right object."""
     refs = {name: value for name, value in values.items() if isinstance(value, SampleRef)}
     stand_ins = {name: _stand_in_id(ref.sobject) for name, ref in refs.items()}
-    return {**storage_row(sobject, {**values, **stand_ins}), **refs}
+    return {**storage_row(STANDARD_OBJECTS, sobject, {**values, **stand_ins}), **refs}
 
 
 def _stand_in_id(sobject: str) -> str:
-    return ids.to_18(sobjects.get(sobject).key_prefix + "0" * 12)
+    return ids.to_18(STANDARD_OBJECTS.get(sobject).key_prefix + "0" * 12)
 
 
 def populate(
@@ -212,16 +214,19 @@ def seed_org(
     sample_data: bool = True,
     records: Mapping[str, list[Mapping[str, Any]]] | None = None,
     random_seed: int | None = None,
+    schema: Schema | None = None,
+    fiscal_start_month: int | None = None,
 ) -> dict[str, str]:
     """Create an org: its Organization record, users, sample and extra records.
 
     Returns ``{username: user id}``. Seeding an org the store already holds (a
     persisted file) only adds users it lacks, so a restart does not duplicate data.
+    An extra record that does not save raises :class:`SeedError`.
     """
     org_id = ids.normalize(org_id)
     with store.transaction():
         fresh = not store.exists(org_id, "Organization", org_id)
-        store.register_org(org_id)
+        store.register_org(org_id, schema=schema, fiscal_start_month=fiscal_start_month)
         profiles = seed_profiles(store, org_id)
         user_ids = {
             u["Username"]: _seed_user(store, org_id, u, profiles[ADMIN if i == 0 else STANDARD])
@@ -239,9 +244,22 @@ def seed_org(
         elif sample_data:
             populate(store, org_id, random_seed=random_seed, user_id=admin)
         for sobject, items in (records or {}).items():
-            for item in items:
-                store.create(org_id, sobject, item, user_id=admin)
+            for index, item in enumerate(items):
+                try:
+                    store.create(org_id, sobject, item, user_id=admin)
+                except RestApiError as error:
+                    raise SeedError(sobject, index, error) from None
     return user_ids
+
+
+class SeedError(Exception):
+    """An extra record of an org's configuration that Salesforce's rules refuse."""
+
+    def __init__(self, sobject: str, index: int, error: RestApiError) -> None:
+        super().__init__(f"{sobject}[{index}]: {error}")
+        self.sobject = sobject
+        self.index = index
+        self.error = error
 
 
 def _seed_user(store: Store, org_id: str, user: Mapping[str, Any], profile_id: str) -> str:

@@ -10,19 +10,17 @@ list before API 37.0), each record with its ``attributes``.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 from urllib.parse import parse_qs
 
-from runner.emulator import sobjects
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Response
 from runner.emulator.metadata import Field, SObject
 from runner.emulator.routing import Context
+from runner.emulator.soql.compiler import compile_query
 from runner.emulator.soql.lexer import Lexer
 from runner.emulator.soql.parser import parse as parse_soql
-from runner.emulator.soql.translate import compile_query
 from runner.emulator.sosl import MAX_LIMIT, Returning, Search, parse, remap
 from runner.emulator.sosl_terms import tokens
 
@@ -91,12 +89,11 @@ def _without_paging(soql: str) -> tuple[str, int | None, int]:
 
 
 def _object_records(ctx: Context, search: Search, item: Returning) -> list[dict[str, Any]]:
-    today = ctx.store.clock().astimezone(dt.timezone.utc).date()
     try:
-        compile_query(item.soql, include_deleted=False, today=today)
+        compile_query(item.soql, ctx.store.query_env(ctx.org.org_id, ctx.user_id, False))
     except RestApiError as error:
         raise remap(error, search, item) from None
-    meta = sobjects.get(item.name)
+    meta = ctx.schema.get(item.name)
     matches = _matching_ids(ctx, search, meta)
     if not matches:
         return []
@@ -110,7 +107,7 @@ def run(ctx: Context, search: Search) -> Any:
     """The answer to a parsed search, in the shape of the request's API version."""
     items = search.returning or [
         Returning(meta.name, f"SELECT Id FROM {meta.name}", ())
-        for meta in sorted(sobjects.SOBJECTS.values(), key=lambda m: m.name)
+        for meta in ctx.schema.objects()
         if meta.deletable
     ]
     records: list[dict[str, Any]] = []

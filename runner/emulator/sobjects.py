@@ -1,18 +1,19 @@
-"""Object and field metadata of the embedded org, and the describe bodies built from it.
+"""Describe bodies: ``GET /sobjects`` and ``GET /sobjects/{Type}/describe`` from an org's schema.
 
-One frozen ``SObject`` per supported object, each with its ``Field`` list in the
-order describe and full-record GETs present them. The store, the SOQL translator
-and describe all read this one source, so a field exists everywhere or nowhere.
-The tables themselves live in ``catalog``, their shape in ``metadata``.
+An object loaded from a describe file answers with that file's body (its
+urls moved to the version asked), plus entries for fields and child
+relationships declared on top of it; every other object's body is built from
+its metadata with every key clients expect.
 """
 
 from __future__ import annotations
 
+import copy
+import re
 from typing import Any
 
-from runner.emulator.catalog import CATALOG
-from runner.emulator.errors import not_found
 from runner.emulator.metadata import Field, SObject
+from runner.emulator.schema import Schema
 
 _SOAP_TYPES = {
     "id": "tns:ID",
@@ -24,34 +25,16 @@ _SOAP_TYPES = {
     "percent": "xsd:double",
     "date": "xsd:date",
     "datetime": "xsd:dateTime",
+    "time": "xsd:time",
+    "long": "xsd:long",
+    "base64": "xsd:base64Binary",
+    "anyType": "xsd:anyType",
 }
-
-
-SOBJECTS: dict[str, SObject] = {s.name.lower(): s for s in CATALOG}
-_BY_PREFIX = {s.key_prefix: s for s in SOBJECTS.values()}
-
-
-def find(sobject: str) -> SObject | None:
-    """The object named ``sobject`` (any case), or None."""
-    return SOBJECTS.get(sobject.lower())
-
-
-def get(sobject: str) -> SObject:
-    """The object named ``sobject`` (any case); RestApiError NOT_FOUND if unknown."""
-    found = find(sobject)
-    if found is None:
-        raise not_found()
-    return found
-
-
-def canonical_name(sobject: str) -> str:
-    """``"account"`` → ``"Account"``; RestApiError NOT_FOUND if unknown."""
-    return get(sobject).name
-
-
-def by_key_prefix(prefix: str) -> SObject | None:
-    """The object whose ids start with ``prefix``, or None."""
-    return _BY_PREFIX.get(prefix)
+_VERSION_IN_URL = re.compile(r"/services/data/v\d+\.\d/")
+_SCOPES = [
+    {"label": "All records", "name": "everything"},
+    {"label": "My records", "name": "mine"},
+]
 
 
 def _urls(name: str, api_version: str) -> dict[str, str]:
@@ -64,7 +47,7 @@ def _flags(sobject: SObject) -> dict[str, Any]:
     return {
         "activateable": False,
         "createable": sobject.createable,
-        "custom": False,
+        "custom": sobject.custom,
         "customSetting": False,
         "deletable": sobject.deletable,
         "deprecatedAndHidden": False,
@@ -88,23 +71,27 @@ def _flags(sobject: SObject) -> dict[str, Any]:
     }
 
 
-def describe_global(api_version: str) -> dict[str, Any]:
+def describe_global(schema: Schema, api_version: str) -> dict[str, Any]:
     """Body of ``GET /services/data/vXX.X/sobjects``."""
     sobjects = []
-    for sobject in sorted(SOBJECTS.values(), key=lambda s: s.name):
+    for sobject in schema.objects():
         entry = _flags(sobject)
         entry["urls"] = _urls(sobject.name, api_version)
         sobjects.append(entry)
     return {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects}
 
 
-def describe(sobject: str, api_version: str) -> dict[str, Any]:
+def describe(schema: Schema, sobject: str, api_version: str) -> dict[str, Any]:
     """Body of ``GET /services/data/vXX.X/sobjects/{Type}/describe``."""
-    target = get(sobject)
+    target = schema.get(sobject)
+    if target.describe is not None:
+        return _loaded(schema, target, api_version)
     body = _flags(target)
     body["fields"] = [describe_field(f) for f in target.fields]
-    body["childRelationships"] = _child_relationships(target)
+    body["childRelationships"] = _child_relationships(schema, target)
     body["recordTypeInfos"] = [_master_record_type(target, api_version)]
+    if target.field("OwnerId"):
+        body["supportedScopes"] = _SCOPES
     urls = _urls(target.name, api_version)
     base = urls["sobject"]
     urls.update(
@@ -121,21 +108,52 @@ def describe(sobject: str, api_version: str) -> dict[str, Any]:
     return body
 
 
+def _loaded(schema: Schema, target: SObject, api_version: str) -> dict[str, Any]:
+    """A describe file's body, urls in this version, with what was declared on top of it."""
+    assert target.describe is not None
+    body = copy.deepcopy(target.describe)
+    _move_urls(body, f"/services/data/v{api_version}/")
+    listed = {str(f.get("name", "")).lower() for f in body.get("fields", [])}
+    body["fields"] = list(body.get("fields", [])) + [
+        describe_field(f) for f in target.fields if f.name.lower() not in listed
+    ]
+    known = {
+        (str(c.get("childSObject", "")).lower(), str(c.get("field", "")).lower())
+        for c in body.get("childRelationships", [])
+    }
+    body["childRelationships"] = list(body.get("childRelationships", [])) + [
+        c
+        for c in _child_relationships(schema, target)
+        if (c["childSObject"].lower(), c["field"].lower()) not in known
+    ]
+    return body
+
+
+def _move_urls(value: Any, prefix: str) -> None:
+    """Rewrite ``/services/data/vNN.N/`` in every string of a JSON value, in place."""
+    items = value.items() if isinstance(value, dict) else enumerate(value)
+    for key, item in list(items):
+        if isinstance(item, str) and "/services/data/v" in item:
+            value[key] = _VERSION_IN_URL.sub(prefix, item)
+        elif isinstance(item, (dict, list)):
+            _move_urls(item, prefix)
+
+
 def describe_field(f: Field) -> dict[str, Any]:
     """One entry of describe's ``fields`` array, with every key clients expect."""
     text = f.is_text or f.type == "reference"
     length = 18 if f.type in ("id", "reference") else (f.length if text else 0)
     return {
-        "aggregatable": f.type not in ("textarea",),
-        "autoNumber": f.name == "CaseNumber",
+        "aggregatable": f.type not in ("textarea", "multipicklist"),
+        "autoNumber": f.auto_number is not None,
         "byteLength": length * 3 if f.type not in ("id", "reference") else length,
-        "calculated": False,
+        "calculated": f.calculated,
         "calculatedFormula": None,
-        "cascadeDelete": False,
-        "caseSensitive": False,
+        "cascadeDelete": f.cascade_delete,
+        "caseSensitive": f.case_sensitive,
         "controllerName": None,
         "createable": f.createable,
-        "custom": False,
+        "custom": f.custom,
         "defaultValue": f.default if f.type == "boolean" else None,
         "defaultValueFormula": None,
         "defaultedOnCreate": f.default is not None or not f.createable,
@@ -146,7 +164,7 @@ def describe_field(f: Field) -> dict[str, Any]:
         "filterable": f.type != "textarea",
         "groupable": f.type not in ("textarea", "double", "currency", "percent", "datetime"),
         "htmlFormatted": False,
-        "idLookup": f.type == "id" or f.external_id,
+        "idLookup": f.matchable,
         "inlineHelpText": None,
         "label": f.label,
         "length": length,
@@ -155,16 +173,14 @@ def describe_field(f: Field) -> dict[str, Any]:
         "namePointing": False,
         "nillable": f.nillable,
         "permissionable": f.nillable and f.createable,
-        "picklistValues": [
-            _picklist_entry(v, i == 0 and f.default == v) for i, v in enumerate(f.picklist)
-        ],
-        "polymorphicForeignKey": False,
+        "picklistValues": [_picklist_entry(f, v) for v in f.picklist],
+        "polymorphicForeignKey": len(f.reference_to) > 1,
         "precision": f.precision,
         "queryByDistance": False,
         "referenceTo": list(f.reference_to),
         "relationshipName": f.relationship_name,
         "restrictedDelete": False,
-        "restrictedPicklist": False,
+        "restrictedPicklist": f.restricted,
         "scale": f.scale,
         "soapType": _SOAP_TYPES.get(f.type, "xsd:string"),
         "sortable": f.type != "textarea",
@@ -175,34 +191,30 @@ def describe_field(f: Field) -> dict[str, Any]:
     }
 
 
-def _picklist_entry(value: str, default: bool) -> dict[str, Any]:
+def _picklist_entry(f: Field, value: str) -> dict[str, Any]:
     return {
         "active": True,
-        "defaultValue": default,
-        "label": value,
+        "defaultValue": f.default == value,
+        "label": f.label_of(value),
         "validFor": None,
         "value": value,
     }
 
 
-def _child_relationships(parent: SObject) -> list[dict[str, Any]]:
-    children = []
-    for child in sorted(SOBJECTS.values(), key=lambda s: s.name):
-        for f in child.fields:
-            if parent.name in f.reference_to and f.child_relationship:
-                children.append(
-                    {
-                        "cascadeDelete": False,
-                        "childSObject": child.name,
-                        "deprecatedAndHidden": False,
-                        "field": f.name,
-                        "junctionIdListNames": [],
-                        "junctionReferenceTo": [],
-                        "relationshipName": f.child_relationship,
-                        "restrictedDelete": False,
-                    }
-                )
-    return children
+def _child_relationships(schema: Schema, parent: SObject) -> list[dict[str, Any]]:
+    return [
+        {
+            "cascadeDelete": link.field.cascade_delete,
+            "childSObject": link.child.name,
+            "deprecatedAndHidden": False,
+            "field": link.field.name,
+            "junctionIdListNames": [],
+            "junctionReferenceTo": [],
+            "relationshipName": link.name,
+            "restrictedDelete": False,
+        }
+        for link in schema.children(parent)
+    ]
 
 
 def _master_record_type(sobject: SObject, api_version: str) -> dict[str, Any]:

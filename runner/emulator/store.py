@@ -12,11 +12,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from runner.emulator import errors, ids, sobjects
+from runner.emulator import errors, ids
 from runner.emulator.database import Clock, quote
 from runner.emulator.paging import DEFAULT_BATCH, Cursor, Locators, clamp_batch
 from runner.emulator.rules import named_fields, resolve_id
-from runner.emulator.soql.translate import Compiled, Shaper, compile_query
+from runner.emulator.soql.compiler import compile_query
+from runner.emulator.soql.translate import Compiled, QueryEnv, Shaper
 from runner.emulator.values import from_storage
 from runner.emulator.writes import RecordWriter
 
@@ -43,7 +44,7 @@ class Store(RecordWriter):
     ) -> dict[str, Any]:
         """One record as ``GET /sobjects/{Type}/{id}[?fields=]`` returns it."""
         self._catch_up(org_id)
-        meta = sobjects.get(sobject)
+        meta = self.schema(org_id).get(sobject)
         wanted = list(meta.fields) if not fields else named_fields(meta, fields)
         if fields and not any(f.name == "Id" for f in wanted):
             wanted.append(meta.by_lower_name["id"])
@@ -61,13 +62,38 @@ class Store(RecordWriter):
     def count(self, org_id: str, sobject: str) -> int:
         """Live (not deleted) records of one object in one org."""
         self._catch_up(org_id)
-        meta = sobjects.get(sobject)
+        meta = self.schema(org_id).get(sobject)
         live = " AND IsDeleted = 0" if meta.field("IsDeleted") else ""
         rows = self.execute(
             f"SELECT COUNT(*) FROM {quote(meta.name)} WHERE _org = ?{live}",
             (ids.normalize(org_id),),
         )
         return int(rows[0][0])
+
+    def match(self, org_id: str, sobject: str, field: str, value: Any) -> list[str]:
+        """Ids of the live records whose ``field`` equals ``value`` (text: any case, unless the
+        field is case sensitive), oldest first; at most 100."""
+        self._catch_up(org_id)
+        meta = self.schema(org_id).get(sobject)
+        f = meta.by_lower_name[field.lower()]
+        exact = " COLLATE BINARY" if f.case_sensitive else ""
+        live = " AND IsDeleted = 0" if meta.field("IsDeleted") else ""
+        rows = self.execute(
+            f"SELECT Id FROM {quote(meta.name)} WHERE _org = ? AND {quote(f.name)} = ?{exact}"
+            f"{live} ORDER BY _seq LIMIT 100",
+            (ids.normalize(org_id), value),
+        )
+        return [row[0] for row in rows]
+
+    def query_env(self, org_id: str, user_id: str | None, include_deleted: bool) -> QueryEnv:
+        """What a query of this org is compiled against: its schema, day, user, fiscal year."""
+        return QueryEnv(
+            schema=self.schema(org_id),
+            today=self.clock().astimezone(dt.timezone.utc).date(),
+            user_id=user_id or self.default_user(ids.normalize(org_id)),
+            fiscal_start_month=self.fiscal_start_month(org_id),
+            include_deleted=include_deleted,
+        )
 
     def find_user(self, username: str) -> tuple[str, str] | None:
         """(org id, user id) of a username, across every org (usernames are global)."""
@@ -86,12 +112,12 @@ class Store(RecordWriter):
         api_version: str,
         include_deleted: bool = False,
         batch_size: int = DEFAULT_BATCH,
+        user_id: str | None = None,
     ) -> dict[str, Any]:
         """The body of ``GET /query?q=`` (or ``/queryAll`` with ``include_deleted``)."""
         self._catch_up(org_id)
+        compiled = compile_query(soql, self.query_env(org_id, user_id, include_deleted))
         org_id = ids.normalize(org_id)
-        today = self.clock().astimezone(dt.timezone.utc).date()
-        compiled = compile_query(soql, include_deleted=include_deleted, today=today)
         rows = self.execute(compiled.sql, compiled.bind(org_id))
         if compiled.kind == "count":
             return {"totalSize": int(rows[0][0]), "done": True, "records": []}

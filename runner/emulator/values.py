@@ -14,13 +14,14 @@ from typing import Any
 
 from runner.emulator import ids
 from runner.emulator.errors import RestApiError
-from runner.emulator.sobjects import Field, find
+from runner.emulator.metadata import Field
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATETIME = re.compile(
     r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?"
     r"(Z|[+-]\d{2}:?\d{2})?$"
 )
+_AUTO_NUMBER = re.compile(r"\{(0+|YYYY|YY|MM|DD)\}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _JSON_TYPE_NAMES = {"boolean": "boolean", "int": "int", "date": "date", "datetime": "datetime"}
 
@@ -29,6 +30,20 @@ def format_datetime(moment: dt.datetime) -> str:
     """Salesforce's datetime text: milliseconds and a ``+0000`` offset."""
     utc = moment.astimezone(dt.timezone.utc) if moment.tzinfo else moment
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
+
+
+def auto_number(display_format: str, number: int, today: dt.date) -> str:
+    """An auto-number value: ``INV-{0000}`` and 7 give ``INV-0007``; {YYYY} {YY} {MM} {DD} too."""
+
+    def field(match: re.Match[str]) -> str:
+        token = match.group(1)
+        dates = {"YYYY": f"{today.year:04d}", "YY": f"{today.year % 100:02d}",
+                 "MM": f"{today.month:02d}", "DD": f"{today.day:02d}"}  # fmt: skip
+        if token in dates:
+            return dates[token]
+        return f"{number:0{len(token)}d}"
+
+    return _AUTO_NUMBER.sub(field, display_format)
 
 
 def parse_datetime(text: str) -> dt.datetime | None:
@@ -82,7 +97,7 @@ def to_storage(f: Field, value: Any) -> Any:
         raise _cannot_deserialize(f, "[" if isinstance(value, list) else "{")
     if f.type == "boolean":
         return _to_bool(f, value)
-    if f.type == "int":
+    if f.type in ("int", "long"):
         return int(_to_number(f, value, integral=True))
     if f.type in ("double", "currency", "percent"):
         return _to_number(f, value, integral=False)
@@ -148,15 +163,15 @@ def _to_datetime(f: Field, value: Any) -> str:
 
 
 def _to_reference(f: Field, value: Any) -> str:
+    """A well-formed id of one of the objects the field points to (15 or 18 characters)."""
     text = str(value)
-    if ids.is_valid_id(text):
-        normalized = ids.normalize(text)
-        targets = [find(name) for name in f.reference_to]
-        if any(t and t.key_prefix == ids.key_prefix(normalized) for t in targets):
-            return normalized
-    raise RestApiError(
-        400, "MALFORMED_ID", f"{f.label}: id value of incorrect type: {text}", [f.name]
-    )
+    message = f"{f.label}: id value of incorrect type: {text}"
+    if not ids.is_valid_id(text):
+        raise RestApiError(400, "MALFORMED_ID", message, [f.name])
+    normalized = ids.normalize(text)
+    if f.type == "reference" and ids.key_prefix(normalized) not in f.reference_prefixes:
+        raise RestApiError(400, "FIELD_INTEGRITY_EXCEPTION", message, [f.name])
+    return normalized
 
 
 def _to_text(f: Field, value: Any) -> str:
@@ -177,6 +192,16 @@ def _to_text(f: Field, value: Any) -> str:
         raise RestApiError(
             400, "INVALID_EMAIL_ADDRESS", f"{f.label}: invalid email address: {text}", [f.name]
         )
+    if f.restricted and text:
+        chosen = text.split(";") if f.type == "multipicklist" else [text]
+        bad = next((v for v in chosen if v not in f.picklist), None)
+        if bad is not None:
+            raise RestApiError(
+                400,
+                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                f"{f.label}: bad value for restricted picklist field: {bad}",
+                [f.name],
+            )
     return text
 
 
@@ -186,7 +211,7 @@ def from_storage(f: Field, value: Any) -> Any:
         return None
     if f.type == "boolean":
         return bool(value)
-    if f.type == "int":
+    if f.type in ("int", "long"):
         return int(value)
     if f.type in ("double", "currency", "percent"):
         return float(value)

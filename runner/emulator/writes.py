@@ -1,8 +1,8 @@
 """Writing records as the REST API does: create, update and delete, with the platform's rules.
 
 Bodies are checked by ``rules`` (field names, permissions, types, required
-fields); this layer adds what needs the database: references to live records of
-the right object, ids, audit fields and owner, case numbers, cascade deletes.
+fields); this layer adds what needs the database: references to live records,
+unique values, ids, audit fields and owner, auto numbers, cascade deletes.
 """
 
 from __future__ import annotations
@@ -10,14 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from runner.emulator import errors, ids, sobjects
+from runner.emulator import errors, ids
 from runner.emulator.database import Database, quote
 from runner.emulator.errors import RestApiError
 from runner.emulator.metadata import SObject
 from runner.emulator.rules import check_body, derive, resolve_fields, resolve_id, same_id
+from runner.emulator.schema import Schema
 from runner.emulator.values import to_storage
 
-_CASCADE_FIELD = "AccountId"
+MAX_CASCADE_DEPTH = 8
 
 
 class RecordWriter(Database):
@@ -33,7 +34,7 @@ class RecordWriter(Database):
     ) -> str:
         """Insert one record as ``POST /sobjects/{Type}`` does; return its 18-character id."""
         self._catch_up(org_id)
-        meta = sobjects.get(sobject)
+        meta = self.schema(org_id).get(sobject)
         if not meta.createable:
             raise RestApiError(
                 400, "INVALID_TYPE_FOR_OPERATION", f"entity type cannot be inserted: {meta.name}"
@@ -52,12 +53,13 @@ class RecordWriter(Database):
     ) -> str:
         """Insert without the API's field permissions (seeding, read-only fields), still typed."""
         self._catch_up(org_id)
-        meta = sobjects.get(sobject)
+        meta = self.schema(org_id).get(sobject)
         org_id = ids.normalize(org_id)
         row = {f.name: to_storage(f, v) for f, v in resolve_fields(meta, values)}
         with self.transaction():
             new_id = ids.normalize(record_id) if record_id else ids.new_id(meta.key_prefix)
             self._check_references(org_id, meta, row)
+            self._check_unique(org_id, meta, row, None)
             _apply_field_defaults(meta, row)
             user = user_id or self.default_user(org_id)
             now = self._now()
@@ -81,17 +83,13 @@ class RecordWriter(Database):
         per row. Ids, audit fields, owner, case numbers and derived fields are
         filled in here, as ``insert`` fills them.
         """
-        meta = sobjects.get(sobject)
+        meta = self.schema(org_id).get(sobject)
         org_id = ids.normalize(org_id)
         with self.transaction():
             user = user_id or self.default_user(org_id)
             now = self._now()
             made = [dict(values) for values in rows]
-            if meta.name == "Case":
-                numberless = [row for row in made if row.get("CaseNumber") is None]
-                numbers = self._next_case_numbers(org_id, len(numberless))
-                for row, number in zip(numberless, numbers, strict=True):
-                    row["CaseNumber"] = number
+            self._number(org_id, meta, made)
             platform = _platform_fields(meta, user, now)
             for row in made:
                 self._stamped(org_id, meta, row, platform, now)
@@ -120,10 +118,20 @@ class RecordWriter(Database):
                 row[name] = value
         if meta.field("IsDeleted"):
             row["IsDeleted"] = 0
-        if meta.name == "Case" and row.get("CaseNumber") is None:
-            row["CaseNumber"] = self._next_case_numbers(org_id)[0]
+        self._number(org_id, meta, [row])
         derive(meta, row, {}, now)
         return row
+
+    def _number(self, org_id: str, meta: SObject, rows: list[dict[str, Any]]) -> None:
+        """Give the auto-number fields of new rows their next values, in row order."""
+        for f in meta.fields:
+            if f.auto_number is None:
+                continue
+            numberless = [row for row in rows if row.get(f.name) is None]
+            if numberless:
+                numbers = self._next_numbers(org_id, meta, f, len(numberless))
+                for row, number in zip(numberless, numbers, strict=True):
+                    row[f.name] = number
 
     def update(
         self,
@@ -136,7 +144,7 @@ class RecordWriter(Database):
     ) -> None:
         """Change some fields as ``PATCH /sobjects/{Type}/{id}`` does."""
         self._catch_up(org_id)
-        meta = sobjects.get(sobject)
+        meta = self.schema(org_id).get(sobject)
         org_id = ids.normalize(org_id)
         record_id = resolve_id(meta, record_id)
         body = {
@@ -151,6 +159,7 @@ class RecordWriter(Database):
                 raise errors.entity_is_deleted()
             changes = {f.name: to_storage(f, v) for f, v in resolve_fields(meta, values)}
             self._check_references(org_id, meta, changes)
+            self._check_unique(org_id, meta, changes, record_id)
             derive(meta, changes, current, self._now())
             changes["LastModifiedDate"] = changes["SystemModstamp"] = self._now()
             changes["LastModifiedById"] = user_id or self.default_user(org_id)
@@ -163,7 +172,7 @@ class RecordWriter(Database):
     def delete(self, org_id: str, sobject: str, record_id: str) -> None:
         """Move a record to the recycle bin (``queryAll`` still sees it), with its children."""
         self._catch_up(org_id)
-        meta = sobjects.get(sobject)
+        meta = self.schema(org_id).get(sobject)
         org_id = ids.normalize(org_id)
         record_id = resolve_id(meta, record_id)
         if not meta.deletable:
@@ -181,27 +190,38 @@ class RecordWriter(Database):
                 f"UPDATE {quote(meta.name)} SET IsDeleted = 1, SystemModstamp = ? WHERE Id = ?",
                 (now, record_id),
             )
-            self._cascade_delete(org_id, meta, record_id, now)
+            self._cascade_delete(org_id, meta, [record_id], now)
 
-    def _cascade_delete(self, org_id: str, meta: SObject, record_id: str, now: str) -> None:
-        """Deleting an Account deletes its Contacts, Opportunities and Cases, as Salesforce does."""
-        for child in sobjects.SOBJECTS.values():
-            f = child.field(_CASCADE_FIELD)
-            if f is None or meta.name not in f.reference_to or not child.field("IsDeleted"):
+    def _cascade_delete(
+        self, org_id: str, meta: SObject, record_ids: list[str], now: str, depth: int = 0
+    ) -> None:
+        """Children whose lookup cascades (Account's Contacts, a master-detail's details) go too."""
+        if not record_ids or depth > MAX_CASCADE_DEPTH:
+            return
+        schema = self.schema(org_id)
+        marks = ", ".join("?" for _ in record_ids)
+        for link in schema.children(meta):
+            child, f = link.child, link.field
+            if not f.cascade_delete or not child.field("IsDeleted"):
                 continue
+            where = f"WHERE {quote(f.name)} IN ({marks}) AND _org = ? AND IsDeleted = 0"
+            doomed = [row[0] for row in self._conn.execute(
+                f"SELECT Id FROM {quote(child.name)} {where}", (*record_ids, org_id)
+            )]  # fmt: skip
             self._conn.execute(
-                f"UPDATE {quote(child.name)} SET IsDeleted = 1, SystemModstamp = ? "
-                f"WHERE {quote(f.name)} = ? AND _org = ? AND IsDeleted = 0",
-                (now, record_id, org_id),
+                f"UPDATE {quote(child.name)} SET IsDeleted = 1, SystemModstamp = ? {where}",
+                (now, *record_ids, org_id),
             )
+            self._cascade_delete(org_id, child, doomed, now, depth + 1)
 
     def _check_references(self, org_id: str, meta: SObject, row: Mapping[str, Any]) -> None:
         """Every reference must name a live record of the right object in the same org."""
+        schema = self.schema(org_id)
         for name, value in row.items():
             f = meta.field(name)
             if f is None or f.type != "reference" or value is None:
                 continue
-            target = sobjects.by_key_prefix(ids.key_prefix(value))
+            target = schema.by_key_prefix(ids.key_prefix(value))
             if target is None or not self.exists(org_id, target.name, value):
                 raise RestApiError(
                     400,
@@ -210,14 +230,37 @@ class RecordWriter(Database):
                     [f.name],
                 )
 
+    def _check_unique(
+        self, org_id: str, meta: SObject, row: Mapping[str, Any], record_id: str | None
+    ) -> None:
+        """A unique field's value may be on one live record only (DUPLICATE_VALUE)."""
+        for name, value in row.items():
+            f = meta.field(name)
+            if f is None or not f.unique or f.type == "id" or value in (None, ""):
+                continue
+            exact = " COLLATE BINARY" if f.case_sensitive else ""
+            live = " AND IsDeleted = 0" if meta.field("IsDeleted") else ""
+            found = self._conn.execute(
+                f"SELECT Id FROM {quote(meta.name)} WHERE _org = ? AND {quote(f.name)} = ?{exact}"
+                f" AND Id IS NOT ?{live} LIMIT 1",
+                (org_id, value, record_id),
+            ).fetchone()
+            if found is not None:
+                raise RestApiError(
+                    400,
+                    "DUPLICATE_VALUE",
+                    f"duplicate value found: {f.name} duplicates value on record with id: "
+                    f"{found[0][:15]}",
+                    [],
+                )
 
 
-def storage_row(sobject: str, values: Mapping[str, Any]) -> dict[str, Any]:
+def storage_row(schema: Schema, sobject: str, values: Mapping[str, Any]) -> dict[str, Any]:
     """A create body checked as the API checks it, in storage form, with field defaults.
 
     What :meth:`Store.insert_many` takes: made once, it can seed any number of orgs.
     """
-    meta = sobjects.get(sobject)
+    meta = schema.get(sobject)
     checked = check_body(meta, values, creating=True)
     row = {f.name: to_storage(f, v) for f, v in resolve_fields(meta, checked)}
     _apply_field_defaults(meta, row)

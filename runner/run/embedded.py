@@ -11,7 +11,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from runner.emulator import EmulatedOrg, Emulator
+from runner.errors import PlaybookError
 from runner.playbook.model import OrgSpec
+
+
+class InvalidEmbeddedOrg(PlaybookError):
+    """An org's ``emulator:`` options that the embedded org refuses: an invalid playbook."""
 
 
 class EmbeddedOrgs:
@@ -31,8 +36,14 @@ class EmbeddedOrgs:
             settings = {"name": spec.name, **options}
             if "certificate" not in settings:
                 settings["certificate_pem"] = certificate_pem
-            # relative paths in the options resolve against the file that holds the org
-            return self._emulator.add_org(settings, base_dir=spec.base_dir)
+            where = f"orgs.{spec.name}.emulator"
+            try:
+                # relative paths in the options resolve against the file that holds the org
+                return self._emulator.add_org(settings, base_dir=spec.base_dir, where=where)
+            except PlaybookError as exc:
+                raise InvalidEmbeddedOrg(
+                    exc.message, position=exc.position or spec.position, hint=exc.hint
+                ) from None
 
     def stop(self) -> None:
         with self._lock:

@@ -18,7 +18,7 @@ from runner.errors import SfjwtError
 from runner.playbook.model import KeySpec, OrgSpec, Playbook, StepSpec
 from runner.playbook.origins import Layer
 from runner.playbook.scope import RunVars, build_scope
-from runner.run.embedded import EmbeddedOrgs
+from runner.run.embedded import EmbeddedOrgs, InvalidEmbeddedOrg
 from runner.run.lane import Lane, LaneSettings, login_result, not_run
 from runner.run.orgs import PreparedOrg, key_files, key_pair_for, passphrase_from_env, prepare_org
 from runner.run.results import (
@@ -176,6 +176,8 @@ class Executor:
         for spec in orgs.values():
             try:
                 prepared[spec.name] = self._prepare(spec, key_pairs, settings, embedded)
+            except InvalidEmbeddedOrg:
+                raise  # options the embedded org refuses make an invalid playbook (exit 4)
             except SfjwtError as exc:
                 prepared[spec.name] = exc
         forks = max(1, min(self.options.forks, len(orgs) or 1))

@@ -203,7 +203,7 @@ def test_invalid_config_exits_4_with_the_place(tmp_path: Path) -> None:
         cwd=tmp_path, capture_output=True, text=True, timeout=30,
     )  # fmt: skip
     assert completed.returncode == 4
-    assert "bad.yml: orgs[0].faults[0]" in completed.stderr
+    assert "bad.yml:3:15: orgs[0].faults[0].status: 999 is greater" in completed.stderr
     assert "Traceback" not in completed.stderr
 
 

@@ -27,6 +27,45 @@ class Aggregate:
 
 
 @dataclass(frozen=True)
+class DateFunction:
+    """``CALENDAR_YEAR(CreatedDate)``, ``HOUR_IN_DAY(convertTimezone(CreatedDate))``…"""
+
+    function: str
+    arg: FieldPath
+    alias: str | None
+    token: Token
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """``GROUPING(LeadSource)``: 1 on a ROLLUP/CUBE subtotal row for that field, else 0."""
+
+    arg: FieldPath
+    alias: str | None
+    token: Token
+
+
+@dataclass(frozen=True)
+class Wrapped:
+    """``toLabel(Status)`` or ``FORMAT(Amount)`` / ``FORMAT(MIN(CloseDate))``."""
+
+    function: str
+    inner: FieldPath | Aggregate | DateFunction
+    alias: str | None
+    token: Token
+
+
+@dataclass(frozen=True)
+class TypeOf:
+    """``TYPEOF What WHEN Account THEN Phone WHEN Opportunity THEN Amount ELSE Name END``."""
+
+    relationship: Token
+    whens: tuple[tuple[Token, tuple[FieldPath, ...]], ...]
+    otherwise: tuple[FieldPath, ...]
+    token: Token
+
+
+@dataclass(frozen=True)
 class FieldsMacro:
     """``FIELDS(ALL)``, ``FIELDS(STANDARD)`` or ``FIELDS(CUSTOM)``."""
 
@@ -53,9 +92,12 @@ class Literal:
     n: int | None = None
 
 
+Operand: TypeAlias = "FieldPath | Aggregate | DateFunction | Grouping"
+
+
 @dataclass(frozen=True)
 class Comparison:
-    field: FieldPath | Aggregate  # an aggregate only in HAVING
+    field: Operand  # aggregates and GROUPING only in HAVING
     op: str
     value: Literal | tuple[Literal, ...] | SubQuery
     token: Token
@@ -73,12 +115,15 @@ class Not:
 
 
 Condition: TypeAlias = "Comparison | Logical | Not"
-SelectItem: TypeAlias = "FieldPath | Aggregate | FieldsMacro | SubQuery"
+SelectItem: TypeAlias = (
+    "FieldPath | Aggregate | FieldsMacro | SubQuery | DateFunction | Grouping | Wrapped | TypeOf"
+)
+GroupItem: TypeAlias = "FieldPath | DateFunction"
 
 
 @dataclass(frozen=True)
 class OrderItem:
-    field: FieldPath | Aggregate
+    field: Operand
     descending: bool
     nulls_first: bool | None
 
@@ -89,11 +134,13 @@ class Query:
     sobject: Token
     alias: str | None
     where: Condition | None
-    group_by: tuple[FieldPath, ...]
+    group_by: tuple[GroupItem, ...]
     order_by: tuple[OrderItem, ...]
     limit: int | None
     offset: int | None
     having: Condition | None = None
+    group_mode: str = ""  # "", "ROLLUP" or "CUBE"
+    scope: Token | None = None
 
     @property
     def count_only(self) -> bool:

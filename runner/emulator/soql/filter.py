@@ -16,12 +16,11 @@ from runner.emulator import ids
 from runner.emulator.errors import RestApiError
 from runner.emulator.metadata import Field, SObject
 from runner.emulator.soql.ast import (
-    Aggregate,
     Comparison,
     Condition,
-    FieldPath,
     Literal,
     Logical,
+    Operand,
     SubQuery,
 )
 from runner.emulator.soql.dates import date_range
@@ -40,11 +39,17 @@ _TYPE_WORDS = {
 
 @dataclass(frozen=True)
 class Column:
-    """A resolved field path: the field, its SQL expression, and the parents joined for it."""
+    """A resolved field path: the field, its SQL expression, and the parents joined for it.
+
+    A path ending through a polymorphic relationship (``What.Name``) also has that
+    relationship and one (object, join alias, field) branch per object it may point to.
+    """
 
     field: Field
     sql: str
     chain: tuple[tuple[Field, SObject, str], ...]
+    polymorphic: Field | None = None
+    branches: tuple[tuple[SObject, str, Field], ...] = ()
 
 
 ErrorFactory = Callable[..., RestApiError]
@@ -55,17 +60,19 @@ class FilterTranslator:
 
     def __init__(
         self,
-        column: Callable[[FieldPath | Aggregate], Column],
+        column: Callable[[Operand], Column],
         error: ErrorFactory,
         today: dt.date,
         params: list[Any],
         semi_join: Callable[[SubQuery], str],
+        fiscal_start_month: int = 1,
     ) -> None:
         self.column = column
         self.error = error
         self.today = today
         self.params = params
         self.semi_join = semi_join
+        self.fiscal_start_month = fiscal_start_month
 
     def condition(self, cond: Condition) -> str:
         if isinstance(cond, Logical):
@@ -149,7 +156,7 @@ class FilterTranslator:
         if col.field.type not in ("date", "datetime") or op in ("LIKE",):
             raise self.error(value.token, _filter_type_message(col.field))
         try:
-            start, end = date_range(value.value, value.n, self.today)
+            start, end = date_range(value.value, value.n, self.today, self.fiscal_start_month)
         except (OverflowError, ValueError):  # a range beyond year 9999
             raise self.error(
                 value.token, f"invalid date literal: {value.value}:{value.n}", "MALFORMED_QUERY"

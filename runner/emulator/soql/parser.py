@@ -1,107 +1,59 @@
-"""SOQL tokens → a small syntax tree (the subset the embedded org answers).
+"""SOQL tokens → a small syntax tree (the part of SOQL the embedded org answers).
 
-The tree's node types live in ``soql_ast`` (re-exported here). Syntax errors
-carry Salesforce's wording (``unexpected token: 'X'``) and the
-row/column of the offending token. Names are checked later, against metadata,
-by the translator in ``soql``.
+The tree's node types live in ``ast``; the SELECT list is read by ``selectlist``
+and literals by ``literals``. Syntax errors carry Salesforce's wording
+(``unexpected token: 'X'``) and the row/column of the offending token. Names
+are checked later, against the org's schema, by the translator.
 """
 
 from __future__ import annotations
 
-from runner.emulator.errors import RestApiError, soql_error
 from runner.emulator.soql.ast import (
     Aggregate,
     Comparison,
     Condition,
+    DateFunction,
     FieldPath,
     FieldsMacro,
-    Literal,
+    Grouping,
+    GroupItem,
     Logical,
     Not,
+    Operand,
     OrderItem,
     Query,
-    SelectItem,
     SubQuery,
 )
-from runner.emulator.soql.lexer import Lexer, Token
+from runner.emulator.soql.lexer import Token
+from runner.emulator.soql.selectlist import AGGREGATES, DATE_FUNCTIONS, RESERVED, SelectParser
 
-MAX_EXACT_INT = 2**53  # larger integers compare as floats, as SQLite stores them
 MAX_CLAUSE_NUMBER = 2**31 - 1
-AGGREGATES = frozenset({"COUNT", "COUNT_DISTINCT", "MIN", "MAX", "SUM", "AVG"})
-RESERVED = frozenset(
+MAX_ROLLUP_FIELDS = 3
+SCOPES = frozenset(
     {
-        "SELECT", "FROM", "WHERE", "ORDER", "GROUP", "BY", "LIMIT", "OFFSET", "AND", "OR", "NOT",
-        "ASC", "DESC", "NULLS", "FIRST", "LAST", "IN", "LIKE", "WITH", "FOR", "USING", "HAVING",
-        "TRUE", "FALSE", "NULL", "INCLUDES", "EXCLUDES", "ROLLUP", "CUBE",
+        "delegated", "everything", "mine", "mine_and_my_groups", "my_territory",
+        "my_team_territory", "scopingrule", "team",
     }
 )  # fmt: skip
-DATE_LITERALS = frozenset(
-    {
-        "TODAY", "YESTERDAY", "TOMORROW", "LAST_WEEK", "THIS_WEEK", "NEXT_WEEK", "LAST_MONTH",
-        "THIS_MONTH", "NEXT_MONTH", "LAST_YEAR", "THIS_YEAR", "NEXT_YEAR", "LAST_90_DAYS",
-        "NEXT_90_DAYS",
-    }
-)  # fmt: skip
-DATE_LITERALS_N = frozenset(
-    {
-        "LAST_N_DAYS", "NEXT_N_DAYS", "N_DAYS_AGO", "LAST_N_WEEKS", "NEXT_N_WEEKS",
-        "LAST_N_MONTHS", "NEXT_N_MONTHS", "LAST_N_YEARS", "NEXT_N_YEARS",
-    }
-)  # fmt: skip
+__all__ = ["Aggregate", "FieldPath", "FieldsMacro", "Parser", "SubQuery", "parse"]
 
 
-class Parser:
+class Parser(SelectParser):
     """Recursive descent over the tokens of one query."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
-        self.lexer = Lexer(text)
-        self.tokens = self.lexer.tokens()
-        self.pos = 0
+        super().__init__(text)
         self._in_having = False
 
-    # -- token helpers -----------------------------------------------------------------------
-
-    @property
-    def token(self) -> Token:
-        return self.tokens[self.pos]
-
-    def advance(self) -> Token:
-        token = self.tokens[self.pos]
-        if token.kind != "EOF":
-            self.pos += 1
-        return token
-
-    def at(self, *keywords: str) -> bool:
-        return self.token.upper in keywords
-
-    def unexpected(self, token: Token | None = None) -> RestApiError:
-        token = token or self.token
-        return soql_error(
-            "MALFORMED_QUERY", self.text, token.row, token.col, f"unexpected token: '{token.text}'"
-        )
-
-    def expect_keyword(self, keyword: str) -> Token:
-        if not self.at(keyword):
-            raise self.unexpected()
-        return self.advance()
-
-    def expect(self, kind: str) -> Token:
-        if self.token.kind != kind:
-            raise self.unexpected()
-        return self.advance()
-
-    # -- grammar -----------------------------------------------------------------------------
-
     def parse(self) -> Query:
-        query = self._query(nested=False)
+        query = self.query(nested=False)
         if self.token.kind != "EOF":
             raise self.unexpected()
         return query
 
-    def _query(self, *, nested: bool) -> Query:
+    def query(self, *, nested: bool) -> Query:
         self.expect_keyword("SELECT")
-        select = self._select_list(nested)
+        select = self.select_list(nested)
         self.expect_keyword("FROM")
         sobject = self.expect("IDENT")
         if "." in sobject.text:
@@ -109,15 +61,29 @@ class Parser:
         alias = None
         if self.token.kind == "IDENT" and self.token.upper not in RESERVED:
             alias = self.advance().text
+        scope = self._scope()
         where = self._where()
         self._ignored_with()
-        group_by = () if nested else self._group_by()
+        mode, group_by = ("", ()) if nested else self._group_by()
         having = self._having() if group_by else None
         order_by = self._order_by()
         limit = self._number_clause("LIMIT")
         offset = None if nested else self._number_clause("OFFSET")
         self._ignored_for()
-        return Query(select, sobject, alias, where, group_by, order_by, limit, offset, having)
+        return Query(
+            select, sobject, alias, where, group_by, order_by, limit, offset, having, mode, scope
+        )
+
+    def _scope(self) -> Token | None:
+        """``USING SCOPE mine``: whose records the query sees."""
+        if not self.at("USING"):
+            return None
+        self.advance()
+        self.expect_keyword("SCOPE")
+        scope = self.expect("IDENT")
+        if scope.text.lower() not in SCOPES:
+            raise self.unexpected(scope)
+        return scope
 
     def _having(self) -> Condition | None:
         if not self.at("HAVING"):
@@ -145,61 +111,17 @@ class Parser:
                 raise self.unexpected()
             self.advance()
 
-    def _select_list(self, nested: bool) -> tuple[SelectItem, ...]:
-        items = [self._select_item(nested)]
-        while self.token.kind == "COMMA":
-            self.advance()
-            items.append(self._select_item(nested))
-        counts = [i for i in items if isinstance(i, Aggregate) and i.arg is None]
-        if counts and len(items) > 1:
-            raise self.unexpected(counts[0].token if items[0] is not counts[0] else items[1].token)
-        return tuple(items)
-
-    def _select_item(self, nested: bool) -> SelectItem:
-        if self.token.kind == "LPAREN" and not nested:
-            start = self.advance()
-            query = self._query(nested=True)
-            self.expect("RPAREN")
-            return SubQuery(query, start)
-        token = self.expect("IDENT")
-        if token.upper == "FIELDS" and self.token.kind == "LPAREN":
-            self.advance()
-            kind = self.expect("IDENT")
-            if kind.upper not in ("ALL", "STANDARD", "CUSTOM"):
-                raise self.unexpected(kind)
-            self.expect("RPAREN")
-            return FieldsMacro(kind.upper, token)
-        if self.token.kind != "LPAREN":
-            if token.upper in RESERVED:
-                raise self.unexpected(token)
-            return FieldPath(tuple(token.text.split(".")), token)
-        call = self._aggregate_call(token)
-        if call.arg is not None and self.token.kind == "IDENT" and self.token.upper not in RESERVED:
-            return Aggregate(call.function, call.arg, self.advance().text, token)
-        return call
-
-    def _aggregate_call(self, token: Token) -> Aggregate:
-        """``COUNT()``, ``MAX(Amount)``…: the call after its name ``token``."""
-        if token.upper not in AGGREGATES:
-            raise self.unexpected(token)
-        self.expect("LPAREN")
-        arg = None
-        if self.token.kind != "RPAREN" or token.upper != "COUNT":
-            arg = self._field_path()
-        self.expect("RPAREN")
-        return Aggregate(token.upper, arg, None, token)
-
-    def _operand(self, *, aggregates: bool) -> FieldPath | Aggregate:
-        """A field path, or (in HAVING and ORDER BY) an aggregate call."""
-        if aggregates and self.token.kind == "IDENT" and self.tokens[self.pos + 1].kind == "LPAREN":
-            return self._aggregate_call(self.advance())
-        return self._field_path()
-
-    def _field_path(self) -> FieldPath:
-        token = self.expect("IDENT")
-        if token.upper in RESERVED:
-            raise self.unexpected(token)
-        return FieldPath(tuple(token.text.split(".")), token)
+    def _operand(self, *, aggregates: bool) -> Operand:
+        """A field path or a date function; in HAVING and ORDER BY also an aggregate or
+        ``GROUPING()``."""
+        if self.token.kind == "IDENT" and self.peek().kind == "LPAREN":
+            name = self.token.upper
+            wanted = DATE_FUNCTIONS | (AGGREGATES | {"GROUPING"} if aggregates else frozenset())
+            if name in wanted:
+                call = self.call(self.advance())
+                assert isinstance(call, (Aggregate, DateFunction, Grouping))
+                return call
+        return self.field_path()
 
     def _where(self) -> Condition | None:
         if not self.at("WHERE"):
@@ -235,80 +157,48 @@ class Parser:
         if token.kind == "OP":
             self.advance()
             op = "!=" if token.text == "<>" else token.text
-            return Comparison(field, op, self._literal(), token)
+            return Comparison(field, op, self.literal(), token)
         if self.at("LIKE"):
             self.advance()
-            return Comparison(field, "LIKE", self._literal(), token)
+            return Comparison(field, "LIKE", self.literal(), token)
         negated = self.at("NOT")
         if negated:
             self.advance()
         if self.at("IN"):
             self.advance()
             op = "NOT IN" if negated else "IN"
-            if self.token.kind == "LPAREN" and self.tokens[self.pos + 1].upper == "SELECT":
+            if self.token.kind == "LPAREN" and self.peek().upper == "SELECT":
                 start = self.advance()
-                inner = self._query(nested=True)
+                inner = self.query(nested=True)
                 self.expect("RPAREN")
                 return Comparison(field, op, SubQuery(inner, start), token)
-            return Comparison(field, op, self._literal_list(), token)
+            return Comparison(field, op, self.literal_list(), token)
         raise self.unexpected()
 
-    def _literal_list(self) -> tuple[Literal, ...]:
-        self.expect("LPAREN")
-        values = [self._literal()]
-        while self.token.kind == "COMMA":
-            self.advance()
-            values.append(self._literal())
-        self.expect("RPAREN")
-        return tuple(values)
-
-    def _literal(self) -> Literal:
-        token = self.token
-        if token.kind == "STRING":
-            self.advance()
-            return Literal("string", token.value, token, like=token.like)
-        if token.kind == "NUMBER":
-            self.advance()
-            number = float(token.text)
-            exact = number.is_integer() and abs(number) < MAX_EXACT_INT
-            return Literal("number", int(number) if exact else number, token)
-        if token.kind in ("DATE", "DATETIME"):
-            self.advance()
-            return Literal(token.kind.lower(), token.text, token)
-        if token.kind == "IDENT":
-            return self._word_literal(token)
-        raise self.unexpected()
-
-    def _word_literal(self, token: Token) -> Literal:
-        word = token.upper
-        if word in ("TRUE", "FALSE"):
-            self.advance()
-            return Literal("boolean", word == "TRUE", token)
-        if word == "NULL":
-            self.advance()
-            return Literal("null", None, token)
-        if word in DATE_LITERALS:
-            self.advance()
-            return Literal("dateliteral", word, token)
-        if word in DATE_LITERALS_N:
-            self.advance()
-            self.expect("COLON")
-            number = self.expect("NUMBER")
-            if not number.text.isdigit():
-                raise self.unexpected(number)
-            return Literal("dateliteral", word, token, n=int(number.text))
-        raise self.unexpected()
-
-    def _group_by(self) -> tuple[FieldPath, ...]:
+    def _group_by(self) -> tuple[str, tuple[GroupItem, ...]]:
+        """``GROUP BY a, b``, ``GROUP BY ROLLUP(a, b)`` or ``CUBE(a, b)`` (up to 3 fields)."""
         if not self.at("GROUP"):
-            return ()
+            return "", ()
         self.advance()
         self.expect_keyword("BY")
-        fields = [self._field_path()]
+        mode = ""
+        if self.at("ROLLUP", "CUBE") and self.peek().kind == "LPAREN":
+            mode = self.advance().upper
+            self.advance()
+        items = [self._group_item()]
         while self.token.kind == "COMMA":
             self.advance()
-            fields.append(self._field_path())
-        return tuple(fields)
+            items.append(self._group_item())
+        if mode:
+            if len(items) > MAX_ROLLUP_FIELDS:
+                raise self.unexpected(self.token)
+            self.expect("RPAREN")
+        return mode, tuple(items)
+
+    def _group_item(self) -> GroupItem:
+        item = self._operand(aggregates=False)
+        assert isinstance(item, (FieldPath, DateFunction))
+        return item
 
     def _order_by(self) -> tuple[OrderItem, ...]:
         if not self.at("ORDER"):

@@ -1,41 +1,61 @@
-"""SOQL subset → one SQL statement over the store's tables, plus how to shape its rows.
+"""The translation of one SOQL query to SQL: names, joins, WHERE, ORDER BY, LIMIT.
 
-The parser gives a syntax tree; this module checks names against metadata
-(``INVALID_TYPE``, ``INVALID_FIELD`` with the caret at the offending token),
-joins parent objects for paths such as ``Account.Owner.Name`` and translates the
-filter into SQL with parameters, so SQLite does the filtering, sorting and
-limiting, fast for tens of thousands of records. Child sub-queries
-(``(SELECT … FROM Contacts)``) compile to their own statement, run per parent.
+Names are checked against the org's schema (``INVALID_TYPE``, ``INVALID_FIELD``
+with the caret at the offending token), parent objects are joined for paths
+such as ``Account__r.Owner.Name``, and the filter becomes SQL with parameters,
+so SQLite does the filtering, sorting and limiting. The select list is the
+business of ``records`` (rows as records, sub-queries, TYPEOF) and ``grouped``
+(aggregates, ROLLUP and CUBE); ``compiler`` puts them together.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
-from runner.emulator import errors, sobjects
+from runner.emulator import errors
 from runner.emulator.errors import RestApiError, soql_error
 from runner.emulator.metadata import Field, SObject
+from runner.emulator.schema import Schema
 from runner.emulator.soql.ast import (
     Aggregate,
+    DateFunction,
     FieldPath,
-    FieldsMacro,
+    Grouping,
+    Operand,
     Query,
     SubQuery,
+    Wrapped,
 )
 from runner.emulator.soql.filter import Column, FilterTranslator
+from runner.emulator.soql.functions import (
+    COUNT_FIELD,
+    DATETIME_ONLY,
+    aggregate_field,
+    aggregate_sql,
+    date_function_field,
+    date_function_sql,
+)
 from runner.emulator.soql.lexer import Token
-from runner.emulator.soql.parser import parse
-from runner.emulator.values import from_storage
 
 MAX_OFFSET = 2000
 ORG = "\x00org"  # placeholder parameters, replaced by bind()
 PARENT = "\x00parent"
-MAX_FIELDS_ALL_LIMIT = 200
-_COUNT_FIELD = Field("expr", "int", "Count", nillable=False)
+USER = "\x00user"
 Shaper = Callable[[Sequence[Any], str], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class QueryEnv:
+    """What a query is compiled against: the org's objects, its day, user and fiscal year."""
+
+    schema: Schema
+    today: dt.date
+    user_id: str | None = None
+    fiscal_start_month: int = 1
+    include_deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,108 +75,124 @@ class Compiled:
     kind: str
     shape: Shaper
     children: tuple[Child, ...] = ()
+    user_id: str | None = None
 
     def bind(self, org_id: str, parent_id: str | None = None) -> list[Any]:
         """The parameters, with the org id (and a sub-query's parent id) in place."""
-        slots = {ORG: org_id, PARENT: parent_id}
+        slots = {ORG: org_id, PARENT: parent_id, USER: self.user_id}
         return [slots.get(p, p) if isinstance(p, str) else p for p in self.params]
 
 
-@dataclass
-class _Leaf:
-    field: Field
-    index: int
+class Translator:
+    """The state of one (sub-)query's translation: joins, selected columns, parameters."""
 
-
-@dataclass
-class _Node:
-    sobject: SObject
-    id_index: int
-    children: dict[str, _Leaf | _Node | None] = field(default_factory=dict)
-
-
-def compile_query(text: str, *, include_deleted: bool, today: dt.date) -> Compiled:
-    """Parse, check and translate one query; RestApiError with Salesforce's codes on error."""
-    query = parse(text)
-    found = sobjects.find(query.sobject.text)
-    if found is None:
-        token = query.sobject
-        raise soql_error(
-            "INVALID_TYPE", text, token.row, token.col, errors.unsupported_type(token.text)
-        )
-    return _Translator(text, query, found, include_deleted, today).compile()
-
-
-class _Translator:
     def __init__(
         self,
         text: str,
         query: Query,
         base: SObject,
-        include_deleted: bool,
-        today: dt.date,
+        env: QueryEnv,
         parent_link: Field | None = None,
     ) -> None:
         self.text = text
         self.query = query
         self.base = base
-        self.today = today
-        self.include_deleted = include_deleted
+        self.env = env
         self.parent_link = parent_link
         self.joins: dict[tuple[str, ...], str] = {}
         self.join_sql: list[str] = []
         self.select_sql: list[str] = []
         self.params: list[Any] = []
         self.children: list[Child] = []
+        self.rolled: frozenset[str] = frozenset()  # group columns of a ROLLUP/CUBE subtotal
 
     def error(self, token: Token, text: str, code: str = "INVALID_FIELD") -> RestApiError:
         return soql_error(code, self.text, token.row, token.col, text)
 
     # -- names -------------------------------------------------------------------------------
 
+    def join(self, key: tuple[str, ...], target: SObject, on: str) -> str:
+        """The alias of a LEFT JOIN of ``target`` (made once per ``key``) matching ``on``."""
+        if key not in self.joins:
+            alias = self.joins[key] = f"j{len(self.joins) + 1}"
+            self.join_sql.append(f'LEFT JOIN "{target.name}" {alias} ON {alias}."Id" = {on}')
+        return self.joins[key]
+
     def column(self, path: FieldPath) -> Column:
-        """Resolve a field path, adding LEFT JOINs for each parent relationship on the way."""
+        """Resolve a field path, adding LEFT JOINs for each parent relationship on the way.
+
+        The last relationship may be polymorphic (``What.Name``): every object it may
+        point to is joined, and the value is the one of the object the row points to.
+        """
         parts = self._without_object_prefix(list(path.parts))
-        current, alias, chain = self.base, "t0", []
+        current, alias = self.base, "t0"
+        chain: list[tuple[Field, SObject, str]] = []
         for depth, part in enumerate(parts[:-1]):
             rel = current.relationship(part)
-            target = sobjects.find(rel.reference_to[0]) if rel else None
-            if rel is None or target is None:
+            targets = self.env.schema.targets(rel) if rel else []
+            if rel is None or not targets:
                 raise self.error(path.token, errors.unknown_relationship(part))
             key = tuple(p.lower() for p in parts[: depth + 1])
-            if key not in self.joins:
-                self.joins[key] = f"j{len(self.joins) + 1}"
-                self.join_sql.append(
-                    f'LEFT JOIN "{target.name}" {self.joins[key]} '
-                    f'ON {self.joins[key]}."Id" = {alias}."{rel.name}"'
-                )
-            alias = self.joins[key]
-            chain.append((rel, target, alias))
-            current = target
+            if len(targets) > 1 and depth == len(parts) - 2:
+                return self._polymorphic(path, key, rel, targets, f'{alias}."{rel.name}"', chain)
+            alias = self.join(key, targets[0], f'{alias}."{rel.name}"')
+            chain.append((rel, targets[0], alias))
+            current = targets[0]
         found = current.field(parts[-1])
         if found is None:
             raise self.error(path.token, errors.no_such_column_on_entity(parts[-1], current.name))
         return Column(found, f'{alias}."{found.name}"', tuple(chain))
 
-    def operand(self, item: FieldPath | Aggregate) -> Column:
-        """A field path, or an aggregate over one (HAVING, ORDER BY of grouped queries)."""
-        if isinstance(item, FieldPath):
-            return self.column(item)
-        if item.arg is None:
-            return Column(_COUNT_FIELD, "COUNT(*)", ())
-        col = self.column(item.arg)
-        if item.function in ("COUNT", "COUNT_DISTINCT"):
-            result = _COUNT_FIELD
-        elif item.function in ("SUM", "AVG"):
-            result = replace(col.field, type="double", digits=0, precision=0, scale=0)
-        else:
-            result = col.field
-        return Column(result, _aggregate_sql(item, col), ())
+    def _polymorphic(
+        self, path: FieldPath, key: tuple[str, ...], rel: Field, targets: list[SObject],
+        on: str, chain: list[tuple[Field, SObject, str]],
+    ) -> Column:
+        name = path.parts[-1]
+        branches = []
+        for target in targets:
+            f = target.field(name)
+            if f is not None:
+                alias = self.join((*key, target.name.lower()), target, on)
+                branches.append((target, alias, f))
+        if not branches:
+            raise self.error(path.token, errors.no_such_column_on_entity(name, "Name"))
+        sql = "COALESCE(" + ", ".join(f'{a}."{f.name}"' for _, a, f in branches) + ")"
+        if len(branches) == 1:
+            sql = f'{branches[0][1]}."{branches[0][2].name}"'
+        return Column(branches[0][2], sql, tuple(chain), rel, tuple(branches))
 
-    def where_column(self, item: FieldPath | Aggregate) -> Column:
-        if isinstance(item, Aggregate):
-            raise self.error(item.token, f"unexpected token: '{item.function}'", "MALFORMED_QUERY")
-        return self.column(item)
+    def operand(self, item: Operand | Wrapped) -> Column:
+        """A field path, date function, aggregate or ``GROUPING()`` as a typed SQL expression."""
+        if isinstance(item, FieldPath):
+            col = self.column(item)
+            return replace(col, sql="NULL") if col.sql in self.rolled else col
+        if isinstance(item, DateFunction):
+            col = self.column(item.arg)
+            if col.field.type not in ("date", "datetime") or (
+                item.function in DATETIME_ONLY and col.field.type != "datetime"
+            ):
+                kinds = "dateTime" if item.function in DATETIME_ONLY else "date or dateTime"
+                text = f"{item.function} can only be used with {kinds} fields: {col.field.name}"
+                raise self.error(item.token, text, "MALFORMED_QUERY")
+            sql = date_function_sql(item.function, col.sql, self.env.fiscal_start_month)
+            return Column(date_function_field(item), "NULL" if sql in self.rolled else sql, ())
+        if isinstance(item, Grouping):
+            grouped = self.column(item.arg).sql
+            if not self.query.group_mode:
+                raise self.error(item.token, "GROUPING requires ROLLUP or CUBE", "MALFORMED_QUERY")
+            return Column(COUNT_FIELD, "1" if grouped in self.rolled else "0", ())
+        if isinstance(item, Wrapped):
+            return self.operand(item.inner)
+        if item.arg is None:
+            return Column(COUNT_FIELD, "COUNT(*)", ())
+        col = self.column(item.arg)
+        return Column(aggregate_field(item, col.field), aggregate_sql(item, col.sql), ())
+
+    def where_column(self, item: Operand) -> Column:
+        if isinstance(item, (Aggregate, Grouping)):
+            name = item.function if isinstance(item, Aggregate) else "GROUPING"
+            raise self.error(item.token, f"unexpected token: '{name}'", "MALFORMED_QUERY")
+        return self.operand(item)
 
     def _without_object_prefix(self, parts: list[str]) -> list[str]:
         """``Account.Name`` FROM Account (or ``a.Name`` FROM Account a) is a base field."""
@@ -172,174 +208,80 @@ class _Translator:
 
     # -- statement ---------------------------------------------------------------------------
 
-    def compile(self) -> Compiled:
-        query = self.query
-        if query.offset is not None and query.offset > MAX_OFFSET:
+    def check_offset(self) -> None:
+        if self.query.offset is not None and self.query.offset > MAX_OFFSET:
             raise RestApiError(
                 400, "NUMBER_OUTSIDE_VALID_RANGE", f"Maximum SOQL offset allowed is {MAX_OFFSET}"
             )
-        shape: Shaper
-        if query.count_only:
-            kind, shape = "count", _no_shape
-            self.add_select("1")
-        elif query.group_by or any(isinstance(s, Aggregate) for s in query.select):
-            kind, shape = "aggregate", self._aggregate_select()
-        else:
-            kind, shape = "records", self._record_select()
-        where = self._where_sql()
-        group = ""
-        if kind == "aggregate" and query.group_by:
-            group = " GROUP BY " + ", ".join(self.column(p).sql for p in query.group_by)
-        if query.having is not None:
-            having = FilterTranslator(
-                self.operand, self.error, self.today, self.params, self._semi_join
-            )
-            group += " HAVING " + having.condition(query.having)
-        order = self._order_sql(kind)  # resolves names first: it may add joins
+
+    def statement(self, where: str, order: str, group: str = "") -> str:
+        """``SELECT … FROM … WHERE …`` with the joins, grouping, order, limit and offset."""
         sql = f'SELECT {", ".join(self.select_sql)} FROM "{self.base.name}" t0 '
         sql += " ".join(self.join_sql) + f" WHERE {where}{group}{order}"
-        if query.limit is not None or query.offset is not None:
-            limit = -1 if query.limit is None else query.limit
-            sql += f" LIMIT {limit} OFFSET {query.offset or 0}"
-        if kind == "count":
-            sql = f"SELECT COUNT(*) FROM ({sql})"
-        return Compiled(sql, self.params, kind, shape, tuple(self.children))
+        return sql + self.limit_sql()
 
-    def _expanded(self) -> list[FieldPath | SubQuery]:
-        """The select list with ``FIELDS(…)`` replaced by the fields it stands for."""
-        items: list[FieldPath | SubQuery] = []
-        for item in self.query.select:
-            if isinstance(item, FieldsMacro):
-                limit = self.query.limit
-                if item.kind != "STANDARD" and (limit is None or limit > MAX_FIELDS_ALL_LIMIT):
-                    raise self.error(
-                        item.token,
-                        "The SOQL FIELDS function must have a LIMIT of at most 200",
-                        "MALFORMED_QUERY",
-                    )
-                if item.kind != "CUSTOM":
-                    items += [FieldPath((f.name,), item.token) for f in self.base.fields]
-            else:
-                assert not isinstance(item, Aggregate)
-                items.append(item)
-        return items
+    def limit_sql(self) -> str:
+        query = self.query
+        if query.limit is None and query.offset is None:
+            return ""
+        limit = -1 if query.limit is None else query.limit
+        return f" LIMIT {limit} OFFSET {query.offset or 0}"
 
-    def _record_select(self) -> Shaper:
-        root = _Node(self.base, self.add_select('t0."Id"'))
-        for item in self._expanded():
-            if isinstance(item, SubQuery):
-                child = self._child(item)
-                root.children[child.key] = None
-                self.children.append(child)
-                continue
-            col = self.column(item)
-            node = root
-            for rel, target, alias in col.chain:
-                key = rel.relationship_name or rel.name
-                branch = node.children.get(key)
-                if not isinstance(branch, _Node):
-                    branch = _Node(target, self.add_select(f'{alias}."Id"'))
-                    node.children[key] = branch
-                node = branch
-            node.children.setdefault(col.field.name, _Leaf(col.field, self.add_select(col.sql)))
-
-        def shape(row: Sequence[Any], api_version: str) -> dict[str, Any]:
-            record = _build(root, row, api_version)
-            assert record is not None
-            return record
-
-        return shape
-
-    def _child(self, sub: SubQuery) -> Child:
-        """Compile ``(SELECT … FROM Contacts)`` against the child object of that relationship."""
-        name = sub.query.sobject.text
-        for child in sorted(sobjects.SOBJECTS.values(), key=lambda s: s.name):
-            for f in child.fields:
-                rel = f.child_relationship
-                if rel and rel.lower() == name.lower() and self.base.name in f.reference_to:
-                    translator = _Translator(
-                        self.text, sub.query, child, self.include_deleted, self.today, f
-                    )
-                    return Child(rel, translator.compile())
-        raise self.error(
-            sub.query.sobject,
-            f"Didn't understand relationship '{name}' in FROM part of query call. If you are "
-            "attempting to use a custom relationship, be sure to append the '__r' after the "
-            "custom relationship name. Please reference your WSDL or the describe call for the "
-            "appropriate names.",
-            "INVALID_TYPE",
-        )
-
-    def _aggregate_select(self) -> Shaper:
-        grouped = {self.column(p).sql for p in self.query.group_by}
-        keys: list[tuple[str, int, Callable[[Any], Any]]] = []
-        unnamed = 0
-        for item in self.query.select:
-            if isinstance(item, (FieldsMacro, SubQuery)):
-                raise self.error(item.token, "unexpected token: '('", "MALFORMED_QUERY")
-            if isinstance(item, FieldPath):
-                col = self.column(item)
-                if col.sql not in grouped:
-                    raise self.error(
-                        item.token,
-                        f"Field must be grouped or aggregated: {col.field.name}",
-                        "MALFORMED_QUERY",
-                    )
-                keys.append((col.field.name, self.add_select(col.sql), _converter(col.field)))
-                continue
-            assert item.arg is not None
-            col = self.column(item.arg)
-            name = item.alias or f"expr{unnamed}"
-            unnamed += item.alias is None
-            sql = _aggregate_sql(item, col)
-            keys.append((name, self.add_select(sql), _agg_converter(item, col)))
-
-        def shape(row: Sequence[Any], api_version: str) -> dict[str, Any]:
-            record: dict[str, Any] = {"attributes": {"type": "AggregateResult"}}
-            for name, index, convert in keys:
-                record[name] = convert(row[index])
-            return record
-
-        return shape
-
-    def _order_sql(self, kind: str) -> str:
+    def order_sql(self, kind: str) -> str:
         if kind == "count":
             return ""
         terms = []
         for item in self.query.order_by:
-            if isinstance(item.field, Aggregate) and kind != "aggregate":
+            if isinstance(item.field, (Aggregate, Grouping)) and kind != "aggregate":
                 raise self.error(item.field.token, "unexpected token: '('", "MALFORMED_QUERY")
             sql = self.operand(item.field).sql
-            nulls_first = True if item.nulls_first is None else item.nulls_first
-            terms.append(f"({sql} IS NULL) {'DESC' if nulls_first else 'ASC'}")
-            terms.append(f"{sql} {'DESC' if item.descending else 'ASC'}")
+            terms += order_terms(sql, item.descending, item.nulls_first)
         if kind == "records":
             terms.append("t0._seq ASC")
         return " ORDER BY " + ", ".join(terms) if terms else ""
 
-    def _where_sql(self) -> str:
+    def where_sql(self) -> str:
         clauses = ["t0._org = ?"]
         self.params.append(ORG)
         if self.parent_link is not None:
             clauses.append(f't0."{self.parent_link.name}" = ?')
             self.params.append(PARENT)
-        if not self.include_deleted and self.base.field("IsDeleted"):
+        if not self.env.include_deleted and self.base.field("IsDeleted"):
             clauses.append('t0."IsDeleted" = 0')
+        if self.query.scope is not None:
+            clauses += self._scope_sql(self.query.scope)
         if self.query.where is not None:
-            translator = FilterTranslator(
-                self.where_column, self.error, self.today, self.params, self._semi_join
-            )
-            clauses.append(translator.condition(self.query.where))
+            clauses.append(self.filter(self.where_column).condition(self.query.where))
         return " AND ".join(clauses)
 
-    def _semi_join(self, sub: SubQuery) -> str:
+    def filter(self, column: Callable[[Operand], Column]) -> FilterTranslator:
+        return FilterTranslator(
+            column, self.error, self.env.today, self.params, self.semi_join,
+            self.env.fiscal_start_month,
+        )  # fmt: skip
+
+    def _scope_sql(self, scope: Token) -> list[str]:
+        """``USING SCOPE``: ``everything`` sees all, ``mine`` (and ``mine_and_my_groups``) the
+        user's own records; the others need features (teams, territories, delegation) that the
+        embedded org does not have."""
+        name = scope.text.lower()
+        if name == "everything":
+            return []
+        if name in ("mine", "mine_and_my_groups") and self.base.field("OwnerId") is not None:
+            self.params.append(USER)
+            return ['t0."OwnerId" = ?']
+        raise self.error(
+            scope, f"Scope {scope.text} is not supported for {self.base.name}", "MALFORMED_QUERY"
+        )
+
+    def semi_join(self, sub: SubQuery) -> str:
         """``Id IN (SELECT AccountId FROM Contact …)``: one id column of another object."""
         inner = sub.query
-        target = sobjects.find(inner.sobject.text)
+        target = self.env.schema.find(inner.sobject.text)
         if target is None:
             token = inner.sobject
             raise self.error(token, errors.unsupported_type(token.text), "INVALID_TYPE")
-        translator = _Translator(self.text, inner, target, False, self.today)
+        translator = Translator(self.text, inner, target, replace(self.env, include_deleted=False))
         fields = [s for s in inner.select if isinstance(s, FieldPath)]
         if len(fields) != 1 or len(inner.select) != 1:
             raise self.error(sub.token, "unexpected token: 'SELECT'", "MALFORMED_QUERY")
@@ -352,51 +294,17 @@ class _Translator:
                 "object type",
                 "INVALID_FIELD",
             )
-        where = translator._where_sql()
+        where = translator.where_sql()
         self.params.extend(translator.params)
         joins = " ".join(translator.join_sql)
         where += f" AND {col.sql} IS NOT NULL"
         return f'SELECT {col.sql} FROM "{target.name}" t0 {joins} WHERE {where}'
 
 
-def _build(node: _Node, row: Sequence[Any], api_version: str) -> dict[str, Any] | None:
-    record_id = row[node.id_index]
-    if record_id is None:
-        return None
-    name = node.sobject.name
-    record: dict[str, Any] = {
-        "attributes": {
-            "type": name,
-            "url": f"/services/data/v{api_version}/sobjects/{name}/{record_id}",
-        }
-    }
-    for key, child in node.children.items():
-        if isinstance(child, _Leaf):
-            record[key] = from_storage(child.field, row[child.index])
-        elif child is None:
-            record[key] = None  # a sub-query, filled in by whoever runs it
-        else:
-            record[key] = _build(child, row, api_version)
-    return record
+def order_terms(sql: str, descending: bool, nulls_first: bool | None) -> list[str]:
+    """ORDER BY terms for one item: SOQL puts nulls first unless told otherwise."""
+    first = True if nulls_first is None else nulls_first
+    direction = "DESC" if descending else "ASC"
+    return [f"({sql} IS NULL) {'DESC' if first else 'ASC'}", f"{sql} {direction}"]
 
 
-def _no_shape(row: Sequence[Any], api_version: str) -> dict[str, Any]:
-    raise AssertionError("COUNT() queries have no records")
-
-
-def _aggregate_sql(item: Aggregate, col: Column) -> str:
-    if item.function == "COUNT_DISTINCT":
-        return f"COUNT(DISTINCT {col.sql})"
-    return f"{item.function}({col.sql})"
-
-
-def _converter(f: Field) -> Callable[[Any], Any]:
-    return lambda value: from_storage(f, value)
-
-
-def _agg_converter(item: Aggregate, col: Column) -> Callable[[Any], Any]:
-    if item.function in ("COUNT", "COUNT_DISTINCT"):
-        return lambda value: int(value or 0)
-    if item.function in ("SUM", "AVG"):
-        return lambda value: None if value is None else float(value)
-    return _converter(col.field)

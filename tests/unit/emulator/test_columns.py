@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from runner.emulator.columns import column_metadata
+from runner.emulator.schema import STANDARD
 
 
 def test_plain_and_parent_fields() -> None:
-    meta = column_metadata("SELECT Id, name, Owner.Name FROM Account")
+    meta = column_metadata("SELECT Id, name, Owner.Name FROM Account", STANDARD)
     assert meta["entityName"] == "Account" and meta["keyPrefix"] == "001"
     assert meta["idSelected"] is True and meta["groupBy"] is False
     first, second, third = meta["columnMetadata"]
@@ -18,7 +19,8 @@ def test_plain_and_parent_fields() -> None:
 
 def test_aggregates_are_named_expr_or_alias() -> None:
     meta = column_metadata(
-        "SELECT Industry, COUNT(Id), MAX(AnnualRevenue) top FROM Account GROUP BY Industry"
+        "SELECT Industry, COUNT(Id), MAX(AnnualRevenue) top FROM Account GROUP BY Industry",
+        STANDARD,
     )
     names = [c["columnName"] for c in meta["columnMetadata"]]
     assert names == ["Industry", "expr0", "top"]

@@ -82,9 +82,11 @@ def test_users_and_apps(key_pair: tuple[str, str]) -> None:
 
 def test_config_file_yaml_and_json(tmp_path: Path) -> None:
     (tmp_path / "e.yml").write_text("orgs:\n  - name: a\n  - name: b\n    type: sandbox\n")
-    assert [o["name"] for o in load_config_file(str(tmp_path / "e.yml"))] == ["a", "b"]
+    loaded = load_config_file(str(tmp_path / "e.yml"))
+    assert [o["name"] for o, _ in loaded] == ["a", "b"]
+    assert str(loaded[1][1](("type",))) == f"{tmp_path / 'e.yml'}:4:5"
     (tmp_path / "e.json").write_text(json.dumps({"orgs": [{"name": "c"}]}))
-    assert load_config_file(str(tmp_path / "e.json")) == [{"name": "c"}]
+    assert [o for o, _ in load_config_file(str(tmp_path / "e.json"))] == [{"name": "c"}]
 
 
 def test_config_file_errors(tmp_path: Path) -> None:
@@ -92,7 +94,7 @@ def test_config_file_errors(tmp_path: Path) -> None:
     with pytest.raises(EmulatorConfigError, match=r"bad.yml:\d+:\d+: not valid YAML"):
         load_config_file(str(tmp_path / "bad.yml"))
     (tmp_path / "empty.yml").write_text("orgs: []\n")
-    with pytest.raises(EmulatorConfigError, match=r"empty.yml: orgs"):
+    with pytest.raises(EmulatorConfigError, match=r"empty.yml:1:1: orgs: \[\] should be non-empty"):
         load_config_file(str(tmp_path / "empty.yml"))
     with pytest.raises(EmulatorConfigError, match="cannot read"):
         load_config_file(str(tmp_path / "none.yml"))

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from runner.emulator import ids, sobjects
+from runner.emulator import ids
 from runner.emulator.sample_data import SampleRef, populate, sample_records, seed_org
+from runner.emulator.schema import STANDARD
 from runner.emulator.store import Store
 
 ORG = ids.to_18("00Dxx0000001gPL")
@@ -38,7 +39,7 @@ def contents(store: Store) -> dict[str, list[dict[str, Any]]]:
     """Every sample row, in insertion order, with record ids replaced by (object, position)."""
     tables = {}
     for name in TABLES:
-        columns = [f.name for f in sobjects.get(name).fields]
+        columns = [f.name for f in STANDARD.get(name).fields]
         quoted = ", ".join(f'"{c}"' for c in columns)
         rows = store.execute(f'SELECT {quoted} FROM "{name}" WHERE _org = ? ORDER BY _seq', (ORG,))
         tables[name] = [dict(zip(columns, row, strict=True)) for row in rows]

@@ -4,6 +4,7 @@ import pytest
 
 from runner.emulator import sobjects
 from runner.emulator.errors import RestApiError
+from runner.emulator.schema import STANDARD
 
 REQUIRED = {
     "Account": {"Name"},
@@ -18,6 +19,7 @@ PREFIXES = {
     "Opportunity": "006",
     "Case": "500",
     "Lead": "00Q",
+    "Task": "00T",
     "User": "005",
     "Profile": "00e",
     "Organization": "00D",
@@ -25,28 +27,28 @@ PREFIXES = {
 
 
 def test_canonical_name_is_case_insensitive() -> None:
-    assert sobjects.canonical_name("account") == "Account"
-    assert sobjects.canonical_name("OPPORTUNITY") == "Opportunity"
+    assert STANDARD.canonical_name("account") == "Account"
+    assert STANDARD.canonical_name("OPPORTUNITY") == "Opportunity"
 
 
 @pytest.mark.parametrize("name", ["ScratchOrgInfo", "Foo__c", ""])
 def test_unknown_object_is_not_found(name: str) -> None:
     with pytest.raises(RestApiError) as caught:
-        sobjects.canonical_name(name)
+        STANDARD.canonical_name(name)
     assert caught.value.status == 404
     assert caught.value.error_code == "NOT_FOUND"
     with pytest.raises(RestApiError):
-        sobjects.describe(name, "61.0")
+        sobjects.describe(STANDARD, name, "61.0")
 
 
 @pytest.mark.parametrize(("name", "required"), sorted(REQUIRED.items()))
 def test_required_on_create_fields(name: str, required: set[str]) -> None:
-    fields = sobjects.get(name).fields
+    fields = STANDARD.get(name).fields
     assert {f.name for f in fields if f.required} == required
 
 
 def test_describe_global_lists_objects_with_version_urls() -> None:
-    body = sobjects.describe_global("58.0")
+    body = sobjects.describe_global(STANDARD, "58.0")
     assert body["encoding"] == "UTF-8"
     assert body["maxBatchSize"] == 200
     by_name = {s["name"]: s for s in body["sobjects"]}
@@ -60,7 +62,7 @@ def test_describe_global_lists_objects_with_version_urls() -> None:
 
 
 def test_describe_fields_carry_every_key_and_reference_details() -> None:
-    body = sobjects.describe("contact", "61.0")
+    body = sobjects.describe(STANDARD, "contact", "61.0")
     assert body["name"] == "Contact"
     assert body["labelPlural"] == "Contacts"
     keys = set(body["fields"][0])
@@ -78,7 +80,7 @@ def test_describe_fields_carry_every_key_and_reference_details() -> None:
 
 
 def test_describe_child_relationships_and_record_types() -> None:
-    body = sobjects.describe("Account", "61.0")
+    body = sobjects.describe(STANDARD, "Account", "61.0")
     children = {
         (c["childSObject"], c["field"]): c["relationshipName"] for c in body["childRelationships"]
     }
@@ -89,17 +91,17 @@ def test_describe_child_relationships_and_record_types() -> None:
 
 
 def test_picklists_list_their_values() -> None:
-    fields = {f["name"]: f for f in sobjects.describe("Opportunity", "61.0")["fields"]}
+    fields = {f["name"]: f for f in sobjects.describe(STANDARD, "Opportunity", "61.0")["fields"]}
     values = [p["value"] for p in fields["StageName"]["picklistValues"]]
     assert "Closed Won" in values
     assert fields["StageName"]["type"] == "picklist"
 
 
 def test_field_and_relationship_lookup() -> None:
-    contact = sobjects.get("Contact")
+    contact = STANDARD.get("Contact")
     assert contact.field("accountid") is not None
     assert contact.field("nope") is None
     rel = contact.relationship("OWNER")
     assert rel is not None
     assert rel.reference_to == ("User",)
-    assert sobjects.by_key_prefix("001") is sobjects.get("Account")
+    assert STANDARD.by_key_prefix("001") is STANDARD.get("Account")

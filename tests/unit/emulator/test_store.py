@@ -8,9 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runner.emulator import ids, sobjects
+from runner.emulator import ids
 from runner.emulator.errors import RestApiError
 from runner.emulator.sample_data import seed_org
+from runner.emulator.schema import STANDARD
 from runner.emulator.store import Store
 
 ORG = ids.to_18("00Dxx0000001gPL")
@@ -149,7 +150,7 @@ def test_bad_references(store: Store) -> None:
     assert (malformed.error_code, malformed.fields) == ("MALFORMED_ID", ["AccountId"])
     contact_id = store.create(ORG, "Contact", {"LastName": "x"})
     wrong_type = raises(store.create, ORG, "Contact", {"LastName": "y", "AccountId": contact_id})
-    assert wrong_type.error_code == "MALFORMED_ID"
+    assert wrong_type.error_code == "FIELD_INTEGRITY_EXCEPTION"
     absent = ids.to_18("001xx000003DGb2")
     gone = raises(store.create, ORG, "Contact", {"LastName": "y", "AccountId": absent})
     assert gone.error_code == "INVALID_CROSS_REFERENCE_KEY"
@@ -375,7 +376,7 @@ bodies = st.sampled_from(sorted(REQUIRED_BODIES)).flatmap(
     lambda name: st.tuples(
         st.just(name),
         st.dictionaries(
-            st.sampled_from([f.name for f in sobjects.get(name).fields] + ["Bogus", "attributes"]),
+            st.sampled_from([f.name for f in STANDARD.get(name).fields] + ["Bogus", "attributes"]),
             json_values,
             max_size=5,
         ),

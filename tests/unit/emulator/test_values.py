@@ -6,6 +6,7 @@ import pytest
 
 from runner.emulator import sobjects
 from runner.emulator.errors import RestApiError
+from runner.emulator.schema import STANDARD
 from runner.emulator.values import (
     format_datetime,
     from_storage,
@@ -18,7 +19,7 @@ UTC = dt.timezone.utc
 
 
 def field(sobject: str, name: str) -> sobjects.Field:
-    found = sobjects.get(sobject).field(name)
+    found = STANDARD.get(sobject).field(name)
     assert found is not None
     return found
 
