@@ -88,8 +88,8 @@ def folder(tmp_path: Path) -> Path:
 
 def test_invoice_recipe_passes_against_the_embedded_org(folder: Path) -> None:
     (folder / "invoices.yml").write_text(RECIPE)
-    run = run_cli(str(folder / "invoices.yml"), "--json", str(folder / "report.json"),
-                  cwd=folder)  # fmt: skip
+    # run from the repository: the describe files resolve against the playbook's folder
+    run = run_cli(str(folder / "invoices.yml"), "--json", str(folder / "report.json"))
     assert run.status == 0, run.output
     for name in ("Find the customer by its ERP id", "Read invoices with their account",
                  "A stage that does not exist is refused"):  # fmt: skip
