@@ -8,13 +8,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from rich.console import Console
 
-from runner import secrets
 from runner.cli.environment import Environment
 from runner.cli.main import main
-from runner.salesforce import keys
 
 
 def quiet_environment() -> Environment:
@@ -31,17 +28,7 @@ def run_quietly(*args: str) -> int:
     registers every token and assertion it handles, and masking checks them all, so
     a registry grown by the runs before would slow each later run as no real run is.
     """
-    fresh_secret_registry()
-    return main(list(args), quiet_environment())
-
-
-def fresh_secret_registry() -> None:
-    """Empty the registry, then register the in-memory key pair as its creation did."""
-    secrets.SECRETS.clear()
-    key = keys.ephemeral_key_pair().private_key
-    secrets.register(
-        key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()).decode()
-    )
+    return main(list(args), quiet_environment())  # each main() has a registry of its own
 
 
 def best_of(repeats: int, action: Callable[[], object]) -> float:

@@ -9,6 +9,11 @@ lines); a few patterns (Salesforce access tokens, JWTs, PEM private key blocks,
 ``Bearer``/``assertion=`` values) are a safety net for secrets that reached some
 text before anyone registered them.
 
+Each run has its own registry (``runner.context`` starts one per run and makes it
+current with :func:`use`); the module functions register into and mask with the
+current one, so two runs in one process never see each other's secrets. Code
+outside any run (a library caller, a unit test) shares one default registry.
+
 Matching uses Aho-Corasick automata (``pyahocorasick``): one pass over the text
 finds every registered form at once, so masking costs the same with one secret
 or a thousand.  Automata are rebuilt lazily and in tiers of doubling size, so a
@@ -23,6 +28,9 @@ import html
 import json
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -258,25 +266,41 @@ class SecretRegistry:
             self._longest = 0
 
 
-SECRETS = SecretRegistry()
-"""The process-wide registry every module registers into and every reporter masks with."""
+_DEFAULT = SecretRegistry()
+_CURRENT: ContextVar[SecretRegistry] = ContextVar("secrets", default=_DEFAULT)
+
+
+def current() -> SecretRegistry:
+    """The registry of the run this code belongs to (``use``); outside any run, the process's."""
+    return _CURRENT.get()
+
+
+@contextmanager
+def use(registry: SecretRegistry) -> Iterator[SecretRegistry]:
+    """Register into and mask with ``registry`` in this context (a run, and the threads it
+    starts with a copy of its context)."""
+    token = _CURRENT.set(registry)
+    try:
+        yield registry
+    finally:
+        _CURRENT.reset(token)
 
 
 def register(value: str | bytes | None) -> None:
-    """Register ``value`` in the process-wide registry."""
-    SECRETS.add(value)
+    """Register ``value`` in the current run's registry."""
+    current().add(value)
 
 
 def redact(text: str) -> str:
-    """Mask ``text`` with the process-wide registry."""
-    return SECRETS.redact(text)
+    """Mask ``text`` with the current run's registry."""
+    return current().redact(text)
 
 
 def redact_head(text: str, limit: int) -> str:
-    """The first ``limit`` characters of ``text``, masked with the process-wide registry."""
-    return SECRETS.redact_head(text, limit)
+    """The first ``limit`` characters of ``text``, masked with the current run's registry."""
+    return current().redact_head(text, limit)
 
 
 def redact_data(value: Any) -> Any:
-    """Mask a JSON-like structure with the process-wide registry."""
-    return SECRETS.redact_data(value)
+    """Mask a JSON-like structure with the current run's registry."""
+    return current().redact_data(value)

@@ -44,3 +44,17 @@ def test_no_imports_inside_functions() -> None:
                 hidden += [f"{path.relative_to(REPO)}:{inner.lineno}" for inner in ast.walk(node)
                            if isinstance(inner, (ast.Import, ast.ImportFrom))]
     assert not hidden, hidden
+
+
+def test_the_process_environment_is_read_in_one_place() -> None:
+    """``runner/context.py`` takes the environment once per run; nothing else reads it."""
+    readers = []
+    for path in sorted((REPO / "runner").rglob("*.py")):
+        parts = path.relative_to(REPO / "runner").parts
+        if parts[0] == "emulator" or parts == ("context.py",):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        readers += [f"{path.relative_to(REPO)}:{node.lineno}" for node in ast.walk(tree)
+                    if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv")
+                    and isinstance(node.value, ast.Name) and node.value.id == "os"]
+    assert not readers, readers

@@ -9,7 +9,6 @@ reports of what already ran are still written.
 from __future__ import annotations
 
 import argparse
-import os
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +18,7 @@ from runner import secrets
 from runner.cli.doctor import run_doctor
 from runner.cli.environment import Environment
 from runner.cli.init import init_project
+from runner.context import carry, current
 from runner.errors import ExitStatus, UsageError
 from runner.playbook import lint, selection
 from runner.playbook.environ import load_env
@@ -64,7 +64,7 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
         with_targets(load_playbook(Path(path), extra_org_names=known), inventories, args.limit)
         for path in args.playbooks
     ]
-    environ = load_env(Path("."))
+    environ = load_env(current().cwd)
     for playbook in selected:  # every selected org, so that all shards refuse the same errors
         lint.check_playbook(playbook, extra_vars=extra_vars)
     selections = [Selection(tuple(playbook.orgs), args.shard) for playbook in selected]
@@ -138,7 +138,7 @@ def print_plan(
     named = [key.passphrase_env for key in playbook.keys.values()]
     named += [org.passphrase_env for org in playbook.orgs.values()]
     for variable in filter(None, named):
-        secrets.register(os.environ.get(variable))
+        secrets.register(current().environ.get(variable))
     report_plan.print_plan(env.stdout, playbook, plan.plan_playbook(playbook, steps, run))
 
 
@@ -153,7 +153,7 @@ def report_paths(
 ) -> dict[str, Path]:
     """Requested report files; with several playbooks each gets its own suffix."""
     paths = {}
-    for kind in files.WRITERS:
+    for kind in files.RENDERERS:
         value = getattr(args, kind, None)
         if value:
             path = Path(value)
@@ -192,7 +192,7 @@ def _run_interruptibly(executor: Executor) -> RunResult:
         finally:
             finished.set()
 
-    worker = threading.Thread(target=target, name="run", daemon=True)
+    worker = threading.Thread(target=carry(target), name="run", daemon=True)
     worker.start()
     # An Event, not Thread.join(): a join() interrupted by Ctrl-C can mark the thread as
     # finished while it still runs (CPython before 3.13), and the result would be lost.

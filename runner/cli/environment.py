@@ -1,19 +1,25 @@
 """The input and output of one invocation: the consoles it prints to.
 
 Tests and benchmarks swap it for in-memory consoles; nothing else in the
-command line reaches for ``sys.stdout`` directly.
+command line reaches for ``sys.stdout`` directly. The consoles on the process's
+streams mask secrets in everything written to them.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TextIO
+from types import MappingProxyType
+from typing import Any, TextIO, cast
 
 from rich.console import Console
 
+from runner.report.sink import MaskedStream
+
 COLOR_MODES = ("auto", "always", "never")
+EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
 class PipeConsole(Console):
@@ -33,20 +39,23 @@ class Environment:
     stderr: Console
 
     @classmethod
-    def from_system(cls, color: str = "auto") -> Environment:
-        """Consoles on the process's stdout and stderr; ``color`` is ``--color``'s value."""
+    def from_system(cls, color: str = "auto", environ: Mapping[str, str] = EMPTY) -> Environment:
+        """Consoles on the process's stdout and stderr; ``color`` is ``--color``'s value,
+        ``environ`` the run's environment variables (NO_COLOR)."""
         width = None if sys.stdout.isatty() else 120
+        out, err = cast(TextIO, MaskedStream(sys.stdout)), cast(TextIO, MaskedStream(sys.stderr))
         return cls(
-            stdout=PipeConsole(width=width, highlight=False, soft_wrap=True,
-                               **_colors(color, sys.stdout)),
-            stderr=Console(stderr=True, width=width, highlight=False, **_colors(color, sys.stderr)),
+            stdout=PipeConsole(file=out, width=width, highlight=False, soft_wrap=True,
+                               **_colors(color, sys.stdout, environ)),
+            stderr=Console(file=err, width=width, highlight=False,
+                           **_colors(color, sys.stderr, environ)),
         )
 
 
-def _colors(mode: str, stream: TextIO) -> dict[str, Any]:
+def _colors(mode: str, stream: TextIO, environ: Mapping[str, str]) -> dict[str, Any]:
     """Console options for ``--color``: ``always`` colours a pipe too (the live progress
     display still needs a terminal); ``never`` and, under ``auto``, NO_COLOR turn it off."""
-    if mode == "never" or (mode == "auto" and os.environ.get("NO_COLOR")):
+    if mode == "never" or (mode == "auto" and environ.get("NO_COLOR")):
         return {"no_color": True, "color_system": None}
     if mode == "always":
         return {"no_color": False, "color_system": "auto" if stream.isatty() else "standard"}

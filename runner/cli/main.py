@@ -19,6 +19,7 @@ from runner.cli.commands import init_command, run_command
 from runner.cli.completion import SHELLS, completion_script
 from runner.cli.environment import COLOR_MODES, Environment, silence_stdout
 from runner.cli.schemas import schema_command
+from runner.context import RunContext, activate
 from runner.errors import ExitStatus, SfjwtError, UsageError
 from runner.playbook.schema import schema_names
 from runner.playbook.shards import parse_shard
@@ -152,10 +153,22 @@ _positive_int = _positive(int, minimum=1)
 _positive_float = _positive(float, minimum=0.001)
 
 
-def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
-    """Run the command line; returns the exit status (the console script exits with it)."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
-    env = env or Environment.from_system(color=_color_option(args_list))
+def main(
+    argv: Sequence[str] | None = None, env: Environment | None = None,
+    run_context: RunContext | None = None,
+) -> int:
+    """Run the command line; returns the exit status (the console script exits with it).
+
+    ``run_context`` is what the run takes from its process (environment variables, working
+    directory) and its own secret registry: by default a snapshot of this process's.
+    """
+    run_context = run_context or RunContext.from_process()
+    with activate(run_context):
+        return _main(list(sys.argv[1:] if argv is None else argv), env, run_context)
+
+
+def _main(args_list: list[str], env: Environment | None, run_context: RunContext) -> int:
+    env = env or Environment.from_system(_color_option(args_list), run_context.environ)
     verbosity = sum(a.count("v") for a in args_list if a.startswith("-v") and set(a[1:]) == {"v"})
     previous = signal.getsignal(signal.SIGTERM)
     try:

@@ -9,11 +9,12 @@ lists the places searched.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from dotenv import dotenv_values
+
+from runner.context import current
 
 DOTENV = ".env"
 
@@ -86,8 +87,9 @@ def dotenv_files(directories: Iterable[Path]) -> list[Path]:
     return list(seen.values())
 
 
-def load_env(*directories: Path) -> Environ:
-    """The process environment over the ``.env`` files of ``directories`` (first one wins)."""
+def load_env(*directories: Path, environ: Mapping[str, str] | None = None) -> Environ:
+    """The run's environment variables (``environ``, by default the current run's) over the
+    ``.env`` files of ``directories`` (first one wins)."""
     files = dotenv_files(directories)
     values: dict[str, str] = {}
     sources: dict[str, Path] = {}
@@ -97,7 +99,7 @@ def load_env(*directories: Path) -> Environ:
         for name, value in dotenv_values(path).items():
             if value is not None and name not in values:
                 values[name], sources[name] = value, path
-    for name, value in os.environ.items():
+    for name, value in (current().environ if environ is None else environ).items():
         values[as_text(name)] = as_text(value)
         sources.pop(as_text(name), None)
     return Environ(values, sources, files)

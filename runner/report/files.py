@@ -1,4 +1,6 @@
-"""Write the requested report files (JUnit, JSON, markdown) for a finished run."""
+"""Write the requested report files (JUnit, JSON, markdown) for a finished run.
+
+Each file's whole text is masked on its way to the disk, whatever its reporter did."""
 
 from __future__ import annotations
 
@@ -8,11 +10,12 @@ from pathlib import Path
 from runner.errors import UsageError
 from runner.report import jsonfile, junit, markdown
 from runner.run.results import RunResult
+from runner.secrets import redact
 
-WRITERS: dict[str, Callable[[RunResult, Path], None]] = {
-    "junit": junit.write,
-    "json": jsonfile.write,
-    "markdown": markdown.write,
+RENDERERS: dict[str, Callable[[RunResult], str]] = {
+    "junit": junit.render,
+    "json": jsonfile.render,
+    "markdown": markdown.render,
 }
 
 
@@ -21,6 +24,6 @@ def write_reports(run: RunResult, paths: Mapping[str, Path]) -> None:
     for kind, path in paths.items():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            WRITERS[kind](run, path)
+            path.write_text(redact(RENDERERS[kind](run)), encoding="utf-8")
         except OSError as exc:
             raise UsageError(f"--{kind} {path}: cannot write the report: {exc.strerror}") from None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from runner.report.data import run_data
 from runner.run.results import RunResult
@@ -12,6 +11,3 @@ from runner.run.results import RunResult
 def render(run: RunResult) -> str:
     return json.dumps(run_data(run), indent=2, default=str, ensure_ascii=False) + "\n"
 
-
-def write(run: RunResult, path: Path) -> None:
-    path.write_text(render(run), encoding="utf-8")

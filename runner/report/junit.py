@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
-from pathlib import Path
 
 from runner.report.wording import describe_check, reason_text
 from runner.run.results import Kind, OrgResult, Outcome, RunResult, StepResult, Tally
@@ -80,6 +79,3 @@ def render(run: RunResult) -> str:
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
 
-
-def write(run: RunResult, path: Path) -> None:
-    path.write_text(render(run), encoding="utf-8")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from runner.report import matrix
 from runner.report.data import VERDICTS
 from runner.report.wording import RECAP_COLUMNS, describe_check, reason_text, recap_counts
@@ -60,6 +58,3 @@ def _failures(run: RunResult) -> list[str]:
 def render(run: RunResult) -> str:
     return "\n".join(_summary(run) + _matrix(run) + _failures(run)) + "\n"
 
-
-def write(run: RunResult, path: Path) -> None:
-    path.write_text(render(run), encoding="utf-8")

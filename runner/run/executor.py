@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from runner.context import carry
 from runner.errors import SfjwtError
 from runner.playbook.model import KeySpec, OrgSpec, Playbook, StepSpec
 from runner.playbook.origins import Layer
@@ -183,7 +184,7 @@ class Executor:
         forks = max(1, min(self.options.forks, len(orgs) or 1))
         with ThreadPoolExecutor(max_workers=forks, thread_name_prefix="lane") as pool:
             futures = [
-                pool.submit(self._run_org, spec, prepared[spec.name], settings)
+                pool.submit(carry(self._run_org), spec, prepared[spec.name], settings)
                 for spec in orgs.values()
             ]
             return [future.result() for future in futures]

@@ -7,13 +7,13 @@ the integration user with the embedded org — what an admin does in Setup.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from runner import secrets
+from runner.context import current
 from runner.errors import KeyMaterialError, PlaybookError, Position
 from runner.playbook.environ import as_text
 from runner.playbook.model import KeySpec, OrgSpec
@@ -39,7 +39,7 @@ def passphrase_from_env(variable: str | None) -> bytes | None:
     """Read a key's passphrase from the environment variable the playbook names."""
     if not variable:
         return None
-    value = os.environ.get(variable)
+    value = current().environ.get(variable)
     if value is None:
         raise KeyMaterialError(
             f"the key is protected by a passphrase read from ${variable}, which is not set",

@@ -298,17 +298,18 @@ def load_key_pair(
     return KeyPair(key, cert, private_key, certificate)
 
 
-_EPHEMERAL: dict[int, KeyPair] = {}
+_EPHEMERAL: dict[int, tuple[KeyPair, bytes]] = {}
 _EPHEMERAL_LOCK = threading.Lock()
 
 
 def ephemeral_key_pair(bits: int = MIN_BITS) -> KeyPair:
-    """An in-memory pair, made once per process: RSA generation is too slow to repeat per org."""
+    """An in-memory pair, made once per process: RSA generation is too slow to repeat per org.
+    Its PEM is registered with every run that uses it, each run having its own secrets."""
     with _EPHEMERAL_LOCK:
-        pair = _EPHEMERAL.get(bits)
-        if pair is None:
+        made = _EPHEMERAL.get(bits)
+        if made is None:
             key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
             pair = KeyPair(key, self_signed_certificate(key, subject={"CN": "sfjwt-run ephemeral"}))
-            secrets.register(_private_pem(key, None))
-            _EPHEMERAL[bits] = pair
-        return pair
+            made = _EPHEMERAL[bits] = (pair, _private_pem(key, None))
+    secrets.register(made[1])
+    return made[0]

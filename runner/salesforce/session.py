@@ -8,7 +8,6 @@ inflates them itself under a cap.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +15,7 @@ import requests
 from requests.sessions import merge_setting
 from requests.utils import get_environ_proxies
 
+from runner.context import current
 from runner.errors import TransportError
 from runner.salesforce.transfer import ACCEPT_ENCODING
 from runner.salesforce.urls import origin
@@ -64,7 +64,7 @@ class _Session(requests.Session):
 def _environment_ca_bundle(url: str) -> str | None:
     """REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE; for https, a TransportError if it is not a file."""
     for variable in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):
-        bundle = os.environ.get(variable)
+        bundle = current().environ.get(variable)
         if bundle:
             if url[:6].lower() == "https:" and not Path(bundle).is_file():
                 raise TransportError(

@@ -134,11 +134,11 @@ def test_registry_is_thread_safe(registry: SecretRegistry) -> None:
     assert registry.redact(" ".join(values)) == " ".join([MASK] * len(values))
 
 
-def test_module_shortcuts_use_the_process_registry() -> None:
+def test_module_shortcuts_use_the_current_registry() -> None:
     secrets.register("module-level-secret")
     assert secrets.redact("x module-level-secret") == f"x {MASK}"
     assert secrets.redact_data(["module-level-secret"]) == [MASK]
-    assert "module-level-secret" in secrets.SECRETS
+    assert "module-level-secret" in secrets.current()
 
 
 def test_clear_forgets_every_value(registry: SecretRegistry) -> None:

@@ -93,7 +93,7 @@ def test_assertion_is_rs256_signed_and_registered_as_secret() -> None:
         assertion, pair.private_key.public_key(), algorithms=["RS256"], audience=PRODUCTION_AUDIENCE
     )
     assert claims["iss"] == "cid"
-    assert assertion in secrets.SECRETS
+    assert assertion in secrets.current()
 
 
 def test_credentials_repr_hides_the_key() -> None:
@@ -108,7 +108,7 @@ def test_successful_exchange_returns_the_token(org: FakeOrg) -> None:
     assert token.instance_url == org.base_url
     assert (token.org_id, token.user_id) == (ORG_ID, USER_ID)
     assert token.scope == "api" and token.token_type == "Bearer"
-    assert token.access_token in secrets.SECRETS
+    assert token.access_token in secrets.current()
     assert token.access_token not in repr(token) and token.access_token not in str(token)
     (seen,) = org.requests_to(TOKEN_PATH)
     assert seen.method == "POST"
