@@ -240,6 +240,21 @@ class Database:
         )
         return dict(zip(columns, rows[0], strict=True)) if rows else None
 
+    def match(self, org_id: str, sobject: str, field: str, value: Any) -> list[str]:
+        """Ids of the live records whose ``field`` equals ``value`` (text: any case, unless the
+        field is case sensitive), oldest first; at most 100."""
+        self._catch_up(org_id)
+        meta = self.schema(org_id).get(sobject)
+        f = meta.by_lower_name[field.lower()]
+        exact = " COLLATE BINARY" if f.case_sensitive else ""
+        live = " AND IsDeleted = 0" if meta.field("IsDeleted") else ""
+        rows = self.execute(
+            f"SELECT Id FROM {quote(meta.name)} WHERE _org = ? AND {quote(f.name)} = ?{exact}"
+            f"{live} ORDER BY _seq LIMIT 100",
+            (ids.normalize(org_id), value),
+        )
+        return [row[0] for row in rows]
+
     def exists(self, org_id: str, sobject: str, record_id: str) -> bool:
         """True when the record is there and not deleted."""
         self._catch_up(org_id)

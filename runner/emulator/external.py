@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from runner.emulator import errors, ids
+from runner.emulator import errors
 from runner.emulator.composite import Action, collection_body, record_type, run_items
 from runner.emulator.errors import RestApiError
 from runner.emulator.messages import Response
 from runner.emulator.metadata import Field, SObject
+from runner.emulator.references import match_key
 from runner.emulator.routing import Context
 from runner.emulator.store import record_url
-from runner.emulator.values import to_storage
 
 CREATED_FLAG_SINCE = 46.0
 
@@ -41,17 +41,6 @@ def match_field(meta: SObject, name: str) -> Field:
     return f
 
 
-def _key(f: Field, value: Any) -> Any:
-    """``value`` as the store keeps it, for matching; None when no record can have it."""
-    if f.type == "id":
-        text = str(value)
-        return ids.normalize(text) if ids.is_valid_id(text) else None
-    try:
-        return to_storage(f, value)
-    except RestApiError:
-        return None
-
-
 def _same(f: Field, one: Any, other: Any) -> bool:
     """Equal as matching compares them: text in any case unless the field is case sensitive."""
     if isinstance(one, str) and isinstance(other, str) and not f.case_sensitive:
@@ -61,7 +50,7 @@ def _same(f: Field, one: Any, other: Any) -> bool:
 
 def find(ctx: Context, meta: SObject, f: Field, value: Any) -> list[str]:
     """Ids of the live records whose ``f`` is ``value``."""
-    key = _key(f, value)
+    key = match_key(f, value)
     if key is None or key == "":
         return []
     return ctx.store.match(ctx.org.org_id, meta.name, f.name, key)
@@ -96,7 +85,7 @@ def _without_key(
     for name, given in body.items():
         if name.lower() != f.name.lower():
             fields[name] = given
-        elif not _same(f, _key(f, given), _key(f, value)):
+        elif not _same(f, match_key(f, given), match_key(f, value)):
             raise RestApiError(
                 400,
                 "INVALID_FIELD",
@@ -169,7 +158,7 @@ def collection_upsert(ctx: Context, args: list[str]) -> Response:
         raise errors.not_an_id(args[1])
     all_or_none, items = collection_body(ctx)
     values = [_item_value(item, f) for item in items]
-    keys = [_match_key(f, v) for v in values]
+    keys = [_request_key(f, v) for v in values]
     actions: list[tuple[Action, str | None]] = []
     for item, value, key in zip(items, values, keys, strict=True):
         repeated = key is not None and keys.count(key) > 1
@@ -177,9 +166,9 @@ def collection_upsert(ctx: Context, args: list[str]) -> Response:
     return Response.json(200, run_items(ctx, actions, all_or_none))
 
 
-def _match_key(f: Field, value: Any) -> Any:
+def _request_key(f: Field, value: Any) -> Any:
     """What two values of one request must share to name the same record."""
-    key = _key(f, value) if value not in (None, "") else None
+    key = match_key(f, value) if value not in (None, "") else None
     return key.lower() if isinstance(key, str) and not f.case_sensitive else key
 
 

@@ -98,7 +98,10 @@ def check_records(
                 ("records", name),
                 None,
             )
-        for index, item in enumerate(items):
+        for index, given in enumerate(items):
+            # a lookup by the parent's external id is checked when the record is saved
+            item = {k: v for k, v in given.items()
+                    if not (isinstance(v, dict) and meta.relationship(k))}  # fmt: skip
             for key in item:
                 if key != "attributes" and meta.field(key) is None:
                     raise fail(

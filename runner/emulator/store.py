@@ -70,21 +70,6 @@ class Store(RecordWriter):
         )
         return int(rows[0][0])
 
-    def match(self, org_id: str, sobject: str, field: str, value: Any) -> list[str]:
-        """Ids of the live records whose ``field`` equals ``value`` (text: any case, unless the
-        field is case sensitive), oldest first; at most 100."""
-        self._catch_up(org_id)
-        meta = self.schema(org_id).get(sobject)
-        f = meta.by_lower_name[field.lower()]
-        exact = " COLLATE BINARY" if f.case_sensitive else ""
-        live = " AND IsDeleted = 0" if meta.field("IsDeleted") else ""
-        rows = self.execute(
-            f"SELECT Id FROM {quote(meta.name)} WHERE _org = ? AND {quote(f.name)} = ?{exact}"
-            f"{live} ORDER BY _seq LIMIT 100",
-            (ids.normalize(org_id), value),
-        )
-        return [row[0] for row in rows]
-
     def query_env(self, org_id: str, user_id: str | None, include_deleted: bool) -> QueryEnv:
         """What a query of this org is compiled against: its schema, day, user, fiscal year."""
         return QueryEnv(

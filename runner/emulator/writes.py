@@ -14,6 +14,7 @@ from runner.emulator import errors, ids
 from runner.emulator.database import Database, quote
 from runner.emulator.errors import RestApiError
 from runner.emulator.metadata import SObject
+from runner.emulator.references import resolve_references
 from runner.emulator.rules import check_body, derive, resolve_fields, resolve_id, same_id
 from runner.emulator.schema import Schema
 from runner.emulator.values import to_storage
@@ -39,6 +40,7 @@ class RecordWriter(Database):
             raise RestApiError(
                 400, "INVALID_TYPE_FOR_OPERATION", f"entity type cannot be inserted: {meta.name}"
             )
+        fields = self._with_references(org_id, meta, fields)
         values = check_body(meta, fields, creating=True)
         return self.insert(org_id, meta.name, values, user_id=user_id)
 
@@ -150,7 +152,7 @@ class RecordWriter(Database):
         body = {
             k: v for k, v in fields.items() if not (k.lower() == "id" and same_id(v, record_id))
         }
-        values = check_body(meta, body, creating=False)
+        values = check_body(meta, self._with_references(org_id, meta, body), creating=False)
         with self.transaction():
             current = self._fetch(org_id, meta, record_id, list(meta.fields))
             if current is None:
@@ -213,6 +215,16 @@ class RecordWriter(Database):
                 (now, *record_ids, org_id),
             )
             self._cascade_delete(org_id, child, doomed, now, depth + 1)
+
+    def _with_references(
+        self, org_id: str, meta: SObject, body: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Lookups given by a parent's external id (``"Account__r": {"Ext__c": "1"}``), as ids."""
+
+        def match(sobject: str, field: str, value: Any) -> list[str]:
+            return self.match(org_id, sobject, field, value)
+
+        return resolve_references(self.schema(org_id), meta, body, match)
 
     def _check_references(self, org_id: str, meta: SObject, row: Mapping[str, Any]) -> None:
         """Every reference must name a live record of the right object in the same org."""

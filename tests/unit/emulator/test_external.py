@@ -159,3 +159,38 @@ def test_field_names_are_case_insensitive_everywhere(org: Client) -> None:
     soql = "select name, phone from account where ext__c = 'LC-1'"
     _, _, found = org.call("GET", f"{V}/query", params={"q": soql})
     assert found["records"][0]["Phone"] == "42" and "Name" in found["records"][0]
+
+
+def test_lookups_given_by_the_parents_external_id(key_pair: tuple[str, str]) -> None:
+    emu = Emulator(port=9)
+    contacts = [{"LastName": "Seeded", "Account": {"Ext__c": "A-1"}}]
+    options = {"certificate_pem": key_pair[1], "sample_data": False, "objects": OBJECTS,
+               "records": {"Account": [{"Name": "Acme", "Ext__c": "A-1"},
+                                       {"Name": "Twin 1", "Legacy__c": "L"},
+                                       {"Name": "Twin 2", "Legacy__c": "L"}],
+                           "Contact": contacts}}  # fmt: skip
+    try:
+        org = Client(emu, emu.add_org(options), key_pair[0])
+        acme = org.call("GET", f"{V}/sobjects/Account/Ext__c/A-1")[2]["Id"]
+        soql = "SELECT LastName, Account.Name FROM Contact"
+        _, _, seeded = org.call("GET", f"{V}/query", params={"q": soql})
+        assert seeded["records"][0]["Account"]["Name"] == "Acme"
+        body = {"LastName": "Posted", "account": {"ext__c": "a-1"}}
+        status, _, created = org.call("POST", f"{V}/sobjects/Contact", body)
+        assert status == 201
+        assert org.call("GET", f"{V}/sobjects/Contact/{created['id']}")[2]["AccountId"] == acme
+        refusals = [
+            ({"Ext__c": "none"}, "Foreign key external ID: none not found for field Ext__c in "
+                                 "entity Account"),
+            ({"Legacy__c": "L"}, "Foreign key external ID: L matched more than one record for "
+                                 "field Legacy__c in entity Account"),
+            ({"Phone": "1"}, "Phone is not an External ID or indexed field for Account"),
+        ]  # fmt: skip
+        for reference, message in refusals:
+            status, _, error = org.call("POST", f"{V}/sobjects/Contact",
+                                        {"LastName": "x", "Account": reference})  # fmt: skip
+            assert (status, error[0]["errorCode"], error[0]["message"]) == (
+                400, "INVALID_FIELD", message,
+            )  # fmt: skip
+    finally:
+        emu.close()
