@@ -309,3 +309,51 @@ def test_jobs_stay_in_progress_for_the_configured_while(key_pair: tuple[str, str
         assert bulk.query("SELECT Name FROM Account WHERE Name = 'Slow Co'") != []
     finally:
         emulator.close()
+
+
+CUSTOM = [
+    {"name": "Account", "fields": [
+        {"name": "Erp_Id__c", "type": "text", "length": 12, "external_id": True, "unique": True}]},
+    {"name": "Shipment__c", "label": "Shipment", "fields": [
+        {"name": "Tracking__c", "type": "string", "length": 30, "external_id": True,
+         "unique": True},
+        {"name": "Account__c", "type": "lookup", "reference_to": "Account"},
+        {"name": "Weight__c", "type": "number", "precision": 8, "scale": 2}]},
+]  # fmt: skip
+
+
+@pytest.fixture
+def custom(key_pair: tuple[str, str]) -> Iterator[Bulk]:
+    emulator = Emulator(port=9)
+    org = emulator.add_org(
+        {"name": "custom", "certificate_pem": key_pair[1], "bulk_processing_ms": 0,
+         "sample_data": False, "objects": CUSTOM,
+         "records": {"Account": [{"Name": "Acme", "Erp_Id__c": "ERP-1"}]}}
+    )  # fmt: skip
+    yield Bulk(Client(emulator, org, key_pair[0]))
+    emulator.close()
+
+
+def test_upsert_custom_object_by_external_id_with_a_parent_by_external_id(custom: Bulk) -> None:
+    body = {"object": "Shipment__c", "operation": "upsert", "externalIdFieldName": "Tracking__c"}
+    first = custom.ingest(body, "Tracking__c,Name,Account__r.Erp_Id__c,Weight__c\n"
+                                "TRK-1,First,ERP-1,1.5\nTRK-2,Second,ERP-9,2\n")  # fmt: skip
+    errors = [r["sf__Error"] for r in custom.rows(f"jobs/ingest/{first}/failedResults")]
+    assert errors == [
+        "INVALID_FIELD:Foreign key external ID: ERP-9 not found for field Erp_Id__c in entity "
+        "Account:--"
+    ]
+    again = custom.ingest(body, "Tracking__c,Name,Weight__c\ntrk-1,,3.25\nTRK-3,Third,4\n")
+    created = {r["Tracking__c"]: r["sf__Created"]
+               for r in custom.rows(f"jobs/ingest/{again}/successfulResults")}  # fmt: skip
+    assert created == {"trk-1": "false", "TRK-3": "true"}
+    found = custom.query(
+        "SELECT Tracking__c, Weight__c, Account__r.Name FROM Shipment__c ORDER BY Tracking__c"
+    )
+    assert [(r["Tracking__c"], r["Weight__c"], (r["Account__r"] or {}).get("Name"))
+            for r in found] == [("trk-1", 3.25, "Acme"), ("TRK-3", 4.0, None)]  # fmt: skip
+    query = custom.call("POST", "jobs/query", {"operation": "query", "query":
+                        "SELECT Tracking__c, Account__r.Erp_Id__c FROM Shipment__c "
+                        "ORDER BY Tracking__c"})[2]  # fmt: skip
+    text = custom.text(f"jobs/query/{query['id']}/results")[2]
+    assert text == '"Tracking__c","Account__r.Erp_Id__c"\n"trk-1","ERP-1"\n"TRK-3",""\n'

@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from runner.emulator import Emulator
+
 from .conftest import Client, V, create_account, error_code
 
 
@@ -132,3 +134,24 @@ def test_parameterized_search_get_and_post(seeded: Client) -> None:
         ("Account", "Zephyr Widgets"),
     ]
     assert seeded.call("POST", f"{V}/parameterizedSearch", {"fields": ["Id"]})[0] == 400
+
+
+def test_custom_objects_and_fields_are_searched(key_pair: tuple[str, str]) -> None:
+    objects = [{"name": "Shipment__c", "fields": [
+        {"name": "Tracking__c", "type": "string", "length": 30, "external_id": True},
+        {"name": "Notes__c", "type": "textarea"}]}]  # fmt: skip
+    records = {"Shipment__c": [{"Name": "Crate", "Tracking__c": "TRK-77", "Notes__c": "fragile"},
+                               {"Name": "Pallet", "Tracking__c": "TRK-78"}]}  # fmt: skip
+    emulator = Emulator(port=9)
+    try:
+        org = emulator.add_org({"name": "c", "certificate_pem": key_pair[1],
+                                "objects": objects, "records": records})  # fmt: skip
+        client = Client(emulator, org, key_pair[0])
+        status, body = _search(client, "FIND {fragile} RETURNING Shipment__c(Name, Tracking__c)")
+        assert status == 200 and _names(body) == [("Shipment__c", "Crate")]
+        status, body = _search(client, "FIND {TRK-78} IN ALL FIELDS RETURNING Shipment__c(Name)")
+        assert _names(body) == [("Shipment__c", "Pallet")]
+        status, body = _search(client, "FIND {pallet} IN NAME FIELDS RETURNING Shipment__c")
+        assert [r["attributes"]["type"] for r in body["searchRecords"]] == ["Shipment__c"]
+    finally:
+        emulator.close()
