@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.console import Console
 
 from runner.cli.environment import Environment
 from runner.cli.main import main
+from tests.junit_check import check_junit, is_junit
 
 REPO = Path(__file__).resolve().parents[1]
 PLAYBOOKS = REPO / "playbooks"
@@ -84,3 +88,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(autouse=True)
+def junit_files_are_valid(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test that has a ``tmp_path``, every JUnit report written under it is
+    validated against junit-10.xsd, parsed with junitparser and its counts checked."""
+    folder = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    yield
+    if folder is not None:
+        for path in sorted(folder.rglob("*.xml")):
+            if is_junit(path):
+                check_junit(path)
+
+
+def single_run(report: Path | dict[str, Any]) -> dict[str, Any]:
+    """The one playbook run a ``--json`` report holds (read from ``report`` if a path)."""
+    data = json.loads(report.read_text(encoding="utf-8")) if isinstance(report, Path) else report
+    (run,) = data["playbooks"]
+    assert isinstance(run, dict)
+    return run

@@ -9,8 +9,10 @@ reports of what already ran are still written.
 from __future__ import annotations
 
 import argparse
+import socket
 import threading
 from dataclasses import replace
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -27,13 +29,13 @@ from runner.playbook.model import Playbook, StepSpec, load_playbook
 from runner.playbook.scope import RunVars
 from runner.playbook.shards import Selection
 from runner.playbook.variables import parse_extra_vars
-from runner.report import files, listing, messages
+from runner.report import files, github, listing, messages
 from runner.report import init as report_init
 from runner.report import plan as report_plan
 from runner.report.console import ConsoleReport
 from runner.run import plan
 from runner.run.executor import Executor, RunOptions
-from runner.run.results import RunResult
+from runner.run.results import Invocation, RunResult, worst
 from runner.salesforce.token_cache import TokenCache
 
 
@@ -76,7 +78,7 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
     if args.doctor:
         results = [run_doctor(env, playbook, RunVars(playbook.vars, extra_vars, environ),
                               verify=args.ca_bundle or True) for playbook in playbooks]
-        return max(results, key=_severity)
+        return worst(results)
     if args.check:
         for playbook in playbooks:
             print_plan(env, playbook, selection.select_steps(playbook, args),
@@ -89,27 +91,36 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
                                   tags=args.list_tags, selection=chosen)
         return ExitStatus.OK
     cache = TokenCache(Path(args.token_cache)) if args.token_cache else None
-    worst = ExitStatus.OK
-    for playbook in playbooks:
-        options = RunOptions(
-            forks=args.forks,
-            extra_vars=extra_vars,
-            env=environ,
-            steps=selection.select_steps(playbook, args),
-            allow_writes=args.allow_writes,
-            verify=args.ca_bundle or True,
-            org_timeout=args.org_timeout,
-            token_cache=cache,
-        )
-        reports = report_paths(args, playbook, several=len(playbooks) > 1)
-        status = run_playbook(playbook, options, env, verbosity=args.verbose, reports=reports,
-                              progress=not args.no_progress)
-        worst = max(worst, status, key=_severity)
-        if status is ExitStatus.INTERRUPTED:
-            break
+    targets = report_targets(args)
+    console = env.stderr if any(t.path is None for t in targets) else env.stdout
+    invocation = Invocation(started_at=datetime.now(timezone.utc).astimezone(),
+                            hostname=socket.gethostname())
+    try:
+        for playbook in playbooks:
+            options = RunOptions(
+                forks=args.forks,
+                extra_vars=extra_vars,
+                env=environ,
+                steps=selection.select_steps(playbook, args),
+                allow_writes=args.allow_writes,
+                verify=args.ca_bundle or True,
+                org_timeout=args.org_timeout,
+                token_cache=cache,
+            )
+            report = ConsoleReport(console, verbosity=args.verbose,
+                                   progress=not args.no_progress)
+            result = run_playbook(playbook, options, report)
+            invocation.runs.append(result)
+            if result.interrupted:
+                break
+    except KeyboardInterrupt:  # between two runs, or a second Ctrl-C: report what finished
+        invocation.stopped = True
     if cache is not None:
         cache.save()
-    return worst
+    if current().environ.get("GITHUB_ACTIONS") == "true":
+        github.print_annotations(console, invocation)
+    files.write_reports(invocation, targets, env.stdout.file, console)
+    return invocation.exit_status
 
 
 def with_targets(
@@ -142,42 +153,18 @@ def print_plan(
     report_plan.print_plan(env.stdout, playbook, plan.plan_playbook(playbook, steps, run))
 
 
-def _severity(status: ExitStatus) -> int:
-    order = [ExitStatus.OK, ExitStatus.STEP_FAILED, ExitStatus.ORG_UNREACHABLE,
-             ExitStatus.INTERRUPTED]
-    return order.index(status) if status in order else len(order)
+def report_targets(args: argparse.Namespace) -> list[files.Target]:
+    """Where each requested report goes; ``-`` is standard output (one report at most)."""
+    summary = current().environ.get("GITHUB_STEP_SUMMARY")
+    requested = {kind: getattr(args, kind, None) for kind in files.RENDERERS}
+    return files.targets(requested, step_summary=summary)
 
 
-def report_paths(
-    args: argparse.Namespace, playbook: Playbook, *, several: bool
-) -> dict[str, Path]:
-    """Requested report files; with several playbooks each gets its own suffix."""
-    paths = {}
-    for kind in files.RENDERERS:
-        value = getattr(args, kind, None)
-        if value:
-            path = Path(value)
-            if several:
-                path = path.with_name(f"{path.stem}-{playbook.path.stem}{path.suffix}")
-            paths[kind] = path
-    return paths
-
-
-def run_playbook(
-    playbook: Playbook,
-    options: RunOptions,
-    env: Environment,
-    *,
-    verbosity: int = 0,
-    reports: dict[str, Path] | None = None,
-    progress: bool = False,
-) -> ExitStatus:
-    report = ConsoleReport(env.stdout, verbosity=verbosity, progress=progress)
-    executor = Executor(playbook, options, report)
-    result = _run_interruptibly(executor)
+def run_playbook(playbook: Playbook, options: RunOptions, report: ConsoleReport) -> RunResult:
+    """Run one playbook, its lines and recap printed by ``report``."""
+    result = _run_interruptibly(Executor(playbook, options, report))
     report.recap(result)
-    files.write_reports(result, reports or {})
-    return result.exit_status
+    return result
 
 
 def _run_interruptibly(executor: Executor) -> RunResult:

@@ -2,7 +2,8 @@
 
 Tests and benchmarks swap it for in-memory consoles; nothing else in the
 command line reaches for ``sys.stdout`` directly. The consoles on the process's
-streams mask secrets in everything written to them.
+streams mask secrets in everything written to them, and go quiet when their
+reader goes away.
 """
 
 from __future__ import annotations
@@ -17,18 +18,19 @@ from typing import Any, TextIO, cast
 from rich.console import Console
 
 from runner.report.sink import MaskedStream
+from runner.report.streams import GuardedStream, is_terminal
 
 COLOR_MODES = ("auto", "always", "never")
 EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
 class PipeConsole(Console):
-    """A console that goes quiet when its reader leaves (``| head``) and lets the run finish,
-    where rich's default would exit the process mid-run and lose the reports."""
+    """A console that goes quiet when its reader leaves, where rich's default would exit
+    the process mid-run and lose the reports. Its stream (a ``GuardedStream``) already
+    swallows the failure; this is for any write that reaches rich's own handler."""
 
     def on_broken_pipe(self) -> None:
         self.quiet = True
-        silence_stdout()
 
 
 @dataclass
@@ -42,13 +44,23 @@ class Environment:
     def from_system(cls, color: str = "auto", environ: Mapping[str, str] = EMPTY) -> Environment:
         """Consoles on the process's stdout and stderr; ``color`` is ``--color``'s value,
         ``environ`` the run's environment variables (NO_COLOR)."""
-        width = None if sys.stdout.isatty() else 120
-        out, err = cast(TextIO, MaskedStream(sys.stdout)), cast(TextIO, MaskedStream(sys.stderr))
+        return cls.on_streams(sys.stdout, sys.stderr, color, environ)
+
+    @classmethod
+    def on_streams(
+        cls, stdout: TextIO, stderr: TextIO, color: str = "auto",
+        environ: Mapping[str, str] = EMPTY,
+    ) -> Environment:
+        """Consoles on two text streams, each masked and guarded: a reader that goes away
+        silences its console and the run goes on."""
+        width = None if is_terminal(stdout) else 120
+        out = cast(TextIO, GuardedStream(cast(TextIO, MaskedStream(stdout))))
+        err = cast(TextIO, GuardedStream(cast(TextIO, MaskedStream(stderr))))
         return cls(
             stdout=PipeConsole(file=out, width=width, highlight=False, soft_wrap=True,
-                               **_colors(color, sys.stdout, environ)),
-            stderr=Console(file=err, width=width, highlight=False,
-                           **_colors(color, sys.stderr, environ)),
+                               **_colors(color, stdout, environ)),
+            stderr=PipeConsole(file=err, width=width, highlight=False,
+                               **_colors(color, stderr, environ)),
         )
 
 
@@ -58,7 +70,7 @@ def _colors(mode: str, stream: TextIO, environ: Mapping[str, str]) -> dict[str, 
     if mode == "never" or (mode == "auto" and environ.get("NO_COLOR")):
         return {"no_color": True, "color_system": None}
     if mode == "always":
-        return {"no_color": False, "color_system": "auto" if stream.isatty() else "standard"}
+        return {"no_color": False, "color_system": "auto" if is_terminal(stream) else "standard"}
     return {}
 
 

@@ -73,9 +73,13 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--list-steps", action="store_true", help="list the steps and exit")
     parser.add_argument("--list-orgs", action="store_true", help="list the orgs and exit")
     parser.add_argument("--list-tags", action="store_true", help="list the tags and exit")
-    parser.add_argument("--junit", metavar="FILE", help="write a JUnit XML report")
-    parser.add_argument("--json", metavar="FILE", help="write a JSON report")
-    parser.add_argument("--markdown", metavar="FILE", help="write a markdown summary")
+    parser.add_argument("--junit", metavar="FILE",
+                        help="write a JUnit XML report (- for standard output: the console "
+                        "then goes to standard error)")
+    parser.add_argument("--json", metavar="FILE", help="write a JSON report (- for stdout)")
+    parser.add_argument("--markdown", metavar="FILE",
+                        help="write a markdown summary (- for stdout; appended when FILE is "
+                        "$GITHUB_STEP_SUMMARY)")
     parser.add_argument("--token-cache", metavar="FILE",
                         help="reuse access tokens across runs (file written with mode 0600)")
     parser.add_argument("--no-progress", action="store_true",
@@ -191,9 +195,6 @@ def _main(args_list: list[str], env: Environment | None, run_context: RunContext
         return int(exc.exit_status)
     except KeyboardInterrupt:
         messages.print_interrupted(env.stderr)
-        return int(ExitStatus.INTERRUPTED)
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
-        silence_stdout()
         return int(ExitStatus.INTERRUPTED)
     except Exception as exc:  # a bug: one line, and the traceback only on request
         shown = traceback.format_exc() if verbosity >= 3 else None

@@ -6,7 +6,6 @@ Every string that came from a server or a template passes through
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Sequence
 
@@ -31,27 +30,6 @@ STYLES = {
 }
 EXCERPT_CHARS = 240
 _COLUMN_GAP = 2  # a table's padding between two columns
-_GAP = " " * _COLUMN_GAP
-_MARKUP = re.compile(r"[\[:]")  # rich reads str cells as markup and emoji codes
-
-
-def _plain_text_only(console: Console) -> bool:
-    """Whether the console prints no styles and keeps no record, so text can go straight out."""
-    return console.color_system is None and not (console.record or console.quiet)
-
-
-def _plain_table(table: Table, rows: list[list[str]], widths: list[int], total: int) -> str:
-    """Title, header and rows of a borderless table, cells justified as their columns."""
-    lines = [_justified(str(table.title or ""), total, "left")]
-    for row in rows:
-        cells = zip(row, widths, table.columns, strict=True)
-        lines.append(_GAP.join(_justified(c, w, col.justify) for c, w, col in cells))
-    return "\n".join(lines) + "\n"
-
-
-def _justified(text: str, width: int, justify: str) -> str:
-    room = " " * (width - cell_len(text))
-    return room + text if justify == "right" else text + room
 
 
 def _cut(text: str) -> str:
@@ -125,15 +103,7 @@ class ConsoleReport:
             self.console.print(Text(f"             {excerpt}", "dim"), soft_wrap=True)
 
     def _print_line(self, line: Text) -> None:
-        """One step line. Without colours (a pipe, a CI log) it is its plain text, written
-        as is: rich's rendering pipeline cost more than the rest of a step's reporting."""
-        console = self.console
-        if self._progress is None and _plain_text_only(console):
-            if "\t" in line.plain:
-                line.expand_tabs(console.tab_size)
-            console.file.write(line.plain + "\n")
-        else:
-            console.print(line, soft_wrap=True)  # fixed-width columns: nothing to wrap
+        self.console.print(line, soft_wrap=True)  # fixed-width columns: nothing to wrap
 
     def _print_failure(self, result: StepResult) -> None:
         failed = result.failed_checks
@@ -163,21 +133,16 @@ class ConsoleReport:
 
     def _print_table(self, table: Table, rows: list[list[str]]) -> None:
         """Print a recap table, each column as wide as its widest cell: that spares rich
-        measuring every cell (most of a recap's time with hundreds of orgs), and without
-        colours the table is laid out here, as rich lays it out. A table wider than the
-        console is left to rich's own fitting."""
+        measuring every cell (most of a recap's time with hundreds of orgs). A table wider
+        than the console is left to rich's own fitting."""
         console = self.console
         headers = [str(column.header) for column in table.columns]
         widths = [max(map(cell_len, cells)) for cells in zip(headers, *rows, strict=True)]
         total = sum(widths) + _COLUMN_GAP * (len(widths) - 1)
-        if total > console.width:
-            console.print(table)
-        elif _plain_text_only(console) and not _MARKUP.search(" ".join(map(" ".join, rows))):
-            console.file.write(_plain_table(table, [headers, *rows], widths, total))
-        else:
+        if total <= console.width:
             for column, width in zip(table.columns, widths, strict=True):
                 column.width = width
-            console.print(table)
+        console.print(table)
 
     # -- recap ---------------------------------------------------------------------
     def recap(self, run: RunResult) -> None:

@@ -1,26 +1,37 @@
-"""The run as JSON-ready data: the one shape the JSON report writes.
+"""The runs of one command as JSON-ready data: the one shape the JSON report writes.
 
-Described by ``schemas/report.schema.json``. Reasons and checks are put in
-words by ``wording``, as every other report does; everything passes through
-the secret registry's ``redact_data`` on the way out.
+Described by ``schemas/report.schema.json``: the invocation (when, where, the
+worst exit status, the counts of every playbook) and one entry per playbook run.
+Reasons and checks are put in words by ``wording``, as every other report does;
+everything passes through the secret registry's ``redact_data`` on the way out.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any
 
 from runner.errors import Position
 from runner.report.wording import describe_check, reason_text
-from runner.run.results import CheckResult, OrgResult, RunResult, StepResult, Tally
+from runner.run.results import CheckResult, Invocation, OrgResult, RunResult, StepResult, Tally
 from runner.secrets import redact_data
 
-REPORT_VERSION = 1
+REPORT_VERSION = 2
 VERDICTS = {0: "passed", 2: "failed", 3: "unreachable", 99: "interrupted"}
 
 
 def _position(position: Position | None) -> dict[str, Any] | None:
     return None if position is None else asdict(position)
+
+
+def timestamp(moment: datetime | None) -> str | None:
+    """ISO 8601 with milliseconds and the UTC offset, as JUnit and JSON reports write it."""
+    return None if moment is None else moment.isoformat(timespec="milliseconds")
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _check(check: CheckResult) -> dict[str, Any]:
@@ -34,6 +45,7 @@ def step_data(step: StepResult) -> dict[str, Any]:
         "name": step.name,
         "position": _position(step.position),
         "outcome": step.outcome.value,
+        "started_ms": _ms(step.started_ms),
         "elapsed_ms": round(step.elapsed_ms, 1),
         "reason": reason_text(step),
         "reason_code": step.reason.why.value if step.reason else None,
@@ -70,21 +82,40 @@ def org_data(org: OrgResult) -> dict[str, Any]:
     }
 
 
+def _verdict(status: int) -> dict[str, Any]:
+    return {"exit_status": status, "verdict": VERDICTS.get(status, "error")}
+
+
+def _totals(tally: Tally) -> dict[str, Any]:
+    return {"counts": counts(tally), "ignored": tally.ignored, "unreachable": tally.unreachable}
+
+
 def run_data(run: RunResult) -> dict[str, Any]:
-    status = int(run.exit_status)
-    data = {
-        "version": REPORT_VERSION,
+    """One playbook's run (not masked: ``invocation_data`` masks the whole)."""
+    return {
         "playbook": run.playbook,
         "name": run.name,
-        "exit_status": status,
-        "verdict": VERDICTS.get(status, "error"),
+        "started_at": timestamp(run.started_at),
+        **_verdict(int(run.exit_status)),
         "interrupted": run.interrupted,
         "elapsed_ms": round(run.elapsed_ms, 1),
-        "counts": counts(run.tally),
-        "ignored": run.tally.ignored,
-        "unreachable": run.tally.unreachable,
+        **_totals(run.tally),
         "keys": [step_data(key) for key in run.keys],
         "orgs": [org_data(org) for org in run.orgs],
+    }
+
+
+def invocation_data(invocation: Invocation) -> dict[str, Any]:
+    """Every playbook the command ran, masked: what ``--json`` writes."""
+    data = {
+        "version": REPORT_VERSION,
+        "started_at": timestamp(invocation.started_at),
+        "hostname": invocation.hostname,
+        **_verdict(int(invocation.exit_status)),
+        "interrupted": invocation.interrupted,
+        "elapsed_ms": round(invocation.elapsed_ms, 1),
+        **_totals(invocation.tally),
+        "playbooks": [run_data(run) for run in invocation.runs],
     }
     redacted: dict[str, Any] = redact_data(data)
     return redacted

@@ -1,29 +1,87 @@
-"""Write the requested report files (JUnit, JSON, markdown) for a finished run.
+"""Write the requested reports (JUnit, JSON, markdown, HTML) of a command's runs.
 
-Each file's whole text is masked on its way to the disk, whatever its reporter did."""
+Each report is one file holding every playbook the command ran. ``-`` sends a
+report to standard output (then the console goes to standard error); a markdown
+report given ``$GITHUB_STEP_SUMMARY``'s path is appended to it, as GitHub expects
+of each step. Each report's whole text is masked on its way out.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
+
+from rich.console import Console
 
 from runner.errors import UsageError
 from runner.report import jsonfile, junit, markdown
-from runner.run.results import RunResult
+from runner.run.results import Invocation
 from runner.secrets import redact
 
-RENDERERS: dict[str, Callable[[RunResult], str]] = {
+STDOUT = "-"
+RENDERERS: dict[str, Callable[[Invocation], str]] = {
     "junit": junit.render,
     "json": jsonfile.render,
     "markdown": markdown.render,
 }
 
 
-def write_reports(run: RunResult, paths: Mapping[str, Path]) -> None:
-    """Write each report; a path that cannot be written is a one-line error."""
-    for kind, path in paths.items():
+@dataclass(frozen=True)
+class Target:
+    """Where one report goes: a file (``path``), or standard output (``path`` None)."""
+
+    kind: str
+    path: Path | None
+    append: bool = False
+
+
+def targets(requested: Mapping[str, str | None], *, step_summary: str | None) -> list[Target]:
+    """The reports asked for (``--KIND VALUE``); at most one may go to standard output."""
+    chosen = []
+    for kind, value in requested.items():
+        if not value:
+            continue
+        if value == STDOUT:
+            chosen.append(Target(kind, None))
+            continue
+        path = Path(value)
+        chosen.append(Target(kind, path, append=kind == "markdown" and _same(path, step_summary)))
+    to_stdout = [f"--{t.kind} -" for t in chosen if t.path is None]
+    if len(to_stdout) > 1:
+        raise UsageError(f"{' and '.join(to_stdout)}: only one report can go to standard output",
+                         hint="write the others to files")
+    return chosen
+
+
+def _same(path: Path, other: str | None) -> bool:
+    return bool(other) and os.path.abspath(path) == os.path.abspath(str(other))
+
+
+def write_reports(
+    invocation: Invocation, chosen: list[Target], stdout: IO[str], console: Console
+) -> None:
+    """Write each report; a path that cannot be written is a one-line error (exit 5)."""
+    for target in chosen:
+        text = redact(RENDERERS[target.kind](invocation))
+        if target.path is None:
+            _to_stdout(text, stdout, console, target.kind)
+            continue
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(redact(RENDERERS[kind](run)), encoding="utf-8")
+            target.path.parent.mkdir(parents=True, exist_ok=True)
+            with target.path.open("a" if target.append else "w", encoding="utf-8") as file:
+                file.write(text)
         except OSError as exc:
-            raise UsageError(f"--{kind} {path}: cannot write the report: {exc.strerror}") from None
+            raise UsageError(f"--{target.kind} {target.path}: cannot write the report: "
+                             f"{exc.strerror}") from None
+
+
+def _to_stdout(text: str, stdout: IO[str], console: Console, kind: str) -> None:
+    """The report on standard output; if its reader has gone, a line on the console says so."""
+    stdout.write(text)
+    stdout.flush()
+    if getattr(stdout, "lost", False) and console.file is not stdout:
+        console.print(f"sfjwt-run: standard output was closed: the --{kind} report was not "
+                      "written", markup=False, highlight=False)

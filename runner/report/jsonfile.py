@@ -1,13 +1,14 @@
-"""``--json FILE``: the run as data for dashboards (schemas/report.schema.json)."""
+"""``--json FILE``: every playbook the command ran, as data for dashboards and
+``report merge`` (schemas/report.schema.json)."""
 
 from __future__ import annotations
 
 import json
 
-from runner.report.data import run_data
-from runner.run.results import RunResult
+from runner.report.data import invocation_data
+from runner.run.results import Invocation
 
 
-def render(run: RunResult) -> str:
-    return json.dumps(run_data(run), indent=2, default=str, ensure_ascii=False) + "\n"
-
+def render(invocation: Invocation) -> str:
+    return json.dumps(invocation_data(invocation), indent=2, default=str,
+                      ensure_ascii=False) + "\n"

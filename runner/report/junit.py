@@ -1,28 +1,58 @@
-"""``--junit FILE``: a testsuite per org (and one for the keys), a testcase per step.
+"""``--junit FILE``: a testsuite per playbook × org (and one per playbook for its keys), a
+testcase per key, login and step.
 
 Failed steps and keys carry a ``<failure>`` with a one-line message and the
 detail; skipped and interrupted steps, and failures ignored with
 ``ignore_errors``, a ``<skipped>``; an org that could not log in gets an
-``<error>`` on its ``log in`` testcase. Each testcase names the file and line
-of its step. The counts on every suite come from the results' tally.
+``<error>`` on its ``log in`` testcase. A looped step's testcase lists every
+item's outcome. The counts on every suite come from the results' tally.
+
+The file follows the Jenkins xUnit plugin's ``junit-10.xsd``, the schema most CI
+servers' readers accept, with one addition: ``file`` and ``line`` on each testcase
+(the step's place in the playbook), which that schema lacks but GitHub's and
+GitLab's test reporters read to annotate the line, as pytest's ``xunit1`` files do.
+Each testsuite says when its lane started (``timestamp``), on which machine
+(``hostname``) and from which playbook (``file``).
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 
+from runner.report.data import timestamp
 from runner.report.wording import describe_check, reason_text
-from runner.run.results import Kind, OrgResult, Outcome, RunResult, StepResult, Tally
+from runner.run.results import (
+    Invocation,
+    Kind,
+    OrgResult,
+    Outcome,
+    RunResult,
+    StepResult,
+    Tally,
+)
 from runner.secrets import redact
 
 KEYS_SUITE = "keys"
 
 
+def _item_lines(step: StepResult) -> list[str]:
+    """One line per loop item, and under each failed one what failed."""
+    lines = []
+    for item in step.items:
+        lines.append(f"item {item.item}: {item.outcome.value}")
+        if item.outcome is Outcome.FAILED:
+            lines.extend(f"  {text}" for text in _why(item))
+    return lines
+
+
+def _why(step: StepResult) -> list[str]:
+    return [describe_check(check) for check in step.failed_checks] or [reason_text(step)]
+
+
 def _detail(step: StepResult) -> str:
-    lines = [describe_check(check) for check in step.failed_checks]
-    if step.reason and not lines:
-        lines.append(reason_text(step))
+    lines = _item_lines(step) if step.items else _why(step)
     if step.exchange:
         lines.append(f"{step.exchange.method} {step.exchange.url} → {step.exchange.status}")
         if step.exchange.response_excerpt:
@@ -45,37 +75,72 @@ def _testcase(suite: ET.Element, step: StepResult, classname: str, hint: str | N
         failure.text = _detail(step)
     elif step.outcome in (Outcome.SKIPPED, Outcome.INTERRUPTED) or step.ignored:
         ET.SubElement(case, "skipped", message=reason or step.outcome.value)
+    if step.items:
+        ET.SubElement(case, "system-out").text = redact("\n".join(_item_lines(step)))
 
 
 def _counts(tally: Tally, tests: int) -> dict[str, str]:
     """JUnit's counts: ignored failures are skipped, a failed login is an error."""
     return {"tests": str(tests), "failures": str(tally.failed - tally.ignored),
-            "errors": str(tally.unreachable), "skipped": str(tally.not_run + tally.ignored)}
+            "errors": str(tally.unreachable)}
 
 
-def _suite(
-    root: ET.Element, name: str, results: Sequence[StepResult], tally: Tally,
-    elapsed_ms: float, hint: str | None = None,
-) -> None:
-    suite = ET.SubElement(root, "testsuite", {"name": name, **_counts(tally, len(results)),
-                                              "time": f"{elapsed_ms / 1000:.3f}"})
-    for result in results:
-        _testcase(suite, result, name, hint)
+def _suite_counts(tally: Tally, results: Sequence[StepResult]) -> dict[str, str]:
+    """A suite's counts: the tally's (which counts steps), and a login the run stopped,
+    whose testcase is skipped too."""
+    stopped = sum(r.kind is Kind.LOGIN and r.outcome is Outcome.INTERRUPTED for r in results)
+    return {**_counts(tally, len(results)), "skipped": str(tally.not_run + tally.ignored + stopped)}
+
+
+class _Suites:
+    """Adds the suites of one run to the ``<testsuites>`` root."""
+
+    def __init__(self, root: ET.Element, run: RunResult, *, hostname: str, several: bool):
+        self.root, self.run, self.hostname, self.several = root, run, hostname, several
+
+    def add(self) -> None:
+        run = self.run
+        if run.keys:
+            self._suite(KEYS_SUITE, run.keys, Tally.of(run.keys),
+                        sum(key.elapsed_ms for key in run.keys), run.started_at)
+        for org in run.orgs:
+            results = _org_results(org)
+            self._suite(org.name, results, org.tally, org.elapsed_ms,
+                        _lane_start(run.started_at, results), org.hint)
+
+    def _suite(
+        self, name: str, results: Sequence[StepResult], tally: Tally, elapsed_ms: float,
+        started: datetime | None, hint: str | None = None,
+    ) -> None:
+        """A suite is named after its org (or ``keys``); with several playbooks the
+        playbook follows in brackets, so that every suite's name is its own."""
+        full = f"{name} ({self.run.playbook})" if self.several else name
+        attributes = {"name": full, **_suite_counts(tally, results),
+                      "time": f"{elapsed_ms / 1000:.3f}", "timestamp": timestamp(started) or "",
+                      "hostname": self.hostname, "file": self.run.playbook}
+        suite = ET.SubElement(self.root, "testsuite", attributes)
+        for result in results:
+            _testcase(suite, result, full, hint)
+
+
+def _lane_start(run_start: datetime | None, results: Sequence[StepResult]) -> datetime | None:
+    offsets = [r.started_ms for r in results if r.started_ms is not None]
+    if run_start is None or not offsets:
+        return run_start
+    return run_start + timedelta(milliseconds=min(offsets))
 
 
 def _org_results(org: OrgResult) -> list[StepResult]:
     return ([org.login] if org.login else []) + org.steps
 
 
-def render(run: RunResult) -> str:
-    tests = len(run.keys) + sum(len(_org_results(org)) for org in run.orgs)
-    root = ET.Element("testsuites", {"name": redact(run.name), **_counts(run.tally, tests),
-                                     "time": f"{run.elapsed_ms / 1000:.3f}"})
-    if run.keys:
-        _suite(root, KEYS_SUITE, run.keys, Tally.of(run.keys),
-               sum(key.elapsed_ms for key in run.keys))
-    for org in run.orgs:
-        _suite(root, org.name, _org_results(org), org.tally, org.elapsed_ms, org.hint)
+def render(invocation: Invocation) -> str:
+    runs = invocation.runs
+    tests = sum(len(run.keys) + sum(len(_org_results(org)) for org in run.orgs) for run in runs)
+    name = " · ".join(run.name for run in runs)
+    root = ET.Element("testsuites", {"name": redact(name), **_counts(invocation.tally, tests),
+                                     "time": f"{invocation.elapsed_ms / 1000:.3f}"})
+    for run in runs:
+        _Suites(root, run, hostname=invocation.hostname, several=len(runs) > 1).add()
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-

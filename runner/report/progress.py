@@ -1,13 +1,16 @@
 """A live progress display for long runs: orgs and steps done, on terminals only.
 
-Off when output is not a terminal (CI logs stay line by line) or with
-``--no-progress``. Transient: it disappears before the recap is printed.
+Off when output is not a real terminal, whatever FORCE_COLOR, TTY_COMPATIBLE or
+``--color always`` say (colours may go to a CI log, redrawn frames must not), and
+with ``--no-progress``. Transient: it disappears before the recap is printed.
 """
 
 from __future__ import annotations
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from runner.report.streams import is_terminal
 
 
 class ProgressDisplay:
@@ -38,4 +41,4 @@ class ProgressDisplay:
 
 def wanted(console: Console, *, enabled: bool) -> bool:
     """Progress only on a real terminal, and only when not switched off."""
-    return enabled and console.is_terminal and not console.is_dumb_terminal
+    return enabled and is_terminal(console.file) and not console.is_dumb_terminal

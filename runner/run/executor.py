@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from typing import Protocol
 
 from runner.context import carry
@@ -85,14 +86,16 @@ class Executor:
         self.listener: RunListener = listener or SilentListener()
         self._stop = Cancel()  # an Event that also stops requests under way
         self._lock = threading.Lock()
+        self._origin = time.monotonic()
 
     def stop(self) -> None:
         self._stop.set()
 
     def run(self) -> RunResult:
-        started = time.monotonic()
+        started = self._origin = time.monotonic()
         orgs = self.playbook.orgs
-        result = RunResult(str(self.playbook.path), self.playbook.name)
+        result = RunResult(str(self.playbook.path), self.playbook.name,
+                           started_at=datetime.now(timezone.utc).astimezone())
         self.listener.run_started(self.playbook, list(orgs))
         key_pairs = self._prepare_keys(result)
         embedded = EmbeddedOrgs()
@@ -122,7 +125,8 @@ class Executor:
                 outcome, reason = Outcome.FAILED, Reason(Why.ERROR, exc.message)
             step = StepResult(Kind.KEY, -1, f"key {spec.name}", "", outcome,
                               (time.monotonic() - started) * 1000, checks=checks, reason=reason,
-                              position=spec.position)
+                              position=spec.position,
+                              started_ms=(started - self._origin) * 1000)
             result.keys.append(step)
             self.listener.step_finished(step)
         return key_pairs
@@ -162,6 +166,7 @@ class Executor:
             allow_writes=self.options.allow_writes,
             verify=self.options.verify,
             token_cache=self.options.token_cache,
+            origin=self._origin,
         )
 
     def _run_lanes(
@@ -217,11 +222,13 @@ class Executor:
         self, spec: OrgSpec, steps: Sequence[StepSpec], exc: SfjwtError
     ) -> OrgResult:
         org_result = OrgResult(spec.name, unreachable=True, hint=exc.hint)
-        org_result.login = login_result(spec, Outcome.FAILED,
-                                        reason=Reason(Why.NOT_PREPARED, exc.message))
+        now = (time.monotonic() - self._origin) * 1000
+        org_result.login = replace(login_result(spec, Outcome.FAILED,
+                                                reason=Reason(Why.NOT_PREPARED, exc.message)),
+                                   started_ms=now)
         self._emit(org_result.login)
         for step in steps:
-            skipped = not_run(step, spec.name, Why.UNAUTHENTICATED)
+            skipped = replace(not_run(step, spec.name, Why.UNAUTHENTICATED), started_ms=now)
             org_result.steps.append(skipped)
             self._emit(skipped)
         self.listener.org_finished(org_result)

@@ -41,6 +41,7 @@ class LaneSettings:
     verify: bool | str = True
     deadline: float | None = None  # time.monotonic() value after which the lane stops
     token_cache: TokenCache | None = None
+    origin: float | None = None  # time.monotonic() value when the run started
 
 
 class Lane:
@@ -88,8 +89,22 @@ class Lane:
         return self.result
 
     def _emit(self, result: StepResult) -> None:
+        result = self._stamped(result)
         self.result.steps.append(result)
         self.listener(result)
+
+    def _offset(self, started: float) -> float | None:
+        """A ``time.monotonic()`` value as milliseconds after the run started."""
+        origin = self.settings.origin
+        return None if origin is None else (started - origin) * 1000
+
+    def _stamped(self, result: StepResult) -> StepResult:
+        """A result that just ended, with when it started if it does not say."""
+        if result.started_ms is not None:
+            return result
+        ended = self._offset(time.monotonic())
+        return result if ended is None else replace(
+            result, started_ms=max(0.0, ended - result.elapsed_ms))
 
     def _login(self, client: OrgClient) -> Token | None:
         started = time.monotonic()
@@ -114,7 +129,8 @@ class Lane:
                 self.result.hint = error.hint
                 why = Why.REFUSED if isinstance(error, AuthenticationError) else Why.UNREACHABLE
                 outcome, reason = Outcome.FAILED, Reason(why, error.message)
-        self.result.login = login_result(self.org.spec, outcome, _ms(started), reason)
+        self.result.login = self._stamped(login_result(self.org.spec, outcome, _ms(started),
+                                                       reason))
         self.listener(self.result.login)
         return token
 
@@ -146,7 +162,8 @@ class Lane:
         self, step: StepSpec, kind: Kind, outcome: Outcome, started: float, **fields: Any
     ) -> StepResult:
         return StepResult(kind, step.index, step.name, self.org.name, outcome, _ms(started),
-                          tags=step.tags, position=step.position, **fields)
+                          tags=step.tags, position=step.position,
+                          started_ms=self._offset(started), **fields)
 
     # -- one step ----------------------------------------------------------
     def context(self, **local: Any) -> Scope:

@@ -6,16 +6,22 @@ JUnit, JSON and markdown reports cannot disagree about what passed.
 
 The types, for code that reads a run:
 
+- ``Invocation``: every playbook one command ran (``runs``, in order), when and on
+  which host it started: what each report file holds; its ``exit_status`` is the
+  worst of its runs'.
 - ``RunResult``: one playbook run: ``keys`` (results of kind ``KEY``), ``orgs``
-  (one ``OrgResult`` each, in playbook order), ``interrupted``, ``exit_status``
-  and ``tally`` (every key and step of every org, counted once).
+  (one ``OrgResult`` each, in playbook order), ``started_at`` (wall clock),
+  ``interrupted``, ``exit_status`` and ``tally`` (every key and step of every org,
+  counted once).
 - ``OrgResult``: one org's lane: ``login`` (kind ``LOGIN``), ``steps`` (kind
   ``STEP``, exactly one per selected step), ``unreachable``, ``hint`` and its
   ``tally``.
 - ``StepResult``: one key, login, step or loop item (``kind``), where it comes
   from (``position``: file:line:col of its ``keys:``/``orgs:`` entry or step),
   its ``outcome``, its ``checks``, the ``exchange`` behind it, and — when it did
-  not pass or did not run for a reason other than its checks — a ``reason``.
+  not pass or did not run for a reason other than its checks — a ``reason``;
+  ``started_ms`` says when it started, in milliseconds after its run started
+  (``None`` when not known), so that ``started_ms + elapsed_ms`` is when it ended.
   A looped step holds one result of kind ``ITEM`` per item in ``items``;
   ``all_checks`` and ``failed_checks`` include theirs.
 - ``CheckResult``: one expectation as a record: subject (status, json, header,
@@ -35,6 +41,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from runner.errors import ExitStatus, Position
@@ -129,6 +136,7 @@ class StepResult:
     position: Position | None = None
     item: str | None = None  # kind ITEM: the loop item, as text
     items: tuple[StepResult, ...] = ()  # a looped step: one result per item
+    started_ms: float | None = None  # when it started, in ms after the run started
 
     @property
     def all_checks(self) -> tuple[CheckResult, ...]:
@@ -205,6 +213,7 @@ class RunResult:
     orgs: list[OrgResult] = field(default_factory=list)
     interrupted: bool = False
     elapsed_ms: float = 0.0
+    started_at: datetime | None = None  # wall clock, with its time zone
 
     @property
     def tally(self) -> Tally:
@@ -225,3 +234,44 @@ class RunResult:
         ):
             return ExitStatus.STEP_FAILED
         return ExitStatus.OK
+
+
+SEVERITY = (ExitStatus.OK, ExitStatus.STEP_FAILED, ExitStatus.ORG_UNREACHABLE,
+            ExitStatus.INTERRUPTED)
+
+
+def worst(statuses: Iterable[ExitStatus]) -> ExitStatus:
+    """The most serious of several exit statuses (OK when there are none)."""
+    def rank(status: ExitStatus) -> int:
+        return SEVERITY.index(status) if status in SEVERITY else len(SEVERITY)
+
+    return max(statuses, key=rank, default=ExitStatus.OK)
+
+
+@dataclass
+class Invocation:
+    """Every playbook one command ran, in order: what each report file holds."""
+
+    runs: list[RunResult] = field(default_factory=list)
+    started_at: datetime | None = None  # wall clock, with its time zone
+    hostname: str = ""
+    stopped: bool = False  # a signal came outside any run (between two, or a second one)
+
+    @property
+    def tally(self) -> Tally:
+        total = Tally()
+        for run in self.runs:
+            total += run.tally
+        return total
+
+    @property
+    def exit_status(self) -> ExitStatus:
+        return ExitStatus.INTERRUPTED if self.stopped else worst(r.exit_status for r in self.runs)
+
+    @property
+    def interrupted(self) -> bool:
+        return self.stopped or any(run.interrupted for run in self.runs)
+
+    @property
+    def elapsed_ms(self) -> float:
+        return sum(run.elapsed_ms for run in self.runs)

@@ -9,7 +9,6 @@ either refused with exit 4 or run.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -22,7 +21,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import PLAYBOOKS, CliRun, run_cli, run_cli_inprocess
+from tests.conftest import PLAYBOOKS, CliRun, run_cli, run_cli_inprocess, single_run
 from tests.e2e.hostile_cases import ALL_CASES, DIRECTORY, Case, python_tags
 
 GENEROUS_SECONDS = 5.0
@@ -202,7 +201,7 @@ def test_headers_http_cannot_carry_fail_their_step_not_the_run(tmp_path: Path) -
     run = run_cli_inprocess(str(playbook), "--json", str(report))
     assert run.status == 2, run.output
     assert "Traceback" not in run.output and "internal error" not in run.output
-    [org] = json.loads(report.read_text(encoding="utf-8"))["orgs"]
+    [org] = single_run(report)["orgs"]
     results = {step["name"]: step for step in org["steps"]}
     for case, (_, words) in HEADERS.items():
         step = results[case]
@@ -295,7 +294,7 @@ def test_templates_rendering_to_odd_types_fail_their_step_not_the_run(tmp_path: 
     run = run_cli_inprocess(str(playbook), "--json", str(report))
     assert run.status == 2, run.output
     assert "internal error" not in run.output
-    [org] = json.loads(report.read_text())["orgs"]
+    [org] = single_run(report)["orgs"]
     outcomes = {step["name"]: step["outcome"] for step in org["steps"]}
     assert outcomes == {"number as path": "ok", "mapping as body": "failed",
                         "function as JSON": "failed", "list as header value": "ok",

@@ -27,7 +27,7 @@ import pytest
 
 from runner.run import actions
 from runner.salesforce import keys
-from tests.conftest import REPO, run_cli_inprocess
+from tests.conftest import REPO, run_cli_inprocess, single_run
 from tests.e2e.faults_matrix import (
     HEALTHY_STEPS,
     HOSTILE_ROWS,
@@ -78,7 +78,7 @@ class HostileRun:
         return data
 
     def org(self, name: str) -> dict[str, Any]:
-        [found] = [org for org in self.report()["orgs"] if org["name"] == name]
+        [found] = [org for org in single_run(self.report())["orgs"] if org["name"] == name]
         return found
 
 
@@ -187,7 +187,7 @@ def test_a_bug_met_by_one_org_fails_that_step_not_the_run(
     run = run_cli_inprocess(str(playbook), "--json", str(report))
     assert run.status == 2, run.output
     steps = {(org["name"], step["name"]): step
-             for org in json.loads(report.read_text())["orgs"] for step in org["steps"]}
+             for org in single_run(report)["orgs"] for step in org["steps"]}
     assert steps[("buggy", "versions")]["outcome"] == "failed"
     assert steps[("buggy", "versions")]["reason"] == "internal error: KeyError: 'a bug'"
     assert steps[("buggy", "after it")]["outcome"] == "ok"

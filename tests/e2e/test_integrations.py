@@ -147,8 +147,9 @@ def test_action_steps_run_playbooks_and_report_to_github(tmp_path: Path) -> None
     assert "## Health" in summary and "| globex-prod |" in summary
     errors = [line for line in run.splitlines() if line.startswith("::error ")]
     assert errors, run
-    assert all(line.startswith("::error file=playbooks/health.yml,title=globex-prod%3A ")
+    assert all(re.match(r"::error file=playbooks/health\.yml,line=\d+,title=globex-prod%3A ", line)
                for line in errors), errors
+    assert len(errors) == len(set(errors)), errors  # printed once, by the run itself
     assert str(where / "runner-temp" / "sfjwt-run" / "bin") in (where / "path").read_text()
 
 

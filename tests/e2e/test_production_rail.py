@@ -8,14 +8,13 @@ Whether a refused write reached the org is checked by counting records after.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.conftest import run_cli, run_cli_inprocess
+from tests.conftest import run_cli, run_cli_inprocess, single_run
 
 MARK = "Rail canary"
 COUNT = f"SELECT COUNT() FROM Contact WHERE LastName = '{MARK}'"
@@ -50,7 +49,7 @@ def _playbook(folder: Path, write: dict[str, Any], *, production: bool = True) -
 
 
 def _steps(report: Path) -> dict[str, dict[str, Any]]:
-    [org] = json.loads(report.read_text())["orgs"]
+    [org] = single_run(report)["orgs"]
     return {step["name"]: step for step in org["steps"]}
 
 
@@ -125,6 +124,6 @@ def test_production_from_an_inventory_guards_only_that_org(tmp_path: Path) -> No
     run = run_cli_inprocess("-i", str(inventory), str(playbook), "--json", str(report))
     assert run.status == 2, run.output
     outcomes = {org["name"]: org["steps"][0]["outcome"]
-                for org in json.loads(report.read_text())["orgs"]}
+                for org in single_run(report)["orgs"]}
     assert outcomes == {"live": "failed", "uat": "changed"}
     assert "refused POST on production org 'live'" in run.stdout

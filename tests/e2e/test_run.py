@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from runner.salesforce import keys
-from tests.conftest import PLAYBOOKS, REPO, run_cli
+from tests.conftest import PLAYBOOKS, REPO, run_cli, single_run
 from tests.e2e.standalone import standalone_emulator
 
 
@@ -61,7 +61,7 @@ def test_failed_expectation_shows_expected_and_actual(tmp_path: Path) -> None:
     assert "✗ json Name: equals 'Nobody', got '" in run.stdout
     assert "response: {" in run.stdout
     report = json.loads((tmp_path / "r.json").read_text())
-    [check] = [c for c in report["orgs"][0]["steps"][1]["checks"] if not c["passed"]]
+    [check] = [c for c in single_run(report)["orgs"][0]["steps"][1]["checks"] if not c["passed"]]
     assert check["expected"] == "Nobody" and check["actual"]
 
 

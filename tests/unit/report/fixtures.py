@@ -1,11 +1,14 @@
 """A small RunResult with one passing, one failing and one unreachable org, for reporter tests."""
 
+from datetime import datetime, timezone
+
 from runner.errors import Position
 from runner.run import results
-from runner.run.results import Kind, OrgResult, Outcome, RunResult, StepResult
+from runner.run.results import Invocation, Kind, OrgResult, Outcome, RunResult, StepResult
 
 SECRET_TOKEN = "00DXX0000001gPL!AR8AQJXg5oj8jXSgxJfA0lBog.39AsX.LVpxezPwuX5VAIrrbbHMuol7"
 AT_CREATE = Position("playbooks/x.yml", 9, 5)
+STARTED = datetime(2025, 3, 4, 5, 6, 7, 890000, tzinfo=timezone.utc)
 
 
 def step(index: int, name: str, org: str, outcome: Outcome, elapsed_ms: float = 0.0,
@@ -42,3 +45,8 @@ def sample_run() -> RunResult:
         step(1, "create", "gamma", Outcome.SKIPPED, reason=unauthenticated),
     ]
     return RunResult("playbooks/x.yml", "Example", orgs=[good, bad, down], elapsed_ms=200.0)
+
+
+def invocation(*runs: RunResult) -> Invocation:
+    """The runs as one command's, started at a fixed time on host ``ci-runner``."""
+    return Invocation(list(runs) or [sample_run()], started_at=STARTED, hostname="ci-runner")

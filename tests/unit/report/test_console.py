@@ -87,13 +87,11 @@ def step_lines(console: Console) -> str:
     return output
 
 
-def test_lines_written_directly_to_a_pipe_are_what_rich_prints(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    direct = step_lines(Console(file=io.StringIO(), width=50))
-    monkeypatch.setattr("runner.report.console._plain_text_only", lambda console: False)
-    assert step_lines(Console(file=io.StringIO(), width=50)) == direct
-    assert "\t" not in direct and "tab here" in direct and SECRET_TOKEN not in direct
+def test_step_lines_show_names_as_typed_one_line_each_and_masked() -> None:
+    text = step_lines(Console(file=io.StringIO(), width=50))
+    assert "\t" not in text and "tab here" in text and SECRET_TOKEN not in text
+    assert "[bold]markup[/]" in text and "emoji :smile:" in text
+    assert text.count("org-1") == len(STEP_NAMES)
 
 
 def test_a_recording_or_colour_console_gets_rich_output() -> None:

@@ -1,16 +1,28 @@
 import io
+import os
 
+import pytest
 from rich.console import Console
 
 from runner.report.progress import ProgressDisplay, wanted
 
 
-def test_progress_only_on_terminals_and_when_enabled():
-    terminal = Console(file=io.StringIO(), force_terminal=True)
-    piped = Console(file=io.StringIO(), force_terminal=False)
-    assert wanted(terminal, enabled=True)
-    assert not wanted(terminal, enabled=False)
-    assert not wanted(piped, enabled=True)
+def test_progress_only_on_a_real_terminal_and_when_enabled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    main, secondary = os.openpty()
+    with os.fdopen(secondary, "w") as tty, os.fdopen(main, "rb"):
+        terminal = Console(file=tty)
+        assert wanted(terminal, enabled=True)
+        assert not wanted(terminal, enabled=False)
+    read, write = os.pipe()
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    with os.fdopen(write, "w") as pipe, os.fdopen(read, "rb"):
+        forced = Console(file=pipe)
+        assert forced.is_terminal  # what rich believes, and colours follow it
+        assert not wanted(forced, enabled=True)  # redrawn frames would fill a CI log
+    assert not wanted(Console(file=io.StringIO(), force_terminal=True), enabled=True)
 
 
 def test_progress_counts_and_disappears():
