@@ -7,13 +7,12 @@ back through relationships, and check that a bad picklist value is refused.
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, single_run
 
 pytestmark = pytest.mark.slow
 DESCRIBE = Path(__file__).resolve().parents[1] / "data" / "describe"
@@ -96,8 +95,7 @@ def test_invoice_recipe_passes_against_the_embedded_org(folder: Path) -> None:
         assert f"ok        {name}" in run.stdout
     for name in ("Upsert invoice K-100 (created)", "Upsert invoice K-100 again (updated)"):
         assert f"changed   {name}" in run.stdout
-    report = json.loads((folder / "report.json").read_text())
-    steps = report["orgs"][0]["steps"]
+    steps = single_run(folder / "report.json")["orgs"][0]["steps"]
     assert [s["outcome"] for s in steps] == ["ok", "changed", "changed", "ok", "ok"], steps
 
 
