@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import Position, UsageError
-from runner.playbook.loader import Document, load_document
+from runner.playbook.document import Document
+from runner.playbook.loader import load_document
 from runner.playbook.model import OrgSpec, build_org
 from runner.playbook.origins import Defined, Layer, document_layer
 from runner.playbook.schema import validate

@@ -19,9 +19,9 @@ from typing import Any
 
 from runner.errors import PlaybookError, Position
 from runner.playbook import templating, varcheck
+from runner.playbook.document import format_path
 from runner.playbook.environ import describe_missing
 from runner.playbook.expressions import expression_error, schema_error
-from runner.playbook.loader import format_path
 from runner.playbook.model import Playbook
 from runner.playbook.origins import Layer
 from runner.playbook.references import references

@@ -26,15 +26,14 @@ import math
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from runner.errors import PlaybookError, Position
-
-JsonPath = tuple[str | int, ...]
+from runner.playbook.document import Document, JsonPath
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
@@ -45,22 +44,8 @@ validation of the largest accepted file stays around a second (5 MB of tiny step
 
 _YAML = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {f"{_YAML}{name}" for name in ("str", "int", "float", "bool", "null")}
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
-
-
-def format_path(path: JsonPath) -> str:
-    """Render a JSON path the way users read it: ``steps[2].expect.json['a.b']``."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif _PLAIN_KEY.match(part):
-            out += f".{part}" if out else part
-        else:
-            out += f"[{part!r}]"
-    return out or "(top level)"
 
 
 class _Resolver(yaml.resolver.Resolver):
@@ -74,43 +59,6 @@ _Resolver.yaml_implicit_resolvers = {
 _Resolver.add_implicit_resolver(
     f"{_YAML}bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-
-
-@dataclass(frozen=True)
-class Document:
-    """A parsed YAML file: its text, plain data, and where each piece came from."""
-
-    path: str
-    text: str
-    data: Any
-    key_positions: dict[JsonPath, Position] = field(default_factory=dict, repr=False)
-    value_positions: dict[JsonPath, Position] = field(default_factory=dict, repr=False)
-
-    def position_of(self, path: JsonPath, *, key: bool = True) -> Position | None:
-        """The key's position (or the value's), else the nearest ancestor's."""
-        path = tuple(path)
-        if key and path in self.key_positions:
-            return self.key_positions[path]
-        for depth in range(len(path), -1, -1):
-            found = self.value_positions.get(path[:depth])
-            if found is not None:
-                return found
-            if depth < len(path) and path[:depth] in self.key_positions:
-                return self.key_positions[path[:depth]]
-        return None
-
-    def source_line(self, line: int) -> str:
-        """The text of a 1-based line, or "" when there is no such line."""
-        lines = self.text.splitlines()
-        return lines[line - 1] if 1 <= line <= len(lines) else ""
-
-    def error(
-        self, path: JsonPath, message: str, *, hint: str | None = None, key: bool = True
-    ) -> PlaybookError:
-        """A PlaybookError positioned at ``path`` with its source line."""
-        position = self.position_of(path, key=key)
-        line = self.source_line(position.line) if position else None
-        return PlaybookError(message, position=position, source_line=line, hint=hint)
 
 
 def load_text(text: str, path: str = "<string>") -> Document:

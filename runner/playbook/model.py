@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from runner.errors import Position
-from runner.playbook.loader import Document, JsonPath, load_document
+from runner.playbook.document import Document, JsonPath
+from runner.playbook.loader import load_document
 from runner.playbook.origins import Layer, document_layer
 from runner.playbook.schema import validate
 from runner.playbook.suggest import did_you_mean

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import Position
-from runner.playbook.loader import Document, JsonPath
+from runner.playbook.document import Document, JsonPath
 
 COMMAND_LINE = Path(".")
 """Paths given on the command line resolve against the working directory."""

@@ -24,7 +24,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from runner.errors import PlaybookError
-from runner.playbook.loader import Document, JsonPath, format_path
+from runner.playbook.document import Document, JsonPath, format_path
 from runner.playbook.suggest import did_you_mean
 
 BRANCHING = frozenset({"oneOf", "anyOf"})

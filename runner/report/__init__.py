@@ -1,1 +1,2 @@
-"""Reporters: the only code that turns results into text for people or tools."""
+"""Reporters: the only code that prints or writes reports. Takes results (run/results.py),
+plans, findings and scaffolds; hands on console lines, JUnit, JSON and markdown, masked."""

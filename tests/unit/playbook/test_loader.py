@@ -10,7 +10,8 @@ import yaml
 
 from runner.errors import PlaybookError, Position
 from runner.playbook import loader
-from runner.playbook.loader import ALIAS_BUDGET, MAX_BYTES, format_path, load_document, load_text
+from runner.playbook.document import format_path
+from runner.playbook.loader import ALIAS_BUDGET, MAX_BYTES, load_document, load_text
 
 SAMPLE = """\
 name: Smoke
