@@ -26,6 +26,7 @@ from runner.playbook import lint, selection
 from runner.playbook.environ import load_env
 from runner.playbook.inventory import GroupSpec, Inventory, load_inventory, merge_orgs, select_orgs
 from runner.playbook.model import Playbook, StepSpec, load_playbook
+from runner.playbook.origins import Layer
 from runner.playbook.scope import RunVars
 from runner.playbook.shards import Selection
 from runner.playbook.variables import parse_extra_vars
@@ -36,6 +37,7 @@ from runner.report.console import ConsoleReport
 from runner.run import plan
 from runner.run.executor import Executor, RunOptions
 from runner.run.results import Invocation, RunResult, worst
+from runner.run.targets import list_targets
 from runner.salesforce.token_cache import TokenCache
 
 
@@ -66,28 +68,32 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
         with_targets(load_playbook(Path(path), extra_org_names=known), inventories, args.limit)
         for path in args.playbooks
     ]
-    environ = load_env(current().cwd)
-    for playbook in selected:  # every selected org, so that all shards refuse the same errors
-        lint.check_playbook(playbook, extra_vars=extra_vars)
+    runs = [run_vars(playbook, inventories, extra_vars) for playbook in selected]
+    # every selected org, so that all shards refuse the same errors
+    notices = [lint.check_playbook(playbook, extra_vars=extra_vars, env=run.env)
+               for playbook, run in zip(selected, runs, strict=True)]
     selections = [Selection(tuple(playbook.orgs), args.shard) for playbook in selected]
     playbooks = list(map(in_selection, selected, selections))
     if args.syntax_check:
-        for playbook in playbooks:
-            messages.print_syntax_ok(env.stdout, playbook)
+        for playbook, found in zip(playbooks, notices, strict=True):
+            messages.print_notices(env.stderr, found)
+            messages.print_syntax_ok(env.stdout, playbook, found)
         return ExitStatus.OK
     if args.doctor:
-        results = [run_doctor(env, playbook, RunVars(playbook.vars, extra_vars, environ),
-                              verify=args.ca_bundle or True) for playbook in playbooks]
+        results = [run_doctor(env, playbook, run, verify=args.ca_bundle or True)
+                   for playbook, run in zip(playbooks, runs, strict=True)]
         return worst(results)
     if args.check:
-        for playbook in playbooks:
-            print_plan(env, playbook, selection.select_steps(playbook, args),
-                       RunVars(playbook.vars, extra_vars, environ))
+        for playbook, run in zip(playbooks, runs, strict=True):
+            print_plan(env, playbook, selection.select_steps(playbook, args), run,
+                       allow_writes=args.allow_writes)
         return ExitStatus.OK
     if args.list_steps or args.list_orgs or args.list_tags:
-        for playbook, chosen in zip(playbooks, selections, strict=True):
+        groups = {name: group for inv in inventories for name, group in inv.groups.items()}
+        for playbook, run, chosen in zip(playbooks, runs, selections, strict=True):
+            listed = list_targets(playbook, run, groups) if args.list_orgs else None
             listing.print_listing(env.stdout, playbook, selection.select_steps(playbook, args),
-                                  orgs=args.list_orgs, list_steps=args.list_steps,
+                                  orgs=listed, list_steps=args.list_steps,
                                   tags=args.list_tags, selection=chosen)
         return ExitStatus.OK
     cache = TokenCache(Path(args.token_cache)) if args.token_cache else None
@@ -96,11 +102,11 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
     invocation = Invocation(started_at=datetime.now(timezone.utc).astimezone(),
                             hostname=socket.gethostname())
     try:
-        for playbook in playbooks:
+        for playbook, run in zip(playbooks, runs, strict=True):
             options = RunOptions(
                 forks=args.forks,
                 extra_vars=extra_vars,
-                env=environ,
+                env=run.env,
                 steps=selection.select_steps(playbook, args),
                 allow_writes=args.allow_writes,
                 verify=args.ca_bundle or True,
@@ -141,8 +147,16 @@ def in_selection(playbook: Playbook, chosen: Selection) -> Playbook:
     return replace(playbook, orgs={name: playbook.orgs[name] for name in chosen.orgs})
 
 
+def run_vars(playbook: Playbook, inventories: list[Inventory], extra: Layer) -> RunVars:
+    """What the playbook's templates start from; ``.env`` files are read from the working
+    directory, then next to the playbook, then next to each inventory."""
+    folders = [current().cwd, playbook.base_dir, *(inv.path.parent for inv in inventories)]
+    return RunVars(playbook.vars, extra, load_env(*folders))
+
+
 def print_plan(
-    env: Environment, playbook: Playbook, steps: tuple[StepSpec, ...], run: RunVars
+    env: Environment, playbook: Playbook, steps: tuple[StepSpec, ...], run: RunVars, *,
+    allow_writes: bool = False,
 ) -> None:
     # Keys are not loaded in check mode, so their passphrases were never registered;
     # a step that renders one into a URL or body must still show it masked.
@@ -150,7 +164,8 @@ def print_plan(
     named += [org.passphrase_env for org in playbook.orgs.values()]
     for variable in filter(None, named):
         secrets.register(current().environ.get(variable))
-    report_plan.print_plan(env.stdout, playbook, plan.plan_playbook(playbook, steps, run))
+    planned = plan.plan_playbook(playbook, steps, run, allow_writes=allow_writes)
+    report_plan.print_plan(env.stdout, playbook, planned)
 
 
 def report_targets(args: argparse.Namespace) -> list[files.Target]:

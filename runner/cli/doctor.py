@@ -90,7 +90,7 @@ def _where(org: OrgSpec, scope: Scope) -> str:
     if org.is_emulated:
         return "embedded org"
     try:
-        return str(scope.org["login_url"] or "")
+        return str(scope.org_setting("login_url") or "")
     except TemplateRenderError:
         return org.login_url or ""
 

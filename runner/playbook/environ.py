@@ -66,12 +66,19 @@ def source_file(env: Mapping[str, str], name: str) -> Path | None:
 def searched(env: Mapping[str, str]) -> str:
     """Where ``env`` names are looked up, as a person reads it."""
     paths = env._searched if isinstance(env, Environ) else ()
-    files = [str(path) for path in paths]
+    files = [_shown(path) for path in paths]
     if not files:
         return "the environment"
     if any(path.is_file() for path in paths):
         return "the environment, " + ", ".join(files)
     return "the environment; no .env file at " + " or ".join(files)
+
+
+def _shown(path: Path) -> str:
+    """A ``.env`` path as given, or ``./.env`` for the run's working directory."""
+    if path.parent in (current().cwd, Path(".")):
+        return f"./{path.name}"
+    return str(path)
 
 
 def describe_missing(env: Mapping[str, str], name: str) -> str:

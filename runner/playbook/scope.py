@@ -139,8 +139,16 @@ class Scope(LazyContext):
             return defined.value
         return self.tracked(name, defined.value, defined.origin)
 
-    def tracked(self, key: str, raw: Any, origin: Origin) -> Any:
-        """Render ``raw`` as the value of ``key``, refusing cycles and deep nesting."""
+    def org_setting(self, key: str) -> Any:
+        """The org's setting ``key`` rendered, for the code that uses it (a login, a plan):
+        an error says what failed, and the caller says which setting it was."""
+        if isinstance(self.org, OrgFacts):
+            return self.org.fact(key, attribute=False)
+        return self.org[key]
+
+    def tracked(self, key: str, raw: Any, origin: Origin, *, attribute: bool = True) -> Any:
+        """Render ``raw`` as the value of ``key``, refusing cycles and deep nesting; an error
+        inside names ``key`` and where it is written (unless ``attribute`` is false)."""
         if key in self._cache:
             return self._cache[key]
         chain = [name for name, _ in self._stack]
@@ -156,6 +164,8 @@ class Scope(LazyContext):
         except VariableError:
             raise
         except TemplateRenderError as exc:
+            if not attribute:
+                raise
             raise VariableError(f"{key} ({origin}): {exc.message}") from None
         finally:
             self._stack.pop()
@@ -223,6 +233,11 @@ class OrgFacts(Mapping[str, Any]):
         self._unknown = unknown
 
     def __getitem__(self, key: str) -> Any:
+        return self.fact(key, attribute=True)
+
+    def fact(self, key: str, *, attribute: bool) -> Any:
+        """One fact; with ``attribute``, a setting that fails to render names itself in the
+        error (a template reached it), else the caller says which setting it was."""
         spec = self._spec
         if spec is None or key not in ORG_FACTS:
             raise KeyError(key)
@@ -236,7 +251,8 @@ class OrgFacts(Mapping[str, Any]):
                 return DEFAULT_API_VERSION
             emulator_sets = spec.is_emulated and key != "audience"
             return self._unknown(f"org.{key}") if emulator_sets or key.endswith("left") else None
-        return self._scope.tracked(f"org.{key}", raw, Origin(spec.base_dir, spec.position))
+        origin = Origin(spec.base_dir, spec.position)
+        return self._scope.tracked(f"org.{key}", raw, origin, attribute=attribute)
 
     def __iter__(self) -> Iterator[str]:
         return iter(ORG_FACTS if self._spec is not None else ())

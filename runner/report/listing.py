@@ -6,28 +6,38 @@ from rich.console import Console
 
 from runner.playbook.model import Playbook, StepSpec
 from runner.playbook.shards import Selection
+from runner.run.targets import Target
+from runner.secrets import redact
+
+
+def org_line(target: Target) -> str:
+    """``acme-prod  (https://login.salesforce.com)  groups: production  production: true``"""
+    line = f"    {target.name}  ({target.where})"
+    if target.groups:
+        line += f"  groups: {', '.join(target.groups)}"
+    return line + ("  production: true" if target.production else "")
 
 
 def print_listing(
     console: Console, playbook: Playbook, steps: tuple[StepSpec, ...], *,
-    orgs: bool, list_steps: bool, tags: bool, selection: Selection | None = None,
+    orgs: list[Target] | None, list_steps: bool, tags: bool,
+    selection: Selection | None = None,
 ) -> None:
-    """The orgs, the selected steps and the tags of one playbook, as asked."""
+    """The orgs (when given), the selected steps and the tags of one playbook, as asked."""
     def say(text: str) -> None:
-        console.print(text, markup=False, highlight=False)
+        console.print(redact(text), markup=False, highlight=False)
 
     say(f"playbook: {playbook.path} ({playbook.name})")
-    if orgs:
+    if orgs is not None:
         shard = selection.shard if selection else None
         if selection is None or shard is None:
             say("  orgs:")
         else:
-            say(f"  orgs of shard {shard} ({len(playbook.orgs)} of the "
+            say(f"  orgs of shard {shard} ({len(orgs)} of the "
                 f"{len(selection.selected)} selected, by name):")
-        for org in playbook.orgs.values():
-            where = "embedded org" if org.is_emulated else (org.login_url or "")
-            say(f"    {org.name}  ({where})")
-        if not playbook.orgs:
+        for target in orgs:
+            say(org_line(target))
+        if not orgs:
             say("    (none)")
     if list_steps:
         say("  steps:")

@@ -3,9 +3,12 @@ internal errors; and the one line of ``--syntax-check``. Every line is masked.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Console
 
 from runner.errors import PlaybookError, SfjwtError
+from runner.playbook.lint import Notice
 from runner.playbook.model import Playbook
 from runner.secrets import redact
 
@@ -41,6 +44,17 @@ def print_internal_error(console: Console, exc: Exception, traceback: str | None
         console.print("run again with -vvv to see the traceback", markup=False)
 
 
-def print_syntax_ok(console: Console, playbook: Playbook) -> None:
-    console.print(f"{playbook.path}: syntax OK ({len(playbook.steps)} steps)",
-                  markup=False, highlight=False)
+def print_notices(console: Console, notices: Sequence[Notice]) -> None:
+    """Warnings of the checks before a run (``env.NAME`` that is not set), one line each."""
+    for notice in notices:
+        where = f"{notice.position}: " if notice.position else ""
+        _say(console, f"{where}warning: {notice.message}")
+
+
+def print_syntax_ok(
+    console: Console, playbook: Playbook, notices: Sequence[Notice] = ()
+) -> None:
+    """The verdict of ``--syntax-check``, counting its warnings."""
+    console.print(f"{playbook.path}: syntax OK ({len(playbook.steps)} steps)"
+                  + (f", {len(notices)} warning{'s' if len(notices) > 1 else ''}"
+                     if notices else ""), markup=False, highlight=False)

@@ -30,6 +30,12 @@ class WriteRefused(SfjwtError):
     """A write against an org marked ``production: true`` without permission."""
 
 
+def refuses_write(production: bool, method: str, allowed: bool) -> bool:
+    """Whether a request is refused: anything but GET/HEAD on a production org, unless the
+    step (``allow_write``) or the run (``--allow-writes``) allows it."""
+    return production and method.upper() not in ("GET", "HEAD") and not allowed
+
+
 @dataclass
 class ActionResult:
     """What one action produced: the registered value and every check."""

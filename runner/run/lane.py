@@ -279,11 +279,8 @@ class Lane:
         )
 
     def _guard_writes(self, step: StepSpec, method: str) -> None:
-        if (
-            self.org.spec.production
-            and method.upper() not in ("GET", "HEAD")
-            and not (step.allow_write or self.settings.allow_writes)
-        ):
+        allowed = step.allow_write or self.settings.allow_writes
+        if actions.refuses_write(self.org.spec.production, method, allowed):
             raise actions.WriteRefused(
                 f"refused {method} on production org {self.org.name!r}: "
                 "add allow_write: true to the step or run with --allow-writes"

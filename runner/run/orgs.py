@@ -52,7 +52,7 @@ def passphrase_from_env(variable: str | None) -> bytes | None:
 
 def _render_field(spec: OrgSpec, name: str, scope: Scope) -> Any:
     try:
-        return scope.org[name]
+        return scope.org_setting(name)
     except TemplateRenderError as exc:
         message = f"orgs.{spec.name}.{name}: {exc.message}"
         raise PlaybookError(message, position=spec.position) from None

@@ -7,17 +7,18 @@ values depend on earlier responses. No network, no files written; secrets masked
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
 from runner.playbook.model import OrgSpec, Playbook, StepSpec
 from runner.playbook.scope import RunVars, Scope, build_scope
 from runner.playbook.selection import applies_to
-from runner.playbook.templating import TemplateRenderError, render
+from runner.playbook.templating import TemplateRenderError, evaluate, render
+from runner.run.actions import refuses_write
 from runner.salesforce.auth import audience_for
-from runner.secrets import redact
 
 
 class Deferred:
@@ -42,12 +43,24 @@ class Deferred:
     def __iter__(self) -> Any:
         return iter([Deferred(f"{self.path}[*]")])
 
+    def __bool__(self) -> bool:
+        raise TemplateRenderError(f"{self.path} is known only when the run gets there")
+
 
 @dataclass(frozen=True)
 class PlannedStep:
+    """One step of one org in check mode. ``request`` is what would be sent (``GET /services/
+    data/v60.0/query``, ``assert: …``); the other fields say more, or why it will not run."""
+
     number: int
     name: str
-    action: str  # "GET https://…", "query: SELECT …", "assert: …", or why it will not run
+    request: str = ""
+    soql: str | None = None
+    body: str | None = None  # the JSON (or raw) body, as it would be sent
+    when: str | None = None  # a condition only the run can decide
+    skipped: str | None = None
+    refused: str | None = None
+    problem: str | None = None  # a template that cannot be rendered before the run
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,7 @@ class OrgPlan:
     name: str
     login: str
     steps: list[PlannedStep]
+    writes: str = ""  # on a production org: "refused", or "allowed (--allow-writes)"
 
 
 @dataclass(frozen=True)
@@ -72,24 +86,55 @@ class Plan:
     orgs: list[OrgPlan]
 
 
-def _describe_step(step: StepSpec, context: Mapping[str, Any], api_version: str) -> str:
+REFUSED = ("production org: add allow_write: true to the step or run with --allow-writes "
+           "to send it")
+
+
+def _shown(value: Any) -> str:
+    """A body as it goes on the wire: JSON, with values only a run knows as ``⟨path⟩``."""
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _planned(step: StepSpec, scope: Scope, org: OrgSpec, allow_writes: bool) -> PlannedStep:
+    number, name = step.index + 1, step.name
+    api_version = str(scope.org_setting("api_version"))
     if step.kind == "assert":
-        return "assert: " + "; ".join(step.assertions)
+        return PlannedStep(number, name, "assert: " + "; ".join(step.assertions))
     if step.kind == "query" and step.query is not None:
         resource = "queryAll" if step.query.all_rows else "query"
-        soql = str(render(step.query.soql, context))
-        return f"GET /services/data/{api_version}/{resource}?" + urlencode({"q": soql})
-    assert step.request is not None
-    target = str(render(step.request.url or step.request.path or "/", context))
-    params = render(dict(step.request.params), context)
-    line = f"{step.request.method} {target}"
+        soql = str(render(step.query.soql, scope))
+        return PlannedStep(number, name, f"GET /services/data/{api_version}/{resource}", soql=soql)
+    request = step.request
+    assert request is not None
+    target = str(render(request.url or request.path or "/", scope))
+    params = render(dict(request.params), scope)
     if params:
-        line += ("&" if "?" in target else "?") + urlencode({k: str(v) for k, v in params.items()})
-    if step.request.has_json:
-        line += f"  json: {render(step.request.json, context)}"
-    elif step.request.body is not None:
-        line += f"  body: {render(step.request.body, context)}"
-    return line
+        target += ("&" if "?" in target else "?") + urlencode(
+            {key: str(value) for key, value in params.items()})
+    body = None
+    if request.has_json:
+        body = "json: " + _shown(render(request.json, scope))
+    elif request.body is not None:
+        body = "body: " + str(render(request.body, scope))
+    refused = REFUSED if refuses_write(org.production, request.method,
+                                       step.allow_write or allow_writes) else None
+    return PlannedStep(number, name, f"{request.method} {target}", body=body, refused=refused)
+
+
+def _condition(step: StepSpec, scope: Scope) -> tuple[str | None, str | None]:
+    """(``when`` left to the run, or why the step is skipped): a condition that reads only
+    what is known before the run is decided here."""
+    if step.when is None or step.when is True:
+        return None, None
+    if step.when is False:
+        return None, "when: false"
+    try:
+        value = evaluate(step.when, scope)
+    except TemplateRenderError:
+        return step.when, None
+    if isinstance(value, Deferred):
+        return step.when, None
+    return (None, None) if value else (None, f"when: {step.when} is false")
 
 
 def plan_scope(run: RunVars, org: OrgSpec, registered: Mapping[str, Any] | None = None) -> Scope:
@@ -99,23 +144,23 @@ def plan_scope(run: RunVars, org: OrgSpec, registered: Mapping[str, Any] | None 
 
 
 def plan_org(
-    playbook: Playbook, org: OrgSpec, steps: tuple[StepSpec, ...], run: RunVars
+    org: OrgSpec, steps: tuple[StepSpec, ...], run: RunVars, *, allow_writes: bool = False
 ) -> list[PlannedStep]:
     """The requests one org would see, in order."""
     registered: dict[str, Any] = {}
     planned = []
     for step in steps:
+        scope = plan_scope(run, org, registered)
+        when, skipped = _condition(step, scope)
         if not applies_to(step, org.name):
-            action = "skipped: not for this org"
+            skipped = "not for this org"
+        if skipped:
+            planned.append(PlannedStep(step.index + 1, step.name, skipped=skipped))
         else:
-            scope = plan_scope(run, org, registered)
             try:
-                action = _describe_step(step, scope, str(scope.org["api_version"]))
+                planned.append(replace(_planned(step, scope, org, allow_writes), when=when))
             except TemplateRenderError as exc:
-                action = f"(cannot render yet: {exc.message})"
-            if step.when is not None:
-                action += f"  when: {step.when}"
-        planned.append(PlannedStep(step.index + 1, step.name, redact(action)))
+                planned.append(PlannedStep(step.index + 1, step.name, problem=exc.message))
         if step.register:
             registered[step.register] = Deferred(step.register)
     return planned
@@ -126,26 +171,37 @@ def login_line(org: OrgSpec, run: RunVars) -> str:
         return "log in: POST <embedded org>/services/oauth2/token (JWT, RS256)"
     scope = plan_scope(run, org)
     try:
-        login_url = str(scope.org["login_url"] or "").rstrip("/")
-        audience = audience_for(login_url, scope.org["audience"])
+        login_url = str(scope.org_setting("login_url") or "").rstrip("/")
+        audience = audience_for(login_url, scope.org_setting("audience"))
     except TemplateRenderError as exc:
-        return redact(f"log in: (cannot render yet: {exc.message})")
-    return redact(f"log in: POST {login_url}/services/oauth2/token (JWT, RS256, aud {audience})")
+        return f"log in: cannot be rendered before the run: {exc.message}"
+    return f"log in: POST {login_url}/services/oauth2/token (JWT, RS256, aud {audience})"
 
 
-def plan_keys(playbook: Playbook) -> list[PlannedKey]:
+def plan_keys(playbook: Playbook, run: RunVars) -> list[PlannedKey]:
     """Whether each key exists, would be made, or is missing; nothing is read or written."""
     planned = []
+    scope = build_scope(run)
     for key in playbook.keys.values():
-        exists = (key.base_dir / key.private_key).exists()
+        try:
+            exists = scope.path(key.private_key, key.base_dir).exists()
+        except TemplateRenderError as exc:
+            planned.append(PlannedKey(key.name, key.private_key, f"cannot be rendered before "
+                                      f"the run: {exc.message}"))
+            continue
         state = "exists" if exists else (
             "would be created" if key.generate == "if_missing" else "MISSING")
         planned.append(PlannedKey(key.name, key.private_key, state))
     return planned
 
 
-def plan_playbook(playbook: Playbook, steps: tuple[StepSpec, ...], run: RunVars) -> Plan:
+def plan_playbook(
+    playbook: Playbook, steps: tuple[StepSpec, ...], run: RunVars, *, allow_writes: bool = False
+) -> Plan:
     """The whole plan of ``--check``: keys, and per org its login and its requests."""
-    orgs = [OrgPlan(org.name, login_line(org, run), plan_org(playbook, org, steps, run))
+    writes = "allowed (--allow-writes)" if allow_writes else "refused"
+    orgs = [OrgPlan(org.name, login_line(org, run),
+                    plan_org(org, steps, run, allow_writes=allow_writes),
+                    writes if org.production else "")
             for org in playbook.orgs.values()]
-    return Plan(plan_keys(playbook), orgs)
+    return Plan(plan_keys(playbook, run), orgs)
