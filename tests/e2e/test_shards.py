@@ -17,7 +17,7 @@ ALL = ["acme-prod", "acme-uat", "acme-dev", "globex-prod", "globex-uat", "initec
 
 
 def _listed(stdout: str) -> list[str]:
-    return re.findall(r"^    (\S+)  \(embedded org\)$", stdout, flags=re.MULTILINE)
+    return re.findall(r"^    (\S+)  \(embedded org\)", stdout, flags=re.MULTILINE)
 
 
 def test_list_orgs_shows_each_shard_and_the_shards_cover_the_fleet() -> None:
