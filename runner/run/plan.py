@@ -19,6 +19,7 @@ from runner.playbook.selection import applies_to
 from runner.playbook.templating import TemplateRenderError, evaluate, render
 from runner.run.actions import refuses_write
 from runner.salesforce.auth import audience_for
+from runner.secrets import redact
 
 
 class Deferred:
@@ -121,6 +122,13 @@ def _planned(step: StepSpec, scope: Scope, org: OrgSpec, allow_writes: bool) -> 
     return PlannedStep(number, name, f"{request.method} {target}", body=body, refused=refused)
 
 
+def _masked(step: PlannedStep) -> PlannedStep:
+    """Secrets rendered into a request stay masked in the plan itself, not only when shown."""
+    return replace(step, request=redact(step.request),
+                   soql=None if step.soql is None else redact(step.soql),
+                   body=None if step.body is None else redact(step.body))
+
+
 def _condition(step: StepSpec, scope: Scope) -> tuple[str | None, str | None]:
     """(``when`` left to the run, or why the step is skipped): a condition that reads only
     what is known before the run is decided here."""
@@ -158,9 +166,10 @@ def plan_org(
             planned.append(PlannedStep(step.index + 1, step.name, skipped=skipped))
         else:
             try:
-                planned.append(replace(_planned(step, scope, org, allow_writes), when=when))
+                planned.append(_masked(replace(_planned(step, scope, org, allow_writes),
+                                               when=when)))
             except TemplateRenderError as exc:
-                planned.append(PlannedStep(step.index + 1, step.name, problem=exc.message))
+                planned.append(PlannedStep(step.index + 1, step.name, problem=redact(exc.message)))
         if step.register:
             registered[step.register] = Deferred(step.register)
     return planned
@@ -174,8 +183,8 @@ def login_line(org: OrgSpec, run: RunVars) -> str:
         login_url = str(scope.org_setting("login_url") or "").rstrip("/")
         audience = audience_for(login_url, scope.org_setting("audience"))
     except TemplateRenderError as exc:
-        return f"log in: cannot be rendered before the run: {exc.message}"
-    return f"log in: POST {login_url}/services/oauth2/token (JWT, RS256, aud {audience})"
+        return redact(f"log in: cannot be rendered before the run: {exc.message}")
+    return redact(f"log in: POST {login_url}/services/oauth2/token (JWT, RS256, aud {audience})")
 
 
 def plan_keys(playbook: Playbook, run: RunVars) -> list[PlannedKey]:

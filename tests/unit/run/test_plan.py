@@ -52,12 +52,14 @@ def test_the_plan_lists_keys_logins_and_requests_per_org(tmp_path: Path) -> None
     assert uat.login == ("log in: POST https://test.salesforce.com/services/oauth2/token "
                          "(JWT, RS256, aud https://test.salesforce.com)")
     assert "aud https://login.salesforce.com" in prod.login
-    assert [s.action for s in uat.steps] == [
-        "GET /services/data/v60.0/query?q=SELECT+Id+FROM+Account+LIMIT+1",
-        "GET /services/data/v60.0/sobjects/Account/⟨found.json.records[0].Id⟩?fields=Name",
-        "POST /services/data/  json: {'Name': ⟨item⟩}  when: org.production == false",
+    assert [(s.request, s.soql, s.body) for s in uat.steps] == [
+        ("GET /services/data/v60.0/query", "SELECT Id FROM Account LIMIT 1", None),
+        ("GET /services/data/v60.0/sobjects/Account/⟨found.json.records[0].Id⟩?fields=Name",
+         None, None),
+        ("POST /services/data/", None, 'json: {"Name": "⟨item⟩"}'),
     ]
-    assert prod.steps[2].action == "skipped: not for this org"
+    assert uat.steps[2].skipped is None and uat.steps[2].when is None  # decided: it runs
+    assert prod.steps[2].skipped == "not for this org"
     assert not (tmp_path / "certs").exists()
 
 
@@ -66,9 +68,9 @@ def test_an_undefined_value_is_shown_not_raised_and_secrets_stay_masked(
 ) -> None:
     playbook = write_playbook(tmp_path, PLAYBOOK.replace("{{ api }}", "{{ nope }}"))
     plan = plan_playbook(playbook, playbook.steps, RunVars(playbook.vars, {}, {}))
-    assert plan.orgs[0].steps[1].action.startswith("(cannot render yet: ")
+    assert plan.orgs[0].steps[1].problem == "undefined variable: 'nope' is undefined"
     register("plan-secret-value")
     secret = write_playbook(tmp_path, PLAYBOOK.replace("sobjects/Account", "{{ env.API_SECRET }}"))
     masked = plan_playbook(secret, secret.steps,
                            RunVars(secret.vars, {}, {"API_SECRET": "plan-secret-value"}))
-    assert "/services/data/v60.0/***/" in masked.orgs[0].steps[1].action
+    assert "/services/data/v60.0/***/" in masked.orgs[0].steps[1].request
