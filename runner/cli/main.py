@@ -80,6 +80,9 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--markdown", metavar="FILE",
                         help="write a markdown summary (- for stdout; appended when FILE is "
                         "$GITHUB_STEP_SUMMARY)")
+    parser.add_argument("--html", metavar="FILE",
+                        help="write an HTML report: one self-contained page (matrix, timeline, "
+                        "failures) that loads nothing from the network (- for stdout)")
     parser.add_argument("--token-cache", metavar="FILE",
                         help="reuse access tokens across runs (file written with mode 0600)")
     parser.add_argument("--no-progress", action="store_true",

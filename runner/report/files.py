@@ -17,7 +17,7 @@ from typing import IO
 from rich.console import Console
 
 from runner.errors import UsageError
-from runner.report import jsonfile, junit, markdown
+from runner.report import html, jsonfile, junit, markdown
 from runner.run.results import Invocation
 from runner.secrets import redact
 
@@ -26,6 +26,7 @@ RENDERERS: dict[str, Callable[[Invocation], str]] = {
     "junit": junit.render,
     "json": jsonfile.render,
     "markdown": markdown.render,
+    "html": html.render,
 }
 
 

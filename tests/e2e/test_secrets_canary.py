@@ -1,4 +1,5 @@
-"""Canary: plant secrets, run everything at -vv with every report, and search all of it.
+"""Canary: plant secrets, run everything at -vv with every report (JSON, JUnit, markdown,
+HTML), and search all of it.
 
 Secrets, by the product's definition: access tokens, JWT assertions, private
 key PEM and passphrases. The key is passphrase-protected with a sentinel
@@ -37,7 +38,8 @@ SERVER_LOG = "emulator"
 CLIENT_ONLY = {"passphrase", "wrong passphrase"}
 """The org logs the paths it is asked for; a passphrase the playbook itself put into a URL
 reaches it as any request data would. What the org must never log are tokens and assertions."""
-REPORTS = ("--json", "report.json"), ("--junit", "junit.xml"), ("--markdown", "summary.md")
+REPORTS = (("--json", "report.json"), ("--junit", "junit.xml"), ("--markdown", "summary.md"),
+           ("--html", "report.html"))
 
 CANARY_PLAYBOOK = {
     "name": "Canary",
@@ -278,6 +280,9 @@ def test_the_search_has_something_to_find(harvest: Harvest) -> None:
             "PEM line of pass.key", "PEM line of the decrypted key"} <= kinds
     assert any(kind == "PEM line of server.key" for kind in kinds)
     assert len(harvest.texts) >= 40
+    pages = [text for where, text in harvest.texts.items() if where.endswith(": report.html")]
+    assert len(pages) >= 8 and all("</html>" in page for page in pages)
+    assert any("Authorization: Bearer ***" in page for page in pages)  # a curl line was there
 
 
 def test_no_secret_appears_in_any_output_report_or_log(harvest: Harvest) -> None:
