@@ -79,8 +79,8 @@ def _matrix(run: RunResult, level: str) -> list[str]:
              "|" + "---|" * len(header)]
     for org in matrix.ordered_orgs(run):
         by_index = {step.index: step for step in org.steps}
-        login = matrix.row(org, [])[0]
-        cells = [escape(org.name), login, *(_cell(by_index.get(i)) for i in indexes)]
+        cells = [escape(org.name), matrix.login_cell(org),
+                 *(_cell(by_index.get(i)) for i in indexes)]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
 

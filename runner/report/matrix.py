@@ -39,10 +39,16 @@ def cell(step: StepResult | None) -> str:
     return f"{symbol} {step.elapsed_ms:.0f} ms"
 
 
+def login_cell(org: OrgResult) -> str:
+    """The login's symbol: ✗ for an org that could not log in, ! for a login the run stopped."""
+    if org.unreachable:
+        return SYMBOLS[Outcome.FAILED]
+    return SYMBOLS[org.login.outcome] if org.login else SYMBOLS[Outcome.SKIPPED]
+
+
 def row(org: OrgResult, indexes: list[int]) -> list[str]:
     by_index = {step.index: step for step in org.steps}
-    login = "✗" if org.unreachable else "✓"
-    return [login, *(cell(by_index.get(index)) for index in indexes)]
+    return [login_cell(org), *(cell(by_index.get(index)) for index in indexes)]
 
 
 def step_indexes(run: RunResult) -> list[int]:

@@ -8,9 +8,10 @@ import pytest
 from runner.errors import UsageError
 from runner.report import jsonfile, junit, markdown
 from runner.report.files import Target, targets, write_reports
+from runner.run.results import Outcome
 from runner.secrets import register
 from tests.junit_check import check_junit
-from tests.unit.report.fixtures import SECRET_TOKEN, invocation, sample_run
+from tests.unit.report.fixtures import SECRET_TOKEN, invocation, login, sample_run, step
 
 SCHEMA = json.loads((Path(__file__).parents[3] / "schemas" / "report.schema.json").read_text())
 
@@ -97,3 +98,15 @@ def test_only_one_report_may_go_to_standard_output():
     with pytest.raises(UsageError, match="--junit - and --json -: only one report"):
         targets({"junit": "-", "json": "-"}, step_summary=None)
     assert targets({"junit": "-", "json": "r.json"}, step_summary=None)[0].path is None
+
+
+def test_the_markdown_matrix_says_how_each_login_ended():
+    run = sample_run()
+    stopped = run.orgs[0]
+    stopped.login = login("alpha", Outcome.INTERRUPTED)
+    stopped.steps = [step(n, name, "alpha", Outcome.INTERRUPTED)
+                     for n, name in enumerate(["versions", "create"])]
+    rows = {line.split(" | ")[0]: line.split(" | ")[1:3] for line in
+            markdown.render(invocation(run)).split("### Orgs × steps")[1].splitlines()
+            if line.startswith("| ") and not line.startswith("| org")}
+    assert rows == {"| alpha": ["!", "!"], "| beta": ["✓", "✓ 4 ms"], "| gamma": ["✗", "–"]}
