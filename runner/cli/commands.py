@@ -33,7 +33,7 @@ from runner.playbook.variables import parse_extra_vars
 from runner.report import files, github, listing, messages
 from runner.report import init as report_init
 from runner.report import plan as report_plan
-from runner.report.console import ConsoleReport
+from runner.report.console import ConsoleReport, print_overall
 from runner.run import plan
 from runner.run.executor import Executor, RunOptions
 from runner.run.results import Invocation, RunResult, worst
@@ -96,6 +96,9 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
                                   orgs=listed, list_steps=args.list_steps,
                                   tags=args.list_tags, selection=chosen)
         return ExitStatus.OK
+    if args.verbose:
+        for found in notices:
+            messages.print_notices(env.stderr, [n for n in found if n.kind == "hidden"])
     cache = TokenCache(Path(args.token_cache)) if args.token_cache else None
     targets = report_targets(args)
     console = env.stderr if any(t.path is None for t in targets) else env.stdout
@@ -123,6 +126,8 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
         invocation.stopped = True
     if cache is not None:
         cache.save()
+    if len(invocation.runs) > 1:
+        print_overall(console, invocation)
     if current().environ.get("GITHUB_ACTIONS") == "true":
         github.print_annotations(console, invocation)
     files.write_reports(invocation, targets, env.stdout.file, console)

@@ -46,6 +46,7 @@ class Notice:
 
     position: Position | None
     message: str
+    kind: str = "env"  # "env": a name not set; "hidden": an org's var the playbook's hides
 
 
 @dataclass
@@ -86,12 +87,28 @@ def check_playbook(
     playbook: Playbook, *, extra_vars: Layer, env: Mapping[str, str] | None = None
 ) -> list[Notice]:
     """Raise a positioned PlaybookError for the first problem; return the warnings
-    (``env.NAME`` read but not set, when ``env`` is given)."""
+    (``env.NAME`` read but not set, when ``env`` is given; org vars the playbook's hide)."""
     linter = _Linter(playbook, extra_vars, env)
     linter.check_steps()
     linter.check_orgs()
     linter.check_variables()
-    return linter.warnings
+    return linter.warnings + hidden_org_vars(playbook)
+
+
+def hidden_org_vars(playbook: Playbook) -> list[Notice]:
+    """An org's (or its inventory's or group's) var that a playbook var of the same name
+    hides: Ansible's precedence, which surprises whoever expected the org to win."""
+    notices = []
+    for org in playbook.orgs.values():
+        for name in sorted(set(org.vars) & set(playbook.vars)):
+            if org.vars[name].value == playbook.vars[name].value:
+                continue
+            notices.append(Notice(
+                org.vars[name].origin.position,
+                f"{name} of org {org.name} is hidden by the playbook's vars.{name} "
+                f"({playbook.vars[name].origin}), which wins as in Ansible; to let orgs "
+                "differ, give the default in the inventory's vars instead", kind="hidden"))
+    return notices
 
 
 class _Linter:

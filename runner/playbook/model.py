@@ -3,9 +3,8 @@
 Building trusts the schema for shapes and applies defaults; the few rules a
 schema cannot state (a key that names a ``keys:`` entry, reserved ``register``
 names, step ``orgs`` that match some org) are checked here, each as a
-positioned PlaybookError with a did-you-mean. Mappings stay plain dicts so
-every value can go straight into templates and JSON reports; override by copy
-(``dataclasses.replace``), never by mutation.
+positioned PlaybookError with a did-you-mean. Variables keep where each one is
+written (``origins``); override by copy (``dataclasses.replace``), never by mutation.
 """
 
 from __future__ import annotations
@@ -51,10 +50,7 @@ class KeySpec:
 @dataclass(frozen=True)
 class OrgSpec:
     """One org to run against; ``emulator`` is None for a real org, {} for default emulation.
-
-    ``base_dir`` is the folder of the file that holds the org (playbook or inventory);
-    ``vars`` keeps where each variable was written.
-    """
+    ``base_dir`` is the folder of the file that holds it (playbook or inventory)."""
 
     name: str
     login_url: str | None = None
@@ -112,7 +108,7 @@ class ExpectSpec:
     headers: Mapping[str, Any]
     json: Mapping[str, Any]
     schema: Mapping[str, Any] | None
-    max_ms: float | None
+    max_ms: float | str | None  # a template until the step renders it
 
 
 @dataclass(frozen=True)
@@ -150,8 +146,7 @@ class Playbook:
     document: Document
 
     @property
-    def base_dir(self) -> Path:
-        """Relative key and certificate paths resolve against the playbook's directory."""
+    def base_dir(self) -> Path:  # where its keys' relative paths and its .env are
         return self.path.parent
 
 
@@ -329,7 +324,7 @@ def _expect(raw: Mapping[str, Any]) -> ExpectSpec:
         headers=dict(raw.get("headers", {})),
         json=dict(raw.get("json", {})),
         schema=raw.get("schema"),
-        max_ms=float(max_ms) if max_ms is not None else None,
+        max_ms=max_ms if max_ms is None or isinstance(max_ms, str) else float(max_ms),
     )
 
 

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.cells import cell_len
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from runner.errors import ExitStatus
 from runner.playbook.model import Playbook
 from runner.report import matrix
 from runner.report.progress import ProgressDisplay, wanted
 from runner.report.wording import RECAP_COLUMNS, describe_check, reason_text, recap_counts
-from runner.run.results import Kind, OrgResult, Outcome, RunResult, StepResult
+from runner.run.results import Invocation, Kind, OrgResult, Outcome, RunResult, StepResult, Tally
 from runner.secrets import redact
 
 STYLES = {
@@ -29,6 +31,7 @@ STYLES = {
     Outcome.INTERRUPTED: "magenta",
 }
 EXCERPT_CHARS = 240
+KEYS_ROW = "(keys)"  # the recap's row for the playbook's keys; no org name has parentheses
 _COLUMN_GAP = 2  # a table's padding between two columns
 
 
@@ -157,6 +160,10 @@ class ConsoleReport:
             table.add_column(column, justify="right")
         rows = [[org.name, *map(str, recap_counts(org.tally)), f"{org.elapsed_ms / 1000:.2f} s"]
                 for org in run.orgs]
+        if run.keys:  # "changed key main" counts, as Ansible counts its localhost tasks
+            keys_ms = sum(key.elapsed_ms for key in run.keys)
+            rows.insert(0, [KEYS_ROW, *map(str, recap_counts(Tally.of(run.keys))),
+                            f"{keys_ms / 1000:.2f} s"])
         for row in rows:
             table.add_row(*row)
         self._print_table(table, rows)
@@ -167,8 +174,23 @@ class ConsoleReport:
                 self.console.print(Text(f"{org.name}: {reason_text(org.login)}", "red"))
                 if org.hint:
                     self.console.print(Text(f"  hint: {redact(org.hint)}"))
-        verdict = {0: ("PASSED", "bold green"), 99: ("INTERRUPTED", "bold magenta")}.get(
-            int(run.exit_status), ("FAILED", "bold red")
-        )
-        self.console.print(Text.assemble((verdict[0], verdict[1]),
+        self.console.print(Text.assemble(_verdict(run.exit_status),
                                          f" in {run.elapsed_ms / 1000:.2f} s"))
+
+
+def _verdict(status: ExitStatus) -> tuple[str, str]:
+    """The last line's word and its style."""
+    return {0: ("PASSED", "bold green"), 99: ("INTERRUPTED", "bold magenta")}.get(
+        int(status), ("FAILED", "bold red"))
+
+
+def print_overall(console: Console, invocation: Invocation) -> None:
+    """With several playbooks, a last line for all of them: each playbook's recap ends with
+    its own verdict, and the last one must not read PASSED when an earlier one failed."""
+    runs = invocation.runs
+    failed = [Path(run.playbook).name for run in runs if run.exit_status is not ExitStatus.OK]
+    counted = f"{len(runs)} playbooks" + (
+        f", {len(failed)} did not pass ({', '.join(failed)})" if failed else "")
+    console.print()
+    console.print(Text.assemble(_verdict(invocation.exit_status),
+                                f": {counted} in {invocation.elapsed_ms / 1000:.2f} s"))

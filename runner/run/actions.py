@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from runner.errors import SfjwtError
-from runner.playbook.model import ExpectSpec, QuerySpec, RequestSpec
+from runner.playbook.model import ExpectSpec, OrgSpec, QuerySpec, RequestSpec
 from runner.playbook.templating import evaluate
 from runner.run import checks
 from runner.run.results import CheckResult, Exchange
@@ -34,6 +34,13 @@ def refuses_write(production: bool, method: str, allowed: bool) -> bool:
     """Whether a request is refused: anything but GET/HEAD on a production org, unless the
     step (``allow_write``) or the run (``--allow-writes``) allows it."""
     return production and method.upper() not in ("GET", "HEAD") and not allowed
+
+
+def check_write(org: OrgSpec, method: str, allowed: bool) -> None:
+    """Refuse a write to a production org before anything is sent."""
+    if refuses_write(org.production, method, allowed):
+        raise WriteRefused(f"refused {method} on production org {org.name!r}: "
+                           "add allow_write: true to the step or run with --allow-writes")
 
 
 @dataclass

@@ -171,6 +171,17 @@ def check_schema(schema: Mapping[str, Any], body: Any) -> list[CheckResult]:
     ]
 
 
+def milliseconds(value: Any) -> float | None:
+    """A rendered ``max_ms`` as a positive number of milliseconds ("2000" counts), or None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < float("inf") else None
+
+
 def check_elapsed(max_ms: float, elapsed_ms: float) -> CheckResult:
     return CheckResult(
         "max_ms", "elapsed", "lte", max_ms, round(elapsed_ms, 1), elapsed_ms <= max_ms

@@ -18,7 +18,7 @@ from runner.playbook.model import OrgSpec, Playbook, StepSpec
 from runner.playbook.scope import RunVars, Scope, build_scope
 from runner.playbook.selection import applies_to
 from runner.playbook.templating import TemplateRenderError, evaluate, render
-from runner.run import actions
+from runner.run import actions, checks
 from runner.run.orgs import PreparedOrg
 from runner.run.results import CheckResult, Kind, OrgResult, Outcome, Reason, StepResult, Why
 from runner.salesforce.auth import Token
@@ -214,12 +214,15 @@ class Lane:
         """Run once, or poll with ``retries``/``delay``/``until``."""
         tries = step.retries + 1 if step.until or step.retries else 1
         result = self._perform(step, client, item)
+        made = result.attempts
         for _ in range(tries - 1):
             if self._done(step, result, item):
                 break
             if self.stop.wait(self._within_deadline(step.delay)):
                 break
             result = self._perform(step, client, item)
+            made += result.attempts
+        result.attempts = made  # every request the polling made, not only the last one's
         if step.until and not self._done(step, result, item):
             result.checks.append(
                 CheckResult("until", step.until, "true", True, False, False,
@@ -264,27 +267,25 @@ class Lane:
         if request.body is not None and not isinstance(request.body, str):
             raise SfjwtError(f"{self._where(step, 'request.body')}: expected text, got "
                              f"{type(request.body).__name__} (json: sends a value as JSON)")
-        self._guard_writes(step, request.method)
+        actions.check_write(self.org.spec, request.method,
+                            step.allow_write or self.settings.allow_writes)
         return actions.perform_request(client, request, expect, timeout=step.timeout,
                                        max_bytes=step.max_response_bytes)
 
     def _render_expect(self, step: StepSpec, context: Mapping[str, Any]) -> Any:
         if step.expect is None:
             return None
+        max_ms = self._render(step, "expect.max_ms", step.expect.max_ms, context)
+        if max_ms is not None and checks.milliseconds(max_ms) is None:
+            raise SfjwtError(f"{self._where(step, 'expect.max_ms')}: expected a positive "
+                             f"number of milliseconds, got {max_ms!r}")
         return replace(
             step.expect,
             status=self._render(step, "expect.status", step.expect.status, context),
             headers=self._render(step, "expect.headers", step.expect.headers, context),
             json=self._render(step, "expect.json", step.expect.json, context),
+            max_ms=checks.milliseconds(max_ms),
         )
-
-    def _guard_writes(self, step: StepSpec, method: str) -> None:
-        allowed = step.allow_write or self.settings.allow_writes
-        if actions.refuses_write(self.org.spec.production, method, allowed):
-            raise actions.WriteRefused(
-                f"refused {method} on production org {self.org.name!r}: "
-                "add allow_write: true to the step or run with --allow-writes"
-            )
 
     def _render(self, step: StepSpec, where: str, value: Any, context: Mapping[str, Any]) -> Any:
         try:

@@ -105,3 +105,24 @@ def test_syntax_check_notices_an_org_setting_that_reads_an_undefined_variable(
     assert run.stderr.splitlines()[0] == (
         f"{orgs}:4:3: orgs['acme-uat'].username: undefined variable 'vars.whoo'"
         "; did you mean 'who'?")
+
+
+def test_a_playbook_var_hides_an_org_var_as_in_ansible_and_says_so(tmp_path: Path) -> None:
+    inventory = tmp_path / "orgs.yml"
+    inventory.write_text("orgs:\n  gold: {emulator: true, vars: {tier: gold}}\n")
+    playbook = tmp_path / "tier.yml"
+    playbook.write_text(
+        "name: Tier\nvars:\n  tier: standard\nsteps:\n"
+        "  - name: The playbook's value wins\n    assert: tier == 'standard'\n")
+    warning = (f"{inventory}:2:33: warning: tier of org gold is hidden by the playbook's "
+               f"vars.tier ({playbook}:3:3), which wins as in Ansible; to let orgs differ, "
+               "give the default in the inventory's vars instead")
+    check = run_cli("-i", str(inventory), str(playbook), "--syntax-check")
+    assert check.status == 0, check.output
+    assert check.stderr.splitlines() == [warning]
+    run = run_cli("-i", str(inventory), str(playbook), "-v")
+    assert run.status == 0, run.output
+    assert run.stderr.splitlines() == [warning]
+    assert "ok        The playbook's value wins" in run.stdout
+    quiet = run_cli("-i", str(inventory), str(playbook))
+    assert quiet.stderr == ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import re
 import sys
 from pathlib import Path
@@ -56,3 +57,13 @@ def test_every_playbook_key_is_documented() -> None:
     for key in ("name", "vars", "keys", "orgs", "steps", "private_key", "login_url", "register",
                 "follow_pages", "max_ms", "one_of", "children"):
         assert f"| `{key}`" in text, key
+
+
+def test_the_register_reference_names_the_fields_a_result_has() -> None:
+    """The reference once said ``NAME.ms`` where the field is ``elapsed_ms``."""
+    from runner.run.actions import Registered
+
+    schema = json.loads((ROOT / "schemas" / "playbook.schema.json").read_text())
+    text = schema["$defs"]["step"]["properties"]["register"]["description"]
+    assert set(re.findall(r"`NAME\.(\w+)`", text)) == {*Registered.KEYS, "results"}
+    assert "NAME.elapsed_ms" in PAGE.read_text(encoding="utf-8")
