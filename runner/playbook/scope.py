@@ -34,6 +34,9 @@ from runner.playbook.templating import ENVIRONMENT, LazyContext, TemplateRenderE
 
 MAX_DEPTH = 32
 """Variables that use variables, nested at most this deep."""
+MAX_CHARS = 1_000_000
+"""The longest text a variable may render to: values that double at each level of nesting
+(``b: "{{ a }}{{ a }}"``) would otherwise grow to gigabytes within the depth limit."""
 
 ORG_FIELDS = ("login_url", "client_id", "username", "audience", "api_version")
 ORG_FACTS = ("name", *ORG_FIELDS, "emulated", "production", "certificate_days_left")
@@ -169,6 +172,9 @@ class Scope(LazyContext):
             raise VariableError(f"{key} ({origin}): {exc.message}") from None
         finally:
             self._stack.pop()
+        if isinstance(value, str) and len(value) > MAX_CHARS:
+            raise VariableError(f"{key} ({origin}) renders to more than {MAX_CHARS:,} "
+                                "characters")
         self._cache[key] = value
         return value
 

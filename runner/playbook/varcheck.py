@@ -19,6 +19,7 @@ from runner.errors import PlaybookError
 from runner.playbook.model import OrgSpec
 from runner.playbook.origins import Layer, Origin, merged
 from runner.playbook.references import references, variables_read
+from runner.playbook.scope import MAX_DEPTH
 from runner.playbook.suggest import did_you_mean
 from runner.playbook.templating import syntax_error
 
@@ -87,6 +88,11 @@ def _walk(nodes: Mapping[str, Node], name: str, trail: list[str], done: set[str]
         return [nodes[link] for link in trail[trail.index(name):]]
     if name in done or name not in nodes or nodes[name].data:
         return []
+    if len(trail) >= MAX_DEPTH:  # the run would refuse it too; and the walk stays shallow
+        first = nodes[trail[0]]
+        raise PlaybookError(f"variables nest deeper than {MAX_DEPTH} levels: "
+                            f"{' → '.join(trail[:3])} → … → {name}",
+                            position=first.origin.position)
     trail.append(name)
     for read in sorted(nodes[name].reads):
         found = _walk(nodes, read, trail, done)

@@ -11,7 +11,7 @@ from runner.playbook.inventory import build_inventory, merge_orgs
 from runner.playbook.loader import load_text
 from runner.playbook.model import Playbook, build_playbook
 from runner.playbook.origins import command_line_layer, document_layer
-from runner.playbook.scope import MAX_DEPTH, RunVars, VariableError, build_scope
+from runner.playbook.scope import MAX_CHARS, MAX_DEPTH, RunVars, VariableError, build_scope
 from runner.playbook.templating import render
 
 PLAYBOOK = """\
@@ -99,6 +99,16 @@ def test_nesting_is_bounded() -> None:
     with pytest.raises(VariableError, match=f"nest deeper than {MAX_DEPTH} levels"):
         render("{{ v0 }}", scope)
     assert render(f"{{{{ v{MAX_DEPTH} }}}}", scope) == "end"
+
+
+def test_values_that_double_at_each_level_are_stopped_early() -> None:
+    doubling = {"v0": "x" * 1000, **{f"v{n}": f"{{{{ v{n - 1} }}}}{{{{ v{n - 1} }}}}"
+                                   for n in range(1, 31)}}
+    scope = build_scope(RunVars(command_line_layer(doubling)))
+    assert len(render("{{ v9 }}", scope)) == 1000 * 2 ** 9
+    with pytest.raises(VariableError, match=f"v10 \\(-e\\) renders to more than "
+                                            f"{MAX_CHARS:,} characters"):
+        render("{{ v30 }}", scope)
 
 
 def test_a_relative_path_resolves_against_the_file_that_holds_its_text(tmp_path: Path) -> None:
