@@ -1,6 +1,6 @@
 """Entry point for ``python -m runner``."""
 
-from runner.cli.main import main
+from runner.cli.entry import main
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    main()

@@ -1,26 +1,23 @@
 """What ``sfjwt-run PLAYBOOK`` does once its options are parsed.
 
 Loads and checks every playbook before running any, so a typo in the second
-file is reported before the first one touches the network. The run happens in
-a worker thread so that Ctrl-C or SIGTERM can stop new requests while the
-reports of what already ran are still written.
+file is reported before the first one touches the network; ``execute`` then runs
+them and writes the reports.
 """
 
 from __future__ import annotations
 
 import argparse
-import socket
-import threading
 from dataclasses import replace
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from runner import secrets
 from runner.cli.doctor import run_doctor
 from runner.cli.environment import Environment
+from runner.cli.execute import execute
 from runner.cli.init import init_project
-from runner.context import carry, current
+from runner.cli.signals import Signals
+from runner.context import current
 from runner.errors import ExitStatus, UsageError
 from runner.playbook import lint, selection
 from runner.playbook.environ import load_env
@@ -30,15 +27,12 @@ from runner.playbook.origins import Layer
 from runner.playbook.scope import RunVars
 from runner.playbook.shards import Selection
 from runner.playbook.variables import parse_extra_vars
-from runner.report import files, github, listing, messages
 from runner.report import init as report_init
+from runner.report import listing, messages
 from runner.report import plan as report_plan
-from runner.report.console import ConsoleReport, print_overall
 from runner.run import plan
-from runner.run.executor import Executor, RunOptions
-from runner.run.results import Invocation, RunResult, worst
+from runner.run.results import worst
 from runner.run.targets import list_targets
-from runner.salesforce.token_cache import TokenCache
 
 
 def init_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
@@ -57,7 +51,7 @@ def init_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
     return ExitStatus.OK
 
 
-def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
+def run_command(args: argparse.Namespace, env: Environment, signals: Signals) -> ExitStatus:
     if args.ca_bundle and not Path(args.ca_bundle).is_file():  # else every lane fails alike
         raise UsageError(f"--ca-bundle {args.ca_bundle}: no such file",
                          hint="give a PEM file of the CA certificates to trust")
@@ -99,39 +93,7 @@ def run_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
     if args.verbose:
         for found in notices:
             messages.print_notices(env.stderr, [n for n in found if n.kind == "hidden"])
-    cache = TokenCache(Path(args.token_cache)) if args.token_cache else None
-    targets = report_targets(args)
-    console = env.stderr if any(t.path is None for t in targets) else env.stdout
-    invocation = Invocation(started_at=datetime.now(timezone.utc).astimezone(),
-                            hostname=socket.gethostname())
-    try:
-        for playbook, run in zip(playbooks, runs, strict=True):
-            options = RunOptions(
-                forks=args.forks,
-                extra_vars=extra_vars,
-                env=run.env,
-                steps=selection.select_steps(playbook, args),
-                allow_writes=args.allow_writes,
-                verify=args.ca_bundle or True,
-                org_timeout=args.org_timeout,
-                token_cache=cache,
-            )
-            report = ConsoleReport(console, verbosity=args.verbose,
-                                   progress=not args.no_progress)
-            result = run_playbook(playbook, options, report)
-            invocation.runs.append(result)
-            if result.interrupted:
-                break
-    except KeyboardInterrupt:  # between two runs, or a second Ctrl-C: report what finished
-        invocation.stopped = True
-    if cache is not None:
-        cache.save()
-    if len(invocation.runs) > 1:
-        print_overall(console, invocation)
-    if current().environ.get("GITHUB_ACTIONS") == "true":
-        github.print_annotations(console, invocation)
-    files.write_reports(invocation, targets, env.stdout.file, console)
-    return invocation.exit_status
+    return execute(args, env, list(zip(playbooks, runs, strict=True)), extra_vars, signals)
 
 
 def with_targets(
@@ -171,45 +133,3 @@ def print_plan(
         secrets.register(current().environ.get(variable))
     planned = plan.plan_playbook(playbook, steps, run, allow_writes=allow_writes)
     report_plan.print_plan(env.stdout, playbook, planned)
-
-
-def report_targets(args: argparse.Namespace) -> list[files.Target]:
-    """Where each requested report goes; ``-`` is standard output (one report at most)."""
-    summary = current().environ.get("GITHUB_STEP_SUMMARY")
-    requested = {kind: getattr(args, kind, None) for kind in files.RENDERERS}
-    return files.targets(requested, step_summary=summary)
-
-
-def run_playbook(playbook: Playbook, options: RunOptions, report: ConsoleReport) -> RunResult:
-    """Run one playbook, its lines and recap printed by ``report``."""
-    result = _run_interruptibly(Executor(playbook, options, report))
-    report.recap(result)
-    return result
-
-
-def _run_interruptibly(executor: Executor) -> RunResult:
-    box: dict[str, Any] = {}
-    finished = threading.Event()
-
-    def target() -> None:
-        try:
-            box["result"] = executor.run()
-        except BaseException as exc:  # handed back to the main thread below
-            box["error"] = exc
-        finally:
-            finished.set()
-
-    worker = threading.Thread(target=carry(target), name="run", daemon=True)
-    worker.start()
-    # An Event, not Thread.join(): a join() interrupted by Ctrl-C can mark the thread as
-    # finished while it still runs (CPython before 3.13), and the result would be lost.
-    try:
-        while not finished.wait(0.1):
-            pass
-    except KeyboardInterrupt:
-        executor.stop()
-        finished.wait()  # a second Ctrl-C gets out without waiting (exit 99, no reports)
-    if "error" in box:
-        raise box["error"]
-    result: RunResult = box["result"]
-    return result

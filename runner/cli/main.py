@@ -8,17 +8,19 @@ an unexpected error (a bug) prints one line, and the traceback only with -vvv.
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
 import traceback
 from collections.abc import Sequence
 from typing import Any, NoReturn
+
+from rich.console import Console
 
 from runner import __version__
 from runner.cli.commands import init_command, run_command
 from runner.cli.completion import SHELLS, completion_script
 from runner.cli.environment import COLOR_MODES, Environment, silence_stdout
 from runner.cli.schemas import schema_command
+from runner.cli.signals import Phase, Signals
 from runner.context import RunContext, activate
 from runner.errors import ExitStatus, SfjwtError, UsageError
 from runner.playbook.schema import schema_names
@@ -162,54 +164,64 @@ _positive_float = _positive(float, minimum=0.001)
 
 def main(
     argv: Sequence[str] | None = None, env: Environment | None = None,
-    run_context: RunContext | None = None,
+    run_context: RunContext | None = None, signals: Signals | None = None,
 ) -> int:
     """Run the command line; returns the exit status (the console script exits with it).
 
     ``run_context`` is what the run takes from its process (environment variables, working
     directory) and its own secret registry: by default a snapshot of this process's.
+    ``signals`` is the process's handler of SIGINT and SIGTERM, already installed
+    (``runner.cli.entry``); without it, one is installed for this call alone.
     """
     run_context = run_context or RunContext.from_process()
+    args_list = list(sys.argv[1:] if argv is None else argv)
     with activate(run_context):
-        return _main(list(sys.argv[1:] if argv is None else argv), env, run_context)
+        if signals is not None:
+            return _main(args_list, env, run_context, signals)
+        with Signals().installed() as own:
+            return _main(args_list, env, run_context, own)
 
 
-def _main(args_list: list[str], env: Environment | None, run_context: RunContext) -> int:
-    env = env or Environment.from_system(_color_option(args_list), run_context.environ)
+def _main(
+    args_list: list[str], env: Environment | None, run_context: RunContext, signals: Signals
+) -> int:
     verbosity = sum(a.count("v") for a in args_list if a.startswith("-v") and set(a[1:]) == {"v"})
-    previous = signal.getsignal(signal.SIGTERM)
     try:
-        signal.signal(signal.SIGTERM, _raise_interrupt)
-    except ValueError:  # not the main thread (tests running main() in a thread)
-        previous = None
-    try:
-        if args_list[:1] == ["init"]:
-            return int(init_command(build_init_parser().parse_args(args_list[1:]), env))
-        if args_list[:1] == ["schema"]:
-            return int(schema_command(build_schema_parser().parse_args(args_list[1:]), env))
-        if args_list[:1] == ["completion"]:
-            shell = build_completion_parser().parse_args(args_list[1:]).shell
-            print_raw(env.stdout, completion_script(shell, subcommand_parsers()))
-            return int(ExitStatus.OK)
-        options = build_parser().parse_args(args_list)
-        return int(run_command(options, env))
+        env = env or Environment.from_system(_color_option(args_list), run_context.environ)
+        return _command(args_list, env, signals)
     except SfjwtError as exc:
-        messages.print_error(env.stderr, exc)
+        messages.print_error(_stderr(env), exc)
         return int(exc.exit_status)
     except KeyboardInterrupt:
-        messages.print_interrupted(env.stderr)
+        messages.print_interrupted(_stderr(env))
         return int(ExitStatus.INTERRUPTED)
     except Exception as exc:  # a bug: one line, and the traceback only on request
         shown = traceback.format_exc() if verbosity >= 3 else None
-        messages.print_internal_error(env.stderr, exc, shown)
+        messages.print_internal_error(_stderr(env), exc, shown)
         return int(ExitStatus.INTERNAL_ERROR)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        signals.phase = Phase.FINISHING  # a signal from now on changes nothing
         try:
             sys.stdout.flush()
         except BrokenPipeError:
             silence_stdout()
+
+
+def _command(args_list: list[str], env: Environment, signals: Signals) -> int:
+    if args_list[:1] == ["init"]:
+        return int(init_command(build_init_parser().parse_args(args_list[1:]), env))
+    if args_list[:1] == ["schema"]:
+        return int(schema_command(build_schema_parser().parse_args(args_list[1:]), env))
+    if args_list[:1] == ["completion"]:
+        shell = build_completion_parser().parse_args(args_list[1:]).shell
+        print_raw(env.stdout, completion_script(shell, subcommand_parsers()))
+        return int(ExitStatus.OK)
+    options = build_parser().parse_args(args_list)
+    return int(run_command(options, env, signals))
+
+
+def _stderr(env: Environment | None) -> Console:
+    return env.stderr if env is not None else Environment.from_system().stderr
 
 
 def subcommand_parsers() -> dict[str, ArgumentParser]:
@@ -227,7 +239,3 @@ def _color_option(args: list[str]) -> str:
     except UsageError:  # a bad value: the real parser reports it
         return "auto"
     return str(known.color)
-
-
-def _raise_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt

@@ -4,6 +4,10 @@ Each report is one file holding every playbook the command ran. ``-`` sends a
 report to standard output (then the console goes to standard error); a markdown
 report given ``$GITHUB_STEP_SUMMARY``'s path is appended to it, as GitHub expects
 of each step. Each report's whole text is masked on its way out.
+
+Every path is checked before the run (``check_paths``: exit 5 naming the path and
+why), and at the end each report is written on its own, whole or not at all
+(``writing``): one that cannot be written costs only itself.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import IO
 from rich.console import Console
 
 from runner.errors import UsageError
-from runner.report import html, jsonfile, junit, markdown
+from runner.report import html, jsonfile, junit, markdown, writing
 from runner.run.results import Invocation
 from runner.secrets import redact
 
@@ -61,22 +65,58 @@ def _same(path: Path, other: str | None) -> bool:
     return bool(other) and os.path.abspath(path) == os.path.abspath(str(other))
 
 
+def check_paths(chosen: list[Target]) -> None:
+    """Refuse, before anything runs, report paths that cannot be written or that two
+    reports share (UsageError, exit 5); creates the folders they name."""
+    problems = []
+    seen: dict[str, Target] = {}
+    for target in chosen:
+        if target.path is None:
+            continue
+        where = os.path.realpath(target.path)
+        if where in seen:
+            first = seen[where]
+            problems.append(f"--{first.kind} {first.path} and --{target.kind} {target.path} "
+                            "are the same file")
+            continue
+        seen[where] = target
+        reason = writing.unwritable(target.path)
+        if reason:
+            problems.append(f"--{target.kind} {target.path}: cannot write the report: {reason}")
+    if problems:
+        raise UsageError("; ".join(problems), hint="give report paths that can be written")
+
+
+@dataclass(frozen=True)
+class Unwritten:
+    """A report that could not be written, and why (``internal``: a bug rendering it)."""
+
+    kind: str
+    message: str
+    internal: bool = False
+
+
 def write_reports(
     invocation: Invocation, chosen: list[Target], stdout: IO[str], console: Console
-) -> None:
-    """Write each report; a path that cannot be written is a one-line error (exit 5)."""
+) -> list[Unwritten]:
+    """Write every report that can be written; the ones that cannot are returned."""
+    unwritten = []
     for target in chosen:
-        text = redact(RENDERERS[target.kind](invocation))
+        try:
+            text = redact(RENDERERS[target.kind](invocation))
+        except Exception as exc:  # a bug in one renderer costs only its own report
+            unwritten.append(Unwritten(target.kind, f"--{target.kind}: the report could not "
+                                       f"be made: {type(exc).__name__}: {exc}", internal=True))
+            continue
         if target.path is None:
             _to_stdout(text, stdout, console, target.kind)
             continue
         try:
-            target.path.parent.mkdir(parents=True, exist_ok=True)
-            with target.path.open("a" if target.append else "w", encoding="utf-8") as file:
-                file.write(text)
+            writing.write_text(target.path, text, append=target.append)
         except OSError as exc:
-            raise UsageError(f"--{target.kind} {target.path}: cannot write the report: "
-                             f"{exc.strerror}") from None
+            unwritten.append(Unwritten(target.kind, f"--{target.kind} {target.path}: cannot "
+                                       f"write the report: {exc.strerror or exc}"))
+    return unwritten
 
 
 def _to_stdout(text: str, stdout: IO[str], console: Console, kind: str) -> None:

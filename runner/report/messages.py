@@ -31,6 +31,11 @@ def print_error(console: Console, exc: SfjwtError) -> None:
         _say(console, f"hint: {exc.hint}")
 
 
+def print_unwritten(console: Console, message: str) -> None:
+    """A report that could not be written at the end of a run (the others were)."""
+    _say(console, f"sfjwt-run: error: {message}")
+
+
 def print_interrupted(console: Console) -> None:
     console.print("interrupted", markup=False)
 

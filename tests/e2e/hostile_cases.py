@@ -207,4 +207,21 @@ OPTION_CASES: tuple[Case, ...] = tuple(
     )
 )
 
-ALL_CASES = PLAYBOOK_CASES + INVENTORY_CASES + OPTION_CASES
+REPORT_PATH_CASES: tuple[Case, ...] = tuple(
+    Case(f"report-{case_id}", (*args, "ok.yml"), 5, None, words,
+         {"ok.yml": OK_PLAYBOOK, "folder": DIRECTORY, "file.txt": b"a file\n"})
+    for case_id, args, words in (
+        ("under-proc", ("--junit", "/proc/nope/r.xml", "--json", "ok.json", "--markdown", "ok.md"),
+         "--junit /proc/nope/r.xml: cannot write the report: cannot create its folder "
+         "/proc/nope: No such file or directory"),
+        ("is-a-folder", ("--json", "folder"), "--json folder: cannot write the report: "
+         "it is a folder"),
+        ("under-a-file", ("--markdown", "file.txt/m.md"), "--markdown file.txt/m.md: cannot "
+         "write the report: a part of its path is a file, not a folder"),
+        ("twice", ("--json", "r.out", "--junit", "folder/../r.out"),
+         "--junit folder/../r.out and --json r.out are the same file"),
+    )
+)
+"""Report paths are judged before the run: nothing runs, so no report is half-made."""
+
+ALL_CASES = PLAYBOOK_CASES + INVENTORY_CASES + OPTION_CASES + REPORT_PATH_CASES

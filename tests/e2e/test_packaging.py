@@ -70,7 +70,7 @@ def test_wheel_carries_schemas_types_license_and_console_scripts(wheel: Path) ->
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "sfjwt-run = runner.cli.main:main" in text
+    assert "sfjwt-run = runner.cli.entry:main" in text
     assert "sfjwt-emulator = runner.emulator.cli:main" in text
 
 
