@@ -90,13 +90,33 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
 
 
-@pytest.fixture(autouse=True)
-def junit_files_are_valid(request: pytest.FixtureRequest) -> Iterator[None]:
-    """After each test that has a ``tmp_path``, every JUnit report written under it is
-    validated against junit-10.xsd, parsed with junitparser and its counts checked."""
-    folder = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+_NEW_FOLDERS: list[Path] = []  # made by tmp_path or tmp_path_factory since the last check
+
+
+@pytest.fixture(scope="session", autouse=True)
+def temporary_folders_are_noted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Note every temporary folder a test or fixture makes (``tmp_path`` makes its own
+    with ``mktemp`` too), so that the JUnit files written there can be checked."""
+    make = tmp_path_factory.mktemp
+
+    def mktemp(basename: str, numbered: bool = True) -> Path:
+        folder = make(basename, numbered)
+        _NEW_FOLDERS.append(folder)
+        return folder
+
+    tmp_path_factory.mktemp = mktemp  # type: ignore[method-assign]
     yield
-    if folder is not None:
+    tmp_path_factory.mktemp = make  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def junit_files_are_valid() -> Iterator[None]:
+    """After each test, every JUnit report written in a temporary folder made for it or for
+    its fixtures (module-scoped ones too) is validated against junit-10.xsd, parsed with
+    junitparser and its counts checked (tests/junit_check.py)."""
+    yield
+    folders, _NEW_FOLDERS[:] = list(_NEW_FOLDERS), []
+    for folder in folders:
         for path in sorted(folder.rglob("*.xml")):
             if is_junit(path):
                 check_junit(path)
