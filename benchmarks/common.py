@@ -1,17 +1,21 @@
-"""Helpers the benchmark scripts share: quiet in-process runs and timing."""
+"""Helpers the benchmark scripts share: quiet in-process runs, alternating timed pairs."""
 
 from __future__ import annotations
 
 import io
 import statistics
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rich.console import Console
 
 from runner.cli.environment import Environment
 from runner.cli.main import main
+
+BIN = Path(sys.executable).parent
 
 
 def quiet_environment() -> Environment:
@@ -24,21 +28,58 @@ def quiet_environment() -> Environment:
 def run_quietly(*args: str) -> int:
     """Run ``sfjwt-run`` in-process with output discarded; returns the exit status.
 
-    Each run starts with the secrets a new ``sfjwt-run`` process would hold: a run
-    registers every token and assertion it handles, and masking checks them all, so
-    a registry grown by the runs before would slow each later run as no real run is.
+    Each run starts with the secrets a new ``sfjwt-run`` process would hold: every
+    ``main()`` call has a registry of its own.
     """
-    return main(list(args), quiet_environment())  # each main() has a registry of its own
+    return main(list(args), quiet_environment())
 
 
-def best_of(repeats: int, action: Callable[[], object]) -> float:
-    """The median wall time of ``repeats`` runs of ``action``, in seconds."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+def timed(action: Callable[[], object]) -> float:
+    """The wall time of one call of ``action``, in seconds."""
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def paired(
+    pairs: int, first: Callable[[], object], second: Callable[[], object]
+) -> tuple[float, float, float]:
+    """Alternate ``first`` and ``second`` ``pairs`` times (in swapped order every other pair,
+    so neither side always runs on a warmer machine); returns the median time of each and
+    the median of the per-pair ratios first / second. A noisy machine moves both sides of
+    a pair alike, so the ratio is steadier than either time."""
+    ones, twos, ratios = [], [], []
+    for n in range(pairs):
+        if n % 2:
+            two = timed(second)
+            one = timed(first)
+        else:
+            one = timed(first)
+            two = timed(second)
+        ones.append(one)
+        twos.append(two)
+        ratios.append(one / two)
+    return statistics.median(ones), statistics.median(twos), statistics.median(ratios)
+
+
+def report(label: str, pairs: int, result: tuple[float, float, float], target: float,
+           names: tuple[str, str]) -> None:
+    """One line per side and the ratio against its target."""
+    one, two, ratio = result
+    verdict = "ok" if ratio <= target else "OVER"
+    print(f"{label}: {names[0]} {one * 1000:.1f} ms, {names[1]} {two * 1000:.1f} ms; "
+          f"median ratio of {pairs} pairs = {ratio:.2f}  (target <= {target:g}) {verdict}")
+
+
+def command(argv: Sequence[str], cwd: Path | None = None, ok: Sequence[int] = (0,)
+            ) -> Callable[[], None]:
+    """A call that runs ``argv`` as a new process, output discarded, and checks its status."""
+    def run() -> None:
+        done = subprocess.run(list(argv), cwd=cwd, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
+        assert done.returncode in ok, f"{argv}: exit {done.returncode}: {done.stderr[-500:]}"
+
+    return run
 
 
 def write(path: Path, text: str) -> Path:

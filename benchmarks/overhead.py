@@ -2,9 +2,10 @@
 
 Both talk to the same standalone ``sfjwt-emulator`` process, log in once with a
 JWT, and then GET the same record 500 times over one keep-alive connection.
-Prints runner / plain, measured in this run (target ≤ 1.3).
+Prints the median of the per-pair ratios runner / plain, the two sides alternating in
+one run (target <= 1.1).
 
-    python benchmarks/overhead.py [--requests 500] [--repeats 3]
+    python benchmarks/overhead.py [--requests 500] [--pairs 7]
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import best_of, run_quietly, write
+from benchmarks.common import paired, report, run_quietly, write
 from runner.salesforce import keys
 from runner.salesforce.auth import JwtCredentials, request_token
 
@@ -70,7 +71,7 @@ steps:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500)
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--pairs", type=int, default=7)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -81,14 +82,13 @@ def main() -> None:
             book = write(folder / "overhead.yml", playbook(url, args.requests))
             assert run_quietly(str(book)) == 0, "the playbook failed"
             plain_loop(url, pair, 10)
-            runner = best_of(args.repeats, lambda: run_quietly(str(book)))
-            plain = best_of(args.repeats, lambda: plain_loop(url, pair, args.requests))
+            result = paired(args.pairs, lambda: run_quietly(str(book)),
+                            lambda: plain_loop(url, pair, args.requests))
         finally:
             process.terminate()
             process.wait(timeout=10)
-    print(f"plain requests loop: {plain:.3f} s for {args.requests} GETs")
-    print(f"sfjwt-run:           {runner:.3f} s for {args.requests} GETs")
-    print(f"overhead ratio sfjwt-run/plain = {runner / plain:.2f}  (target <= 1.3)")
+    report(f"overhead, {args.requests} GETs", args.pairs, result, 1.1,
+           ("sfjwt-run", "plain requests.Session loop"))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,152 @@
+"""Costs that must not grow with the fleet or with a loop, each as a ratio of two runs.
+
+Every figure is the median of per-pair ratios, the two sides alternating in one run:
+
+- keys: 50 embedded orgs each naming its own ``private_key:`` file against 50 orgs
+  sharing one ``keys:`` entry (target <= 1.2: each distinct key loaded once, off the
+  lanes' critical path);
+- CPU: the process CPU time per request with 200 embedded orgs (``-f 200``) against
+  1 org (target <= 1.2: nothing per request grows with the fleet);
+- memory: peak RSS of a run whose step loops over 10,000 items against one of 1,000
+  items, each in a new process (target <= 1.2: a loop does not keep every item's result).
+
+    python benchmarks/fleet.py [--pairs 5] [--only keys,cpu,memory]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import paired, report, run_quietly, write
+from runner.salesforce import keys
+
+STEP = """steps:
+  - name: describe
+    request: {method: GET, path: "/services/data/v60.0/sobjects/Account/describe"}
+    expect: {status: 200}
+"""
+LOOP = """name: loop
+steps:
+  - name: many GETs
+    loop: "{{{{ range({items}) | list }}}}"
+    request: {{method: GET, path: /services/data/v60.0/limits}}
+    expect: {{status: 200}}
+"""
+RSS = ("import resource, sys; from benchmarks.common import run_quietly; "
+       "assert run_quietly(sys.argv[1]) == 0; "
+       "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+
+
+def orgs_with_keys(folder: Path, count: int, *, own: bool) -> Path:
+    """``count`` embedded orgs, each with its own key file or all sharing one ``keys:`` entry."""
+    if own:
+        for n in range(count):
+            path = folder / f"org{n:03d}.key"
+            if not path.exists():
+                keys.ensure_key_pair(private_key=path, certificate=folder / f"org{n:03d}.crt")
+        orgs = [f"  org{n:03d}:\n    emulator: {{}}\n    private_key: org{n:03d}.key\n"
+                f"    certificate: org{n:03d}.crt" for n in range(count)]
+        head = ""
+    else:
+        orgs = [f"  org{n:03d}:\n    emulator: {{}}\n    key: shared" for n in range(count)]
+        head = "keys:\n  shared: {private_key: org000.key, certificate: org000.crt}\n"
+    name = "own" if own else "shared"
+    return write(folder / f"{name}.yml", f"name: {name}\n{head}orgs:\n" + "\n".join(orgs)
+                 + "\n" + STEP)
+
+
+def cpu_per_request(book: Path, orgs: int, steps: int) -> Callable[[], float]:
+    """A call that runs ``book`` and returns the process CPU seconds per request (the
+    login and each step of each org)."""
+    def run() -> float:
+        before = os.times()
+        assert run_quietly("-f", str(orgs), str(book)) == 0
+        after = os.times()
+        used = (after.user - before.user) + (after.system - before.system)
+        return used / (orgs * (steps + 1))
+
+    return run
+
+
+def fleet(folder: Path, orgs: int, steps: int) -> Path:
+    body = "\n".join(f"""  - name: step {n}
+    request: {{method: GET, path: "/services/data/v60.0/sobjects/Account/describe"}}
+    expect: {{status: 200}}""" for n in range(steps))
+    lines = [f"  org{n:03d}:\n    emulator: {{}}" for n in range(orgs)]
+    return write(folder / f"fleet{orgs}.yml",
+                 "name: fleet\norgs:\n" + "\n".join(lines) + f"\nsteps:\n{body}\n")
+
+
+def peak_rss(book: Path) -> Callable[[], int]:
+    root = Path(__file__).resolve().parents[1]
+
+    def run() -> int:
+        done = subprocess.run([sys.executable, "-c", RSS, str(book)], cwd=root,
+                              capture_output=True, text=True, check=True)
+        return int(done.stdout.split()[-1])
+
+    return run
+
+
+def ratio_of_values(pairs: int, first: Callable[[], float], second: Callable[[], float]
+                    ) -> tuple[float, float, float]:
+    """Like ``paired`` but for calls that return the measured value themselves."""
+    values: list[tuple[float, float]] = []
+    for n in range(pairs):
+        if n % 2:
+            two = second()
+            one = first()
+        else:
+            one = first()
+            two = second()
+        values.append((one, two))
+    ones = sorted(v[0] for v in values)
+    twos = sorted(v[1] for v in values)
+    ratios = sorted(v[0] / v[1] for v in values)
+    middle = pairs // 2
+    return ones[middle], twos[middle], ratios[middle]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=5)
+    parser.add_argument("--only", default="keys,cpu,memory")
+    args = parser.parse_args()
+    chosen = set(args.only.split(","))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        if "keys" in chosen:
+            own = orgs_with_keys(folder, 50, own=True)
+            shared = orgs_with_keys(folder, 50, own=False)
+            run_quietly("-f", "50", str(own))
+            report("keys, 50 orgs -f 50", args.pairs,
+                   paired(args.pairs, lambda: run_quietly("-f", "50", str(own)),
+                          lambda: run_quietly("-f", "50", str(shared))),
+                   1.2, ("own key files", "one shared key"))
+        if "cpu" in chosen:
+            big, small = fleet(folder, 200, 10), fleet(folder, 1, 10)
+            run_quietly("-f", "200", str(big))
+            one, two, ratio = ratio_of_values(args.pairs, cpu_per_request(big, 200, 10),
+                                              cpu_per_request(small, 1, 10))
+            print(f"CPU per request: 200 orgs {one * 1e6:.0f} µs, 1 org {two * 1e6:.0f} µs; "
+                  f"median ratio of {args.pairs} pairs = {ratio:.2f}  (target <= 1.2) "
+                  f"{'ok' if ratio <= 1.2 else 'OVER'}")
+        if "memory" in chosen:
+            books = {n: write(folder / f"loop{n}.yml", LOOP.format(items=n)) for n in (10000, 1000)}
+            one, two, ratio = ratio_of_values(args.pairs, peak_rss(books[10000]),
+                                              peak_rss(books[1000]))
+            print(f"peak RSS: 10,000-item loop {one / 1024:.0f} MiB, 1,000-item loop "
+                  f"{two / 1024:.0f} MiB; median ratio of {args.pairs} pairs = {ratio:.2f}  "
+                  f"(target <= 1.2) {'ok' if ratio <= 1.2 else 'OVER'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,73 @@
+"""Start-up and growth of the commands that do no network: each against its floor.
+
+Every figure is the median of per-pair ratios, the two sides alternating in one run:
+
+- ``sfjwt-run --version`` and ``--help`` against ``python -c pass`` (target <= 2);
+- ``--syntax-check playbooks/smoke.yml`` against importing the libraries it cannot
+  avoid, ``python -c "import yaml, jsonschema, jinja2, jmespath"`` (target <= 1.3);
+- ``--syntax-check`` of 1,000 templated steps against that of smoke.yml (target <= 1.5);
+- ``--syntax-check`` of 10,000 templated steps against 1,000 (target <= 11: linear).
+
+    python benchmarks/startup.py [--pairs 7] [--skip-growth]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.common import BIN, command, paired, report, write
+
+REPO = Path(__file__).resolve().parents[1]
+LIBRARIES = "import yaml, jsonschema, jinja2, jmespath"
+
+
+def templated(steps: int) -> str:
+    """A playbook of ``steps`` steps, each with templates in its name, path, body and checks."""
+    lines = ["name: templated", "vars: {api: v60.0, prefix: acme}", "steps:"]
+    for n in range(steps):
+        lines += [
+            f"  - name: \"step {n} of {{{{ prefix }}}}\"",
+            "    request:",
+            "      method: POST",
+            "      path: \"/services/data/{{ api }}/sobjects/Account\"",
+            f"      json: {{Name: \"{{{{ prefix }}}}-{n}\", AccountNumber: \"{{{{ {n} * 2 }}}}\"}}",
+            "    expect: {status: 201, json: {success: true}}",
+            f"    register: r{n}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pairs", type=int, default=7)
+    parser.add_argument("--skip-growth", action="store_true")
+    args = parser.parse_args()
+    python, run = sys.executable, str(BIN / "sfjwt-run")
+    floor = command([python, "-c", "pass"])
+    libraries = command([python, "-c", LIBRARIES])
+    smoke = command([run, "--syntax-check", "playbooks/smoke.yml"], cwd=REPO)
+    for label, action in (("--version", command([run, "--version"])),
+                          ("--help", command([run, "--help"]))):
+        report(label, args.pairs, paired(args.pairs, action, floor), 2,
+               ("sfjwt-run", "python -c pass"))
+    report("--syntax-check smoke.yml", args.pairs, paired(args.pairs, smoke, libraries), 1.3,
+           ("sfjwt-run", "import libraries"))
+    if args.skip_growth:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        books = {n: write(Path(tmp) / f"t{n}.yml", templated(n)) for n in (1000, 10000)}
+        check = {n: command([run, "--syntax-check", str(path)]) for n, path in books.items()}
+        report("--syntax-check 1,000 templated steps / smoke.yml", args.pairs,
+               paired(args.pairs, check[1000], smoke), 1.5, ("1,000 steps", "smoke.yml"))
+        pairs = max(5, args.pairs // 2)
+        report("--syntax-check 10,000 / 1,000 templated steps", pairs,
+               paired(pairs, check[10000], check[1000]), 11, ("10,000 steps", "1,000 steps"))
+
+
+if __name__ == "__main__":
+    main()
