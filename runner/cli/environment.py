@@ -20,7 +20,6 @@ from rich.console import Console
 from runner.report.sink import MaskedStream
 from runner.report.streams import GuardedStream, is_terminal
 
-COLOR_MODES = ("auto", "always", "never")
 EMPTY: Mapping[str, str] = MappingProxyType({})
 
 

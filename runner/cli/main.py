@@ -3,37 +3,72 @@
 The one place that turns exceptions into one-line messages and the only
 ``sys.exit``. Every bad input gets a documented exit status and no traceback;
 an unexpected error (a bug) prints one line, and the traceback only with -vvv.
+
+Only argparse is imported before the arguments are parsed: a command's module, and all
+it needs (requests, jsonschema, rich, ...), is imported once that command is chosen,
+through ``LAZY`` below, so ``--version`` and ``--help`` answer at once.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
-import traceback
-from collections.abc import Sequence
-from typing import Any, NoReturn
-
-from rich.console import Console
 
 from runner import __version__
-from runner.cli.commands import init_command, run_command
-from runner.cli.completion import SHELLS, completion_script
-from runner.cli.environment import COLOR_MODES, Environment, silence_stdout
-from runner.cli.schemas import schema_command
-from runner.cli.signals import Phase, Signals
-from runner.context import RunContext, activate
-from runner.errors import ExitStatus, SfjwtError, UsageError
-from runner.playbook.schema import schema_names
-from runner.playbook.shards import parse_shard
-from runner.report import messages
-from runner.report.text import print_raw
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy reads it alike)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from typing import Any, NoReturn
+
+    from rich.console import Console
+
+    from runner.cli.environment import Environment
+    from runner.cli.signals import Signals
+    from runner.context import RunContext
+
+    Command = Callable[[Environment, Signals], int]
+
+COLOR_MODES = ("auto", "always", "never")
+
+# The module of each name this command line uses once a command is chosen. This table and
+# ``_lazy`` are the package's one deferred import: everything else imports at the top.
+LAZY = {
+    "init_command": "runner.cli.commands",
+    "run_command": "runner.cli.commands",
+    "schema_command": "runner.cli.schemas",
+    "completion_script": "runner.cli.completion",
+    "SHELLS": "runner.cli.completion",
+    "Environment": "runner.cli.environment",
+    "silence_stdout": "runner.cli.environment",
+    "Phase": "runner.cli.signals",
+    "Signals": "runner.cli.signals",
+    "RunContext": "runner.context",
+    "activate": "runner.context",
+    "ExitStatus": "runner.errors",
+    "SfjwtError": "runner.errors",
+    "UsageError": "runner.errors",
+    "schema_names": "runner.playbook.schema",
+    "parse_shard": "runner.playbook.shards",
+    "print_error": "runner.report.messages",
+    "print_interrupted": "runner.report.messages",
+    "print_internal_error": "runner.report.messages",
+    "print_raw": "runner.report.text",
+    "format_exc": "traceback",
+}
+
+
+def _lazy(name: str) -> Any:
+    """``name`` from its module in ``LAZY``, imported on first use."""
+    return getattr(importlib.import_module(LAZY[name]), name)
 
 
 class ArgumentParser(argparse.ArgumentParser):
     """argparse exits 2 on bad options; ours must exit 5 with one line."""
 
     def error(self, message: str) -> NoReturn:
-        raise UsageError(message, hint=f"see '{self.prog} --help'")
+        raise _lazy("UsageError")(message, hint=f"see '{self.prog} --help'")
 
 
 def build_parser() -> ArgumentParser:
@@ -51,7 +86,7 @@ def build_parser() -> ArgumentParser:
                         help="orgs file (extends and overrides the playbook's own orgs)")
     parser.add_argument("-l", "--limit", metavar="PATTERN",
                         help="run only these orgs or groups (comma list, globs, !exclusions)")
-    parser.add_argument("--shard", metavar="K/N", type=parse_shard,
+    parser.add_argument("--shard", metavar="K/N", type=_shard,
                         help="run only the K-th of N slices of the selected orgs (sorted by name, "
                         "cut into N balanced parts); for CI matrices, merged by 'report merge'")
     parser.add_argument("-t", "--tags", metavar="TAGS", action="append", default=[],
@@ -125,8 +160,8 @@ def build_schema_parser() -> ArgumentParser:
         prog="sfjwt-run schema",
         description="Print a JSON Schema, or write it (with the schemas it refers to) into DIR.",
     )
-    parser.add_argument("name", metavar="NAME", choices=[*schema_names(), "all"],
-                        help=f"one of {', '.join(schema_names())}, or all (with --write)")
+    parser.add_argument("name", metavar="NAME", choices=[*_lazy("schema_names")(), "all"],
+                        help=f"one of {', '.join(_lazy('schema_names')())}, or all (with --write)")
     parser.add_argument("--write", metavar="DIR",
                         help="write NAME.schema.json and what it refers to into DIR")
     return parser
@@ -138,7 +173,7 @@ def build_completion_parser() -> ArgumentParser:
         description="Print a shell completion script, e.g. "
         "eval \"$(sfjwt-run completion bash)\" in ~/.bashrc.",
     )
-    parser.add_argument("shell", choices=SHELLS, help="the shell to complete in")
+    parser.add_argument("shell", choices=_lazy("SHELLS"), help="the shell to complete in")
     return parser
 
 
@@ -173,55 +208,82 @@ def main(
     ``signals`` is the process's handler of SIGINT and SIGTERM, already installed
     (``runner.cli.entry``); without it, one is installed for this call alone.
     """
-    run_context = run_context or RunContext.from_process()
     args_list = list(sys.argv[1:] if argv is None else argv)
-    with activate(run_context):
+    command = _chosen(args_list)  # --help and --version exit here, having imported little
+    run_context = run_context or _lazy("RunContext").from_process()
+    with _lazy("activate")(run_context):
         if signals is not None:
-            return _main(args_list, env, run_context, signals)
-        with Signals().installed() as own:
-            return _main(args_list, env, run_context, own)
+            return _main(command, args_list, env, run_context, signals)
+        with _lazy("Signals")().installed() as own:
+            return _main(command, args_list, env, run_context, own)
+
+
+def _shard(text: str) -> Any:
+    """``--shard K/N``'s value (an argparse type)."""
+    return _lazy("parse_shard")(text)
 
 
 def _main(
-    args_list: list[str], env: Environment | None, run_context: RunContext, signals: Signals
+    command: Command, args_list: list[str], env: Environment | None, run_context: RunContext,
+    signals: Signals,
 ) -> int:
     verbosity = sum(a.count("v") for a in args_list if a.startswith("-v") and set(a[1:]) == {"v"})
+    status = _lazy("ExitStatus")
     try:
-        env = env or Environment.from_system(_color_option(args_list), run_context.environ)
-        return _command(args_list, env, signals)
-    except SfjwtError as exc:
-        messages.print_error(_stderr(env), exc)
+        env = env or _lazy("Environment").from_system(_color_option(args_list),
+                                                      run_context.environ)
+        return command(env, signals)
+    except _lazy("SfjwtError") as exc:
+        _lazy("print_error")(_stderr(env), exc)
         return int(exc.exit_status)
     except KeyboardInterrupt:
-        messages.print_interrupted(_stderr(env))
-        return int(ExitStatus.INTERRUPTED)
+        _lazy("print_interrupted")(_stderr(env))
+        return int(status.INTERRUPTED)
     except Exception as exc:  # a bug: one line, and the traceback only on request
-        shown = traceback.format_exc() if verbosity >= 3 else None
-        messages.print_internal_error(_stderr(env), exc, shown)
-        return int(ExitStatus.INTERNAL_ERROR)
+        shown = _lazy("format_exc")() if verbosity >= 3 else None
+        _lazy("print_internal_error")(_stderr(env), exc, shown)
+        return int(status.INTERNAL_ERROR)
     finally:
-        signals.phase = Phase.FINISHING  # a signal from now on changes nothing
+        signals.phase = _lazy("Phase").FINISHING  # a signal from now on changes nothing
         try:
             sys.stdout.flush()
         except BrokenPipeError:
-            silence_stdout()
+            _lazy("silence_stdout")()
 
 
-def _command(args_list: list[str], env: Environment, signals: Signals) -> int:
-    if args_list[:1] == ["init"]:
-        return int(init_command(build_init_parser().parse_args(args_list[1:]), env))
-    if args_list[:1] == ["schema"]:
-        return int(schema_command(build_schema_parser().parse_args(args_list[1:]), env))
-    if args_list[:1] == ["completion"]:
-        shell = build_completion_parser().parse_args(args_list[1:]).shell
-        print_raw(env.stdout, completion_script(shell, subcommand_parsers()))
-        return int(ExitStatus.OK)
-    options = build_parser().parse_args(args_list)
-    return int(run_command(options, env, signals))
+def _chosen(args_list: list[str]) -> Command:
+    """The command ``args_list`` asks for with its options parsed; a bad option becomes a
+    command that raises its error, so that it is reported like any other."""
+    try:
+        if args_list[:1] == ["init"]:
+            options = build_init_parser().parse_args(args_list[1:])
+            return lambda env, signals: int(_lazy("init_command")(options, env))
+        if args_list[:1] == ["schema"]:
+            options = build_schema_parser().parse_args(args_list[1:])
+            return lambda env, signals: int(_lazy("schema_command")(options, env))
+        if args_list[:1] == ["completion"]:
+            shell = build_completion_parser().parse_args(args_list[1:]).shell
+            return lambda env, signals: _print_completion(shell, env)
+        options = build_parser().parse_args(args_list)
+        return lambda env, signals: int(_lazy("run_command")(options, env, signals))
+    except (Exception, KeyboardInterrupt) as exc:
+        return _raising(exc)
+
+
+def _raising(exc: BaseException) -> Command:
+    def command(env: Environment, signals: Signals) -> int:
+        raise exc
+
+    return command
+
+
+def _print_completion(shell: str, env: Environment) -> int:
+    _lazy("print_raw")(env.stdout, _lazy("completion_script")(shell, subcommand_parsers()))
+    return int(_lazy("ExitStatus").OK)
 
 
 def _stderr(env: Environment | None) -> Console:
-    return env.stderr if env is not None else Environment.from_system().stderr
+    return env.stderr if env is not None else _lazy("Environment").from_system().stderr
 
 
 def subcommand_parsers() -> dict[str, ArgumentParser]:
@@ -236,6 +298,6 @@ def _color_option(args: list[str]) -> str:
     early.add_argument("--color", choices=COLOR_MODES, default="auto")
     try:
         known, _ = early.parse_known_args(args)
-    except UsageError:  # a bad value: the real parser reports it
+    except _lazy("UsageError"):  # a bad value: the real parser reports it
         return "auto"
     return str(known.color)

@@ -1,0 +1,67 @@
+"""The command line imports a command's modules only once that command is chosen."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from runner import __version__
+from runner.cli import main as cli
+
+REPO = Path(__file__).resolve().parents[3]
+HEAVY = ("requests", "jsonschema", "jinja2", "yaml", "rich", "cryptography", "runner.context",
+         "runner.errors", "runner.playbook.schema", "runner.run", "runner.emulator", "typing")
+PROBE = """
+import json, sys
+from runner.cli.main import main
+try:
+    main(sys.argv[1:])
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = None
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def _imported(*args: str) -> tuple[str, object, set[str]]:
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], cwd=REPO, capture_output=True,
+                          text=True, timeout=60)
+    lines = done.stdout.strip().splitlines()
+    probe = json.loads(lines[-1])
+    return "\n".join(lines[:-1]), probe["code"], set(probe["modules"])
+
+
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_version_and_help_answer_having_imported_only_argparse(option: str) -> None:
+    text, code, modules = _imported(option)
+    assert code == 0
+    assert (f"sfjwt-run {__version__}" in text) if option == "--version" else (
+        "usage: sfjwt-run" in text and "--syntax-check" in text and "--version" in text)
+    assert [name for name in HEAVY if name in modules] == []
+
+
+def test_the_real_command_prints_its_version_and_help() -> None:
+    run = str(Path(sys.executable).parent / "sfjwt-run")
+    version = subprocess.run([run, "--version"], capture_output=True, text=True, timeout=60)
+    assert (version.returncode, version.stdout.strip()) == (0, f"sfjwt-run {__version__}")
+    helped = subprocess.run([run, "init", "--help"], capture_output=True, text=True, timeout=60)
+    assert helped.returncode == 0 and "usage: sfjwt-run init" in helped.stdout
+
+
+def test_a_bad_option_still_gets_its_one_line_and_exit_5() -> None:
+    run = str(Path(sys.executable).parent / "sfjwt-run")
+    done = subprocess.run([run, "--forks", "0", "x.yml"], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 5
+    assert "must be at least 1" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_every_deferred_name_exists_in_its_module() -> None:
+    for name, module in cli.LAZY.items():
+        assert hasattr(importlib.import_module(module), name), f"{module} has no {name}"
