@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import resource
 import statistics
 import subprocess
 import sys
@@ -44,18 +45,25 @@ def timed(action: Callable[[], object]) -> float:
 def paired(
     pairs: int, first: Callable[[], object], second: Callable[[], object]
 ) -> tuple[float, float, float]:
-    """Alternate ``first`` and ``second`` ``pairs`` times (in swapped order every other pair,
-    so neither side always runs on a warmer machine); returns the median time of each and
-    the median of the per-pair ratios first / second. A noisy machine moves both sides of
-    a pair alike, so the ratio is steadier than either time."""
+    """Alternate ``first`` and ``second`` ``pairs`` times and time them: see ``paired_values``."""
+    return paired_values(pairs, lambda: timed(first), lambda: timed(second))
+
+
+def paired_values(
+    pairs: int, first: Callable[[], float], second: Callable[[], float]
+) -> tuple[float, float, float]:
+    """Alternate ``first`` and ``second`` (each returns what it measured) ``pairs`` times,
+    in swapped order every other pair so neither side always runs on a warmer machine;
+    returns the median of each side and the median of the per-pair ratios first / second.
+    A noisy machine moves both sides of a pair alike, so the ratio is steadier than either."""
     ones, twos, ratios = [], [], []
     for n in range(pairs):
         if n % 2:
-            two = timed(second)
-            one = timed(first)
+            two = second()
+            one = first()
         else:
-            one = timed(first)
-            two = timed(second)
+            one = first()
+            two = second()
         ones.append(one)
         twos.append(two)
         ratios.append(one / two)
@@ -71,13 +79,17 @@ def report(label: str, pairs: int, result: tuple[float, float, float], target: f
           f"median ratio of {pairs} pairs = {ratio:.2f}  (target <= {target:g}) {verdict}")
 
 
-def command(argv: Sequence[str], cwd: Path | None = None, ok: Sequence[int] = (0,)
-            ) -> Callable[[], None]:
-    """A call that runs ``argv`` as a new process, output discarded, and checks its status."""
-    def run() -> None:
+def command(argv: Sequence[str], cwd: Path | None = None) -> Callable[[], float]:
+    """A call that runs ``argv`` as a new process, output discarded, checks that it exits 0
+    and returns the CPU time (user + system) it used: on a machine that others load, wall
+    time measures the queue for the cores as much as the program."""
+    def run() -> float:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run(list(argv), cwd=cwd, stdout=subprocess.DEVNULL,
                               stderr=subprocess.PIPE, text=True)
-        assert done.returncode in ok, f"{argv}: exit {done.returncode}: {done.stderr[-500:]}"
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        assert done.returncode == 0, f"{argv}: exit {done.returncode}: {done.stderr[-500:]}"
+        return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
     return run
 

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.common import paired, report, run_quietly, write
+from benchmarks.common import paired, paired_values, report, run_quietly, write
 from runner.salesforce import keys
 
 STEP = """steps:
@@ -96,25 +96,6 @@ def peak_rss(book: Path) -> Callable[[], int]:
     return run
 
 
-def ratio_of_values(pairs: int, first: Callable[[], float], second: Callable[[], float]
-                    ) -> tuple[float, float, float]:
-    """Like ``paired`` but for calls that return the measured value themselves."""
-    values: list[tuple[float, float]] = []
-    for n in range(pairs):
-        if n % 2:
-            two = second()
-            one = first()
-        else:
-            one = first()
-            two = second()
-        values.append((one, two))
-    ones = sorted(v[0] for v in values)
-    twos = sorted(v[1] for v in values)
-    ratios = sorted(v[0] / v[1] for v in values)
-    middle = pairs // 2
-    return ones[middle], twos[middle], ratios[middle]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=5)
@@ -134,14 +115,14 @@ def main() -> None:
         if "cpu" in chosen:
             big, small = fleet(folder, 200, 10), fleet(folder, 1, 10)
             run_quietly("-f", "200", str(big))
-            one, two, ratio = ratio_of_values(args.pairs, cpu_per_request(big, 200, 10),
+            one, two, ratio = paired_values(args.pairs, cpu_per_request(big, 200, 10),
                                               cpu_per_request(small, 1, 10))
             print(f"CPU per request: 200 orgs {one * 1e6:.0f} µs, 1 org {two * 1e6:.0f} µs; "
                   f"median ratio of {args.pairs} pairs = {ratio:.2f}  (target <= 1.2) "
                   f"{'ok' if ratio <= 1.2 else 'OVER'}")
         if "memory" in chosen:
             books = {n: write(folder / f"loop{n}.yml", LOOP.format(items=n)) for n in (10000, 1000)}
-            one, two, ratio = ratio_of_values(args.pairs, peak_rss(books[10000]),
+            one, two, ratio = paired_values(args.pairs, peak_rss(books[10000]),
                                               peak_rss(books[1000]))
             print(f"peak RSS: 10,000-item loop {one / 1024:.0f} MiB, 1,000-item loop "
                   f"{two / 1024:.0f} MiB; median ratio of {args.pairs} pairs = {ratio:.2f}  "
