@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-import jinja2
 from jinja2 import meta, nodes
 
-from runner.playbook.templating import ENVIRONMENT, is_template
+from runner.playbook.templating import is_template, parsed
 
 NAMESPACES = frozenset({"vars", "env", "org"})
 
@@ -36,9 +35,8 @@ def references(source: str, *, expression: bool = False) -> References:
     """The names and namespace keys ``source`` reads; nothing when it does not parse."""
     if not expression and not is_template(source):
         return NONE
-    try:
-        tree = ENVIRONMENT.parse("{{ " + source + " }}" if expression else source)
-    except (jinja2.TemplateSyntaxError, RecursionError):
+    tree = parsed(source, expression=expression)
+    if isinstance(tree, str):
         return NONE
     keys = set()
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):

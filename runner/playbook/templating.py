@@ -173,26 +173,29 @@ def render(value: Any, context: Mapping[str, Any]) -> Any:
     return value
 
 
-def syntax_error(source: str, *, expression: bool = False) -> str | None:
-    """The syntax error in a template or expression, or None when it parses."""
+@lru_cache(maxsize=16384)
+def parsed(source: str, *, expression: bool = False) -> nodes.Template | str:
+    """``source``'s syntax tree, or its syntax error's message: each distinct template is
+    parsed once, however many checks read it (syntax, names, references)."""
     try:
-        if expression:
-            ENVIRONMENT.parse("{{ " + source + " }}")
-        elif is_template(source):
-            ENVIRONMENT.parse(source)
+        return ENVIRONMENT.parse("{{ " + source + " }}" if expression else source)
     except jinja2.TemplateSyntaxError as exc:
         return f"template syntax error: {exc.message}"
     except RecursionError:
         return "template syntax error: nested too deeply"
-    return None
+
+
+def syntax_error(source: str, *, expression: bool = False) -> str | None:
+    """The syntax error in a template or expression, or None when it parses."""
+    if not expression and not is_template(source):
+        return None
+    tree = parsed(source, expression=expression)
+    return tree if isinstance(tree, str) else None
 
 
 def undeclared_names(source: str, *, expression: bool = False) -> set[str]:
     """Top-level variable names a template reads (for checks before the run)."""
-    text = "{{ " + source + " }}" if expression else source
     if not expression and not is_template(source):
         return set()
-    try:
-        return set(meta.find_undeclared_variables(ENVIRONMENT.parse(text)))
-    except jinja2.TemplateSyntaxError:
-        return set()
+    tree = parsed(source, expression=expression)
+    return set() if isinstance(tree, str) else set(meta.find_undeclared_variables(tree))
