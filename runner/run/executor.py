@@ -22,7 +22,14 @@ from runner.playbook.origins import Layer
 from runner.playbook.scope import RunVars, build_scope
 from runner.run.embedded import EmbeddedOrgs, InvalidEmbeddedOrg
 from runner.run.lane import Lane, LaneSettings, login_result, not_run
-from runner.run.orgs import PreparedOrg, key_files, key_pair_for, passphrase_from_env, prepare_org
+from runner.run.orgs import (
+    KeyFiles,
+    PreparedOrg,
+    key_files,
+    key_pair_for,
+    passphrase_from_env,
+    prepare_org,
+)
 from runner.run.results import (
     CheckResult,
     Kind,
@@ -87,6 +94,7 @@ class Executor:
         self._stop = Cancel()  # an Event that also stops requests under way
         self._lock = threading.Lock()
         self._origin = time.monotonic()
+        self._key_files = KeyFiles()  # the orgs' own key files, each loaded once
 
     def stop(self) -> None:
         self._stop.set()
@@ -215,7 +223,7 @@ class Executor:
         if spec.key and spec.key not in key_pairs:
             raise SfjwtError(f"its key {spec.key!r} could not be prepared")
         scope = build_scope(settings.vars, spec)
-        key_pair = key_pair_for(spec, key_pairs, scope)
+        key_pair = key_pair_for(spec, key_pairs, scope, self._key_files)
         return prepare_org(spec, key_pair=key_pair, scope=scope, embedded=embedded)
 
     def _unpreparable(

@@ -7,6 +7,7 @@ the integration user with the embedded org — what an admin does in Setup.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -91,8 +92,36 @@ def key_files(spec: KeySpec, scope: Scope) -> tuple[Path, Path | None]:
     )
 
 
+class KeyFiles:
+    """The key files one run loads, each distinct one (file, certificate, passphrase) once
+    however many orgs name it: the first lane to need it loads it (an RSA key costs tens of
+    milliseconds of CPU) and the lanes that name it too wait for that load. A load that
+    fails is not kept: each org that names the file reports the error itself."""
+
+    def __init__(self) -> None:
+        self._pairs: dict[tuple[Path, Path | None, str | None], keymod.KeyPair] = {}
+        self._locks: dict[tuple[Path, Path | None, str | None], threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def load(
+        self, private_key: Path, certificate: Path | None, passphrase_env: str | None
+    ) -> keymod.KeyPair:
+        key = (private_key.resolve(), certificate.resolve() if certificate else None,
+               passphrase_env)
+        with self._lock:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._pairs:
+                self._pairs[key] = keymod.load_key_pair(
+                    private_key, certificate, passphrase_from_env(passphrase_env),
+                    passphrase_env=passphrase_env,
+                )
+            return self._pairs[key]
+
+
 def key_pair_for(
-    spec: OrgSpec, key_pairs: Mapping[str, keymod.KeyPair], scope: Scope
+    spec: OrgSpec, key_pairs: Mapping[str, keymod.KeyPair], scope: Scope,
+    key_files: KeyFiles | None = None,
 ) -> keymod.KeyPair:
     if spec.key:
         if spec.key not in key_pairs:
@@ -100,10 +129,7 @@ def key_pair_for(
         return key_pairs[spec.key]
     private_key, certificate = org_key_files(spec, scope)
     if private_key is not None:
-        return keymod.load_key_pair(
-            private_key, certificate, passphrase_from_env(spec.passphrase_env),
-            passphrase_env=spec.passphrase_env,
-        )
+        return (key_files or KeyFiles()).load(private_key, certificate, spec.passphrase_env)
     if spec.is_emulated:
         return keymod.ephemeral_key_pair()
     raise KeyMaterialError(f"org {spec.name!r} names no key and no private_key")

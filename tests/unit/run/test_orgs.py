@@ -12,7 +12,7 @@ from runner.context import RunContext, activate
 from runner.errors import KeyMaterialError, PlaybookError
 from runner.playbook.scope import RunVars, build_scope
 from runner.run.embedded import EmbeddedOrgs
-from runner.run.orgs import PreparedOrg, key_pair_for, passphrase_from_env, prepare_org
+from runner.run.orgs import KeyFiles, PreparedOrg, key_pair_for, passphrase_from_env, prepare_org
 from runner.salesforce.auth import SANDBOX_AUDIENCE
 from runner.salesforce.keys import ephemeral_key_pair
 from runner.secrets import SecretRegistry
@@ -91,3 +91,19 @@ def test_a_passphrase_comes_from_the_runs_environment_and_becomes_its_secret() -
     assert "correct horse" in registry
     assert raised.value.hint == "export OTHER_PASS=... before running"
     assert passphrase_from_env(None) is None
+
+
+def test_orgs_naming_the_same_key_file_share_one_load_and_a_broken_one_fails_each(
+    tmp_path: Path,
+) -> None:
+    playbook = write_playbook(tmp_path, PLAYBOOK)
+    run = RunVars(playbook.vars, {}, {"UAT_CLIENT_ID": "3MVG9fromEnv"})
+    files = KeyFiles()
+    uat, broken = (key_pair_for(playbook.orgs[name], {}, build_scope(run, playbook.orgs[name]),
+                                files) for name in ("uat", "broken"))
+    assert uat is broken and uat.private_key.key_size >= 2048
+    assert key_pair_for(playbook.orgs["uat"], {}, build_scope(run, playbook.orgs["uat"]),
+                        KeyFiles()) is not uat  # another run loads its own
+    for _ in range(2):  # a failed load is not kept: every org naming it reports it
+        with pytest.raises(KeyMaterialError):
+            files.load(tmp_path / "other.key", None, None)
