@@ -28,15 +28,16 @@ LIBRARIES = "import yaml, jsonschema, jinja2, jmespath"
 
 
 def templated(steps: int) -> str:
-    """A playbook of ``steps`` steps, each with templates in its name and path (four values a
-    step, so 10,000 steps stay under the 50,000 values a file may hold)."""
+    """A playbook of ``steps`` query steps, each different, with templates in its name and
+    query and a ``when`` expression (four values a step: 10,000 steps stay under the
+    50,000 values a file may hold)."""
     lines = ["name: templated", "vars: {api: v60.0, prefix: acme}", "steps:"]
     for n in range(steps):
         lines += [
-            f"  - name: \"step {n} of {{{{ prefix }}}}\"",
-            "    request:",
-            "      method: GET",
-            "      path: \"/services/data/{{ api }}/sobjects/Account/{{ prefix }}-{{ 2 * 3 }}\"",
+            f"  - name: \"step {n} of {{{{ prefix }}}} on {{{{ api | upper }}}}\"",
+            f"    query: \"SELECT Id FROM Account WHERE Name = '{{{{ prefix }}}}-{n}' "
+            f"LIMIT {{{{ 1 + {n} % 5 }}}}\"",
+            "    when: \"prefix != 'none' and api.startswith('v')\"",
         ]
     return "\n".join(lines) + "\n"
 
