@@ -15,6 +15,7 @@ processes, the two sides alternating in one run:
 from __future__ import annotations
 
 import argparse
+import compileall
 import sys
 import tempfile
 from pathlib import Path
@@ -47,6 +48,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=7)
     parser.add_argument("--skip-growth", action="store_true")
     args = parser.parse_args()
+    # bytecode as an installed wheel has it (PYTHONDONTWRITEBYTECODE would leave none to read)
+    compileall.compile_dir(REPO / "runner", quiet=1)
     python, run = sys.executable, str(BIN / "sfjwt-run")
     floor = command([python, "-c", "pass"])
     libraries = command([python, "-c", LIBRARIES])
