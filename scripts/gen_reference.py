@@ -79,6 +79,8 @@ class Renderer:
         branches = node.get("anyOf") or node.get("oneOf")
         if branches:
             return " or ".join(self.type_text(branch, current) for branch in branches)
+        if "then" in node and "else" in node:  # if/then/else: one shape or the other
+            return " or ".join(self.type_text(node[key], current) for key in ("else", "then"))
         return self.plain_type(node, current)
 
     def plain_type(self, node: dict[str, Any], current: str) -> str:

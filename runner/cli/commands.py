@@ -22,10 +22,11 @@ from runner.errors import ExitStatus, UsageError
 from runner.playbook import lint, selection
 from runner.playbook.environ import load_env
 from runner.playbook.inventory import GroupSpec, Inventory, load_inventory, merge_orgs, select_orgs
-from runner.playbook.model import Playbook, StepSpec, load_playbook
+from runner.playbook.model import Playbook, load_playbook
 from runner.playbook.origins import Layer
 from runner.playbook.scope import RunVars
 from runner.playbook.shards import Selection
+from runner.playbook.steps import StepSpec
 from runner.playbook.variables import parse_extra_vars
 from runner.report import init as report_init
 from runner.report import listing, messages

@@ -60,6 +60,7 @@ def execute(
                     steps=selection.select_steps(playbook, args),
                     allow_writes=args.allow_writes, verify=args.ca_bundle or True,
                     org_timeout=args.org_timeout, token_cache=cache,
+                    keep_going=args.keep_going, verbosity=args.verbose,
                 )
                 report = ConsoleReport(console, verbosity=args.verbose,
                                        progress=not args.no_progress)

@@ -100,6 +100,9 @@ def build_parser() -> ArgumentParser:
                         help="orgs run at the same time (default 10)")
     parser.add_argument("--org-timeout", type=_positive_float, metavar="SECONDS",
                         help="an org that takes longer has its remaining steps skipped")
+    parser.add_argument("--keep-going", action="store_true",
+                        help="run an org's remaining steps after one fails (as the playbook's "
+                        "keep_going); the failure still counts")
     parser.add_argument("--syntax-check", action="store_true",
                         help="validate only (schema and templates); no network")
     parser.add_argument("--doctor", action="store_true",

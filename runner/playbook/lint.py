@@ -13,29 +13,31 @@ a step may guard it with ``default()`` or ``when``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
 from runner.errors import PlaybookError, Position
 from runner.playbook import templating, varcheck
 from runner.playbook.document import format_path
 from runner.playbook.environ import describe_missing
 from runner.playbook.expressions import expression_error, schema_error
-from runner.playbook.model import Playbook
+from runner.playbook.model import Playbook, raw_at
 from runner.playbook.origins import Layer
 from runner.playbook.references import references
 from runner.playbook.scope import ORG_FACTS
+from runner.playbook.step_templates import step_templates, strings
+from runner.playbook.steps import StepSpec
 from runner.playbook.suggest import did_you_mean
 
 BUILTINS = frozenset({"env", "org", "vars", "range", "dict", "lipsum", "cycler", "joiner",
                       "namespace", "true", "false", "none"})
-EXPRESSION_FIELDS = frozenset({"when", "until"})
-SKIPPED_FIELDS = frozenset({"name", "register", "tags", "orgs", "schema"})
 ORG_TEMPLATE_FIELDS = ("login_url", "client_id", "username", "audience", "emulator",
                        "api_version", "private_key", "certificate")
-UNTIL_HINT = ("until: reads this step's own result as `response` or by its register name; "
-              "other names come from vars:, -e, or earlier steps' register")
+UNTIL_HINT = ("until, failed_when and changed_when read this step's own result as `response` "
+              "or by its register name; other names come from vars:, -e, or earlier steps' "
+              "register")
+RESULT_FIELDS = frozenset({"until", "failed_when", "changed_when"})
+FAILURE_NAMES = frozenset({"ansible_failed_task", "ansible_failed_result"})
 
 Path = tuple[str | int, ...]
 
@@ -55,32 +57,6 @@ class _Names:
 
     top: set[str]
     variables: set[str]
-
-
-def _strings(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            yield from _strings(item, (*path, key))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, (*path, index))
-
-
-def _step_templates(step: Mapping[str, Any], base: Path) -> Iterator[tuple[Path, str, bool]]:
-    """(path, text, is_expression) for every templated string of a raw step."""
-    for field, value in step.items():
-        if field in SKIPPED_FIELDS:
-            continue
-        if field in EXPRESSION_FIELDS and isinstance(value, str):
-            yield (*base, field), value, True
-        elif field == "assert":
-            for path, text in _strings(value, (*base, field)):
-                yield path, text, True
-        else:
-            for path, text in _strings(value, (*base, field)):
-                yield path, text, False
 
 
 def check_playbook(
@@ -123,37 +99,63 @@ class _Linter:
             variables |= set(org.vars)
         self.variables = variables
         self.registers = {step.register for step in playbook.steps if step.register}
+        self.registers |= {name for step in playbook.steps for name in step.facts or {}}
 
     def check_steps(self) -> None:
-        playbook = self.playbook
-        document = playbook.document
-        raw_steps = document.data.get("steps", []) if isinstance(document.data, dict) else []
+        """Every step's templates, in document order, each seeing the names defined so far:
+        variables, earlier registers and ``set_fact``, its own ``vars`` and loop variable,
+        its own result in its conditions, and a rescue's ``ansible_failed_*``."""
+        document = self.playbook.document
         names = _Names(set(BUILTINS) | self.variables, set(self.variables))
-        for index, (step, raw) in enumerate(zip(playbook.steps, raw_steps, strict=False)):
-            local = {"item"} if step.loop is not None else set()
-            for path, text, is_expression in _step_templates(raw, ("steps", index)):
-                until = path[-1] == "until"
-                own = {"response", *([step.register] if step.register else [])} if until else set()
-                seen = _Names(names.top | local | own, names.variables | own)
+        checked: set[Path] = set()
+        for step in self.playbook.steps:
+            if step.rescue_scope:
+                names.top |= FAILURE_NAMES
+                names.variables |= FAILURE_NAMES
+            own_vars = set(step.vars)
+            here = _Names(names.top | own_vars, names.variables | own_vars)
+            for condition in step.conditions:  # the blocks' when, checked once each
+                if condition.path not in checked and isinstance(condition.test, str):
+                    checked.add(condition.path)
+                    self.check_template(condition.path, condition.test, True, here)
+            control = step.loop_control
+            local = {control.loop_var, *([control.index_var] if control.index_var else [])} \
+                if step.loop is not None else set()
+            result = {"response", *([step.register] if step.register else [])}
+            for path, text, is_expression in step_templates(raw_at(document, step.path),
+                                                            step.path):
+                if path in checked:
+                    continue
+                field = path[len(step.path)]
+                own = result if field in RESULT_FIELDS else set()
+                seen = _Names(here.top | local | own, here.variables | own)
+                if field == "debug" and path[-1] == "var":
+                    self._check_syntax(path, text)  # an undefined var is shown, not an error
+                    continue
                 self.check_template(path, text, is_expression, seen,
-                                    hint=UNTIL_HINT if until else None)
-            self._check_expect(step.index, step)
-            if step.register:
-                names.top.add(step.register)
-                names.variables.add(step.register)
+                                    hint=UNTIL_HINT if field in RESULT_FIELDS else None)
+            self._check_expect(step)
+            defined = [*([step.register] if step.register else []), *(step.facts or {})]
+            names.top.update(defined)
+            names.variables.update(defined)
 
-    def _check_expect(self, index: int, step: Any) -> None:
+    def _check_syntax(self, path: Path, text: str) -> None:
+        problem = templating.syntax_error(text, expression=True)
+        if problem:
+            raise self.playbook.document.error(path, problem, key=False)
+
+    def _check_expect(self, step: StepSpec) -> None:
         document = self.playbook.document
         if step.expect is None:
             return
         if step.expect.schema is not None:
             found = schema_error(step.expect.schema)
             if found:
-                raise document.error(("steps", index, "expect", "schema", *found[0]), found[1])
+                raise document.error((*step.path, "expect", "schema", *found[0]), found[1])
         for expression in step.expect.json:
             problem = expression_error(expression)
             if problem:
-                raise document.error(("steps", index, "expect", "json", expression), problem)
+                raise document.error((*step.path, "expect", "json", expression), problem)
 
     def check_orgs(self) -> None:
         """Org fields are templates too (``client_id: "{{ env.ID }}"``): a typo in one is an
@@ -164,7 +166,7 @@ class _Linter:
             names = _Names(base | set(org.vars), base - BUILTINS | set(org.vars))
             own = org.position is None or org.position.file == playbook.document.path
             for field in ORG_TEMPLATE_FIELDS:
-                for path, text in _strings(getattr(org, field), ("orgs", org.name, field)):
+                for path, text in strings(getattr(org, field), ("orgs", org.name, field)):
                     try:
                         self.check_template(path, text, False, names,
                                             position=None if own else org.position)
@@ -184,6 +186,9 @@ class _Linter:
     def check_variables(self) -> None:
         """Cycles and undefined names among variables that use variables, org by org."""
         known = set(BUILTINS) | self.variables | self.registers | {"item", "response"}
+        known |= FAILURE_NAMES | {name for step in self.playbook.steps for name in
+                                  (step.loop_control.loop_var, step.loop_control.index_var)
+                                  if name}
         layers = [self.playbook.vars, self.extra]
         for org in self.playbook.orgs.values():
             nodes = varcheck.org_graph(org, layers)

@@ -3,8 +3,9 @@
 Building trusts the schema for shapes and applies defaults; the few rules a
 schema cannot state (a key that names a ``keys:`` entry, reserved ``register``
 names, step ``orgs`` that match some org) are checked here, each as a
-positioned PlaybookError with a did-you-mean. Variables keep where each one is
-written (``origins``); override by copy (``dataclasses.replace``), never by mutation.
+positioned PlaybookError with a did-you-mean. Steps and blocks are built by
+``runner.playbook.steps``. Variables keep where each one is written
+(``origins``); override by copy (``dataclasses.replace``), never by mutation.
 """
 
 from __future__ import annotations
@@ -14,19 +15,18 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from runner.errors import Position
-from runner.playbook.document import Document, JsonPath
+from runner.playbook.document import Document, JsonPath, format_path
 from runner.playbook.loader import load_document
 from runner.playbook.origins import Layer, document_layer
 from runner.playbook.schema import validate
+from runner.playbook.steps import BlockSpec, Node, StepSpec, build_body, leaves
 from runner.playbook.suggest import did_you_mean
 
 IMPLICIT_ORG = "embedded"
 DEFAULT_API_VERSION = "v60.0"
-RESERVED_NAMES = frozenset({"vars", "env", "org", "item", "response"})
-StepKind = Literal["request", "query", "assert"]
 Timeout = float | tuple[float, float]
 
 
@@ -79,71 +79,18 @@ class OrgSpec:
 
 
 @dataclass(frozen=True)
-class RequestSpec:
-    """A REST call; ``has_json`` tells ``json: null`` from no JSON body."""
-
-    method: str
-    path: str | None
-    url: str | None
-    params: Mapping[str, Any]
-    headers: Mapping[str, Any]
-    json: Any
-    has_json: bool
-    body: str | None
-    retry: bool
-
-
-@dataclass(frozen=True)
-class QuerySpec:
-    soql: str
-    all_rows: bool
-    follow_pages: bool
-
-
-@dataclass(frozen=True)
-class ExpectSpec:
-    """Expectations; matchers stay raw for checks.py to interpret."""
-
-    status: int | tuple[int, ...] | str | None
-    headers: Mapping[str, Any]
-    json: Mapping[str, Any]
-    schema: Mapping[str, Any] | None
-    max_ms: float | str | None  # a template until the step renders it
-
-
-@dataclass(frozen=True)
-class StepSpec:
-    index: int
-    name: str
-    kind: StepKind
-    request: RequestSpec | None
-    query: QuerySpec | None
-    assertions: tuple[str, ...]
-    expect: ExpectSpec | None
-    register: str | None
-    when: str | bool | None
-    loop: list[Any] | str | None
-    retries: int
-    delay: float
-    until: str | None
-    tags: tuple[str, ...]
-    orgs: tuple[str, ...]
-    ignore_errors: bool
-    allow_write: bool
-    timeout: float | None
-    max_response_bytes: int | None = None
-    position: Position | None = None
-
-
-@dataclass(frozen=True)
 class Playbook:
     path: Path
     name: str
     vars: Layer
     keys: Mapping[str, KeySpec]
     orgs: Mapping[str, OrgSpec]
-    steps: tuple[StepSpec, ...]
+    steps: tuple[StepSpec, ...]  # every step, blocks' included, in document order
     document: Document
+    body: tuple[Node, ...] = ()  # the steps as written: steps and blocks
+    keep_going: bool = False
+    any_errors_fatal: bool = False
+    max_fail_percentage: float | None = None
 
     @property
     def base_dir(self) -> Path:  # where its keys' relative paths and its .env are
@@ -183,11 +130,13 @@ def build_playbook(document: Document) -> Playbook:
                 hint="name an entry of keys:, or give private_key: PATH instead",
                 key=False,
             )
-    steps = tuple(
-        build_step(index, raw, document) for index, raw in enumerate(data.get("steps", []))
-    )
+    fatal = data.get("any_errors_fatal", False)
+    body = build_body(document, any_errors_fatal=fatal)
     variables = document_layer(document, data.get("vars", {}), ("vars",))
-    return Playbook(Path(document.path), data["name"], variables, keys, orgs, steps, document)
+    percentage = data.get("max_fail_percentage")
+    return Playbook(Path(document.path), data["name"], variables, keys, orgs,
+                    tuple(leaves(body)), document, body, data.get("keep_going", False), fatal,
+                    None if percentage is None else float(percentage))
 
 
 def build_key(name: str, raw: Mapping[str, Any], document: Document) -> KeySpec:
@@ -245,106 +194,35 @@ def _timeout(raw: Any) -> Timeout | None:
     return float(raw)
 
 
-def build_step(index: int, raw: Mapping[str, Any], document: Document) -> StepSpec:
-    base: JsonPath = ("steps", index)
-    kind = _kind(raw)
-    register = raw.get("register")
-    if register in RESERVED_NAMES:
-        raise document.error(
-            (*base, "register"),
-            f"steps[{index}].register: {register!r} is reserved "
-            f"(reserved: {', '.join(sorted(RESERVED_NAMES))})",
-            hint="pick another name, such as 'result'",
-            key=False,
-        )
-    asserted = raw.get("assert", ())
-    return StepSpec(
-        index=index,
-        name=raw["name"],
-        kind=kind,
-        request=_request(raw["request"]) if kind == "request" else None,
-        query=_query(raw["query"]) if kind == "query" else None,
-        assertions=(asserted,) if isinstance(asserted, str) else tuple(asserted),
-        expect=_expect(raw["expect"]) if "expect" in raw else None,
-        register=register,
-        when=raw.get("when"),
-        loop=raw.get("loop"),
-        retries=int(raw.get("retries", 0)),
-        delay=float(raw.get("delay", 1)),
-        until=raw.get("until"),
-        tags=_strings(raw.get("tags", ())),
-        orgs=_strings(raw.get("orgs", ())),
-        ignore_errors=raw.get("ignore_errors", False),
-        allow_write=raw.get("allow_write", False),
-        timeout=float(raw["timeout"]) if "timeout" in raw else None,
-        max_response_bytes=_int_or_none(raw.get("max_response_bytes")),
-        position=document.position_of(base),
-    )
-
-
-def _kind(raw: Mapping[str, Any]) -> StepKind:
-    if "request" in raw:
-        return "request"
-    return "query" if "query" in raw else "assert"
-
-
-def _strings(raw: str | Iterable[str]) -> tuple[str, ...]:
-    return (raw,) if isinstance(raw, str) else tuple(raw)
-
-
-def _request(raw: Mapping[str, Any]) -> RequestSpec:
-    return RequestSpec(
-        method=raw.get("method", "GET"),
-        path=raw.get("path"),
-        url=raw.get("url"),
-        params=dict(raw.get("params", {})),
-        headers=dict(raw.get("headers", {})),
-        json=raw.get("json"),
-        has_json="json" in raw,
-        body=raw.get("body"),
-        retry=raw.get("retry", False),
-    )
-
-
-def _query(raw: str | Mapping[str, Any]) -> QuerySpec:
-    if isinstance(raw, str):
-        return QuerySpec(raw, all_rows=False, follow_pages=True)
-    return QuerySpec(raw["soql"], raw.get("all_rows", False), raw.get("follow_pages", True))
-
-
-def _expect(raw: Mapping[str, Any]) -> ExpectSpec:
-    status = raw.get("status")
-    max_ms = raw.get("max_ms")
-    if isinstance(status, list):
-        status = tuple(int(code) for code in status)
-    elif isinstance(status, float):
-        status = int(status)
-    return ExpectSpec(
-        status=status,
-        headers=dict(raw.get("headers", {})),
-        json=dict(raw.get("json", {})),
-        schema=raw.get("schema"),
-        max_ms=max_ms if max_ms is None or isinstance(max_ms, str) else float(max_ms),
-    )
-
-
 def check_step_orgs(playbook: Playbook, names: Iterable[str]) -> None:
-    """Every name or glob in a step's ``orgs:`` must match at least one known org."""
+    """Every name or glob in a step's or block's ``orgs:`` must match at least one known org."""
     known = sorted(set(names))
-    for step in playbook.steps:
-        for position, pattern in enumerate(step.orgs):
+    for path, raw in _nodes(playbook.document, playbook.body):
+        patterns = raw.get("orgs", ())
+        for position, pattern in enumerate([patterns] if isinstance(patterns, str) else patterns):
             if any(fnmatch.fnmatchcase(name, pattern) for name in known):
                 continue
-            path = ("steps", step.index, "orgs") + ((position,) if _is_list(playbook, step) else ())
-            suggestion = did_you_mean(pattern, known)
+            where = (*path, "orgs") + ((position,) if isinstance(patterns, list) else ())
             raise playbook.document.error(
-                path,
-                f"steps[{step.index}].orgs: no org matches {pattern!r}{suggestion}",
+                where,
+                f"{format_path((*path, 'orgs'))}: no org matches {pattern!r}"
+                f"{did_you_mean(pattern, known)}",
                 hint="known orgs: " + (", ".join(known) or "none"),
                 key=False,
             )
 
 
-def _is_list(playbook: Playbook, step: StepSpec) -> bool:
-    raw = playbook.document.data["steps"][step.index].get("orgs")
-    return isinstance(raw, list)
+def raw_at(document: Document, path: JsonPath) -> Any:
+    """The value at ``path`` of a loaded document."""
+    value = document.data
+    for part in path:
+        value = value[part]
+    return value
+
+
+def _nodes(document: Document, body: Iterable[Node]) -> Iterable[tuple[JsonPath, Any]]:
+    """(path, raw mapping) of every step and block, in document order."""
+    for node in body:
+        yield node.path, raw_at(document, node.path)
+        if isinstance(node, BlockSpec):
+            yield from _nodes(document, (*node.block, *node.rescue, *node.always))

@@ -55,3 +55,61 @@ def variables_read(source: str, *, expression: bool = False) -> set[str]:
     """Variable names a template reads, bare or as ``vars.NAME``."""
     found = references(source, expression=expression)
     return (set(found.names) - NAMESPACES) | found.of("vars")
+
+
+STATE_TESTS = frozenset({"failed", "succeeded", "success", "successful", "changed", "skipped"})
+
+
+@lru_cache(maxsize=1024)
+def value_paths(expression: str) -> tuple[str, ...]:
+    """The variables an expression reads, as the paths written in it, outermost first:
+    ``a.b['c'] > d * 2`` reads ``a.b['c']`` and ``d`` (what a failed assert shows)."""
+    tree = parsed(expression, expression=True)
+    if isinstance(tree, str):
+        return ()
+    found: dict[str, None] = {}
+    _collect_paths(tree, found)
+    return tuple(found)
+
+
+def _collect_paths(node: nodes.Node, found: dict[str, None]) -> None:
+    text = _path_text(node)
+    if text is not None:
+        found.setdefault(text, None)
+        return
+    if isinstance(node, nodes.Call):  # a method's receiver is a value; the call is not
+        receiver: nodes.Node = node.node
+        _collect_paths(receiver.node if isinstance(receiver, nodes.Getattr) else receiver, found)
+        for argument in [*node.args, *(kw.value for kw in node.kwargs)]:
+            _collect_paths(argument, found)
+        return
+    for child in node.iter_child_nodes():
+        _collect_paths(child, found)
+
+
+def _path_text(node: nodes.Node) -> str | None:
+    """``name``, ``name.attr`` or ``name['key'][0]`` as written; None for anything else."""
+    if isinstance(node, nodes.Name) and node.ctx == "load":
+        return None if node.name in ("true", "false", "none") else node.name
+    if isinstance(node, nodes.Getattr):
+        base = _path_text(node.node)
+        return None if base is None else f"{base}.{node.attr}"
+    if isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
+        base = _path_text(node.node)
+        key = node.arg.value
+        if base is None or not isinstance(key, (str, int)) or isinstance(key, bool):
+            return None
+        return f"{base}[{key!r}]"
+    return None
+
+
+@lru_cache(maxsize=1024)
+def state_tests(expression: str) -> frozenset[str]:
+    """Names an expression tests for a step's state (``made is failed``, ``r is skipped``)."""
+    tree = parsed(expression, expression=True)
+    if isinstance(tree, str):
+        return frozenset()
+    return frozenset(
+        node.node.name for node in tree.find_all(nodes.Test)
+        if node.name in STATE_TESTS and isinstance(node.node, nodes.Name)
+    )

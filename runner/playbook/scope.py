@@ -223,6 +223,12 @@ class VarsView(Mapping[str, Any]):
     def __len__(self) -> int:
         return len(self._scope.names())
 
+    def __repr__(self) -> str:
+        return "vars(" + ", ".join(self._scope.names()) + ")"
+
+    def _describe_missing(self, name: str) -> str:
+        return f"no variable named {name!r} (vars.NAME reads a variable by its name)"
+
 
 class OrgFacts(Mapping[str, Any]):
     """``org`` before an org is prepared: its settings, rendered in the scope when read.
@@ -265,3 +271,9 @@ class OrgFacts(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(ORG_FACTS) if self._spec is not None else 0
+
+    def __repr__(self) -> str:
+        return "org(" + ", ".join(self) + ")"
+
+    def _describe_missing(self, key: str) -> str:
+        return f"'org' has no {key!r} (org holds: {', '.join(ORG_FACTS)})"

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from fnmatch import fnmatch
 
 from runner.errors import UsageError
-from runner.playbook.model import Playbook, StepSpec
+from runner.playbook.model import Playbook
+from runner.playbook.steps import StepSpec
 from runner.playbook.suggest import did_you_mean
 
 

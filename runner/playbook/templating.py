@@ -62,6 +62,25 @@ class Undefined(jinja2.StrictUndefined):
         return str(super()._undefined_message)
 
 
+def _state_test(key: str, *, negate: bool = False) -> Any:
+    """Ansible's tests on a step's result: ``r is failed``, ``r is succeeded``, ..."""
+    def test(value: Any) -> bool:
+        if not isinstance(value, Mapping):
+            name = "succeeded" if negate else key
+            raise TemplateRenderError(f"the {name!r} test needs a step's registered result, "
+                                      f"got {_kind(value)}")
+        return bool(value.get(key, False)) != negate
+    return test
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, jinja2.Undefined):
+        return "an undefined value"
+    kinds = {str: "a string", bool: "true or false", int: "a number", float: "a number",
+             list: "a list", type(None): "none"}
+    return kinds.get(type(value), "a value")
+
+
 def _make_environment() -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
         undefined=Undefined,
@@ -70,6 +89,11 @@ def _make_environment() -> ImmutableSandboxedEnvironment:
     )
     env.filters["to_json"] = _to_json
     env.filters["api_usage"] = _api_usage
+    env.tests["failed"] = _state_test("failed")
+    env.tests["changed"] = _state_test("changed")
+    env.tests["skipped"] = _state_test("skipped")
+    for name in ("succeeded", "success", "successful"):
+        env.tests[name] = _state_test("failed", negate=True)
     return env
 
 
@@ -120,7 +144,11 @@ def _describe(exc: Exception) -> str:
         return f"undefined variable: {exc.message}"
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return f"template syntax error: {exc.message}"
-    return f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, ZeroDivisionError):
+        return "division by zero"
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return f"cannot evaluate: {exc}"  # TypeError, ValueError, ...: their text says what
 
 
 def render_string(source: str, context: Mapping[str, Any]) -> Any:

@@ -19,7 +19,15 @@ from runner.errors import ExitStatus
 from runner.playbook.model import Playbook
 from runner.report import matrix
 from runner.report.progress import ProgressDisplay, wanted
-from runner.report.wording import RECAP_COLUMNS, describe_check, reason_text, recap_counts
+from runner.report.wording import (
+    CAUSED_BY_FAILURE,
+    RECAP_COLUMNS,
+    describe_check,
+    extra_columns,
+    extra_counts,
+    reason_text,
+    recap_counts,
+)
 from runner.run.results import Invocation, Kind, OrgResult, Outcome, RunResult, StepResult, Tally
 from runner.secrets import redact
 
@@ -29,10 +37,21 @@ STYLES = {
     Outcome.FAILED: "bold red",
     Outcome.SKIPPED: "cyan",
     Outcome.INTERRUPTED: "magenta",
+    Outcome.RESCUED: "yellow",
+    Outcome.ABORTED: "magenta",
 }
+_DETAIL = " " * 13  # where the lines under a step start
+_SHOWN_FAILURES = (Outcome.FAILED, Outcome.RESCUED)
 EXCERPT_CHARS = 240
 KEYS_ROW = "(keys)"  # the recap's row for the playbook's keys; no org name has parentheses
 _COLUMN_GAP = 2  # a table's padding between two columns
+
+
+def _item_text(item: StepResult) -> str:
+    """A loop item as its line names it: the step's name rendered for the item when that
+    tells items apart, else its label."""
+    label = item.item or ""
+    return item.name if label and label in item.name else f"{item.name} ({label})"
 
 
 def _cut(text: str) -> str:
@@ -81,13 +100,21 @@ class ConsoleReport:
 
     # -- lines ---------------------------------------------------------------------
     def _print_step(self, result: StepResult) -> None:
+        self._print_result(result, item=False)
+        for item in result.items:
+            if self.verbosity or item.outcome in _SHOWN_FAILURES:
+                self._print_result(item, item=True)
+
+    def _print_result(self, result: StepResult, *, item: bool) -> None:
+        """A step's line (a loop item's, indented, in the same columns) and what is under it."""
         word = result.outcome.value + (" (ignored)" if result.ignored else "")
         name_width, org_width = self._name_width, self._org_width
         timed = result.outcome.passed or result.elapsed_ms
         timing = f"{result.elapsed_ms:>7.0f} ms" if timed else ""
+        lead = f"    {word:<7} " if item else f"  {word:<9} "  # "interrupted" is longer
         line = Text.assemble(
-            (f"  {word:<9} ", STYLES[result.outcome]),  # "interrupted" is longer than 9
-            f"{redact(result.name):<{name_width}.{name_width}}  ",
+            (lead, STYLES[result.outcome]),
+            f"{redact(_item_text(result) if item else result.name):<{name_width}.{name_width}}  ",
             (f"{result.org:<{org_width}.{org_width}} ", "blue"),
             timing,
         )
@@ -95,28 +122,35 @@ class ConsoleReport:
         self._print_line(line)
         if self.verbosity and result.exchange:
             x = result.exchange
-            self.console.print(Text(f"             {redact(x.curl or x.method + ' ' + x.url)}"))
-            self.console.print(Text(f"             → {x.status}"))
-        if result.outcome is Outcome.FAILED:
+            self._detail(redact(x.curl or x.method + " " + x.url))
+            self._detail(f"→ {x.status}")
+        if result.outcome in _SHOWN_FAILURES:
             self._print_failure(result)
-        elif result.outcome is Outcome.SKIPPED and self.verbosity:
-            self.console.print(Text(f"             {reason_text(result)}", "dim"))
+        elif result.reason and (self.verbosity or result.reason.why in CAUSED_BY_FAILURE) \
+                and not result.outcome.passed:
+            self._detail(reason_text(result), "dim")
+        if result.message is not None:
+            for text in redact(result.message).splitlines() or [""]:
+                self._detail(text)
         if self.verbosity >= 2 and result.exchange and result.exchange.response_excerpt:
-            excerpt = redact(result.exchange.response_excerpt)
-            self.console.print(Text(f"             {excerpt}", "dim"), soft_wrap=True)
+            whole = result.exchange.response_text or result.exchange.response_excerpt
+            self._detail(redact(whole), "dim")
+
+    def _detail(self, text: str, style: str = "") -> None:
+        self.console.print(Text(_DETAIL + text, style), soft_wrap=True)
 
     def _print_line(self, line: Text) -> None:
         self.console.print(line, soft_wrap=True)  # fixed-width columns: nothing to wrap
 
     def _print_failure(self, result: StepResult) -> None:
-        failed = result.failed_checks
+        """What failed (a looped step: its items, on their own lines, say it)."""
+        failed = [check for check in result.checks if not check.passed]
         for check in failed:
-            self.console.print(Text(f"             ✗ {describe_check(check)}", "red"))
+            self._detail(f"✗ {describe_check(check)}", "red")
         if not failed and result.reason:
-            self.console.print(Text(f"             ✗ {reason_text(result)}", "red"))
+            self._detail(f"✗ {reason_text(result)}", "red")
         if failed and result.exchange and result.exchange.response_excerpt and self.verbosity < 2:
-            excerpt = _cut(redact(result.exchange.response_excerpt))
-            self.console.print(Text(f"             response: {excerpt}"), soft_wrap=True)
+            self._detail(f"response: {_cut(redact(result.exchange.response_excerpt))}")
 
     def _matrix(self, run: RunResult) -> None:
         indexes = matrix.step_indexes(run)
@@ -156,13 +190,15 @@ class ConsoleReport:
         table = Table(title="RECAP", title_justify="left", show_edge=False, box=None,
                       pad_edge=False)
         table.add_column("org", style="blue")
-        for column in (*RECAP_COLUMNS, "time"):
+        extra = extra_columns(org.tally for org in run.orgs)
+        for column in (*RECAP_COLUMNS, *extra, "time"):
             table.add_column(column, justify="right")
-        rows = [[org.name, *map(str, recap_counts(org.tally)), f"{org.elapsed_ms / 1000:.2f} s"]
-                for org in run.orgs]
+        rows = [[org.name, *map(str, recap_counts(org.tally) + extra_counts(org.tally, extra)),
+                 f"{org.elapsed_ms / 1000:.2f} s"] for org in run.orgs]
         if run.keys:  # "changed key main" counts, as Ansible counts its localhost tasks
             keys_ms = sum(key.elapsed_ms for key in run.keys)
-            rows.insert(0, [KEYS_ROW, *map(str, recap_counts(Tally.of(run.keys))),
+            keys = Tally.of(run.keys)
+            rows.insert(0, [KEYS_ROW, *map(str, recap_counts(keys) + extra_counts(keys, extra)),
                             f"{keys_ms / 1000:.2f} s"])
         for row in rows:
             table.add_row(*row)

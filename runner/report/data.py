@@ -35,7 +35,11 @@ def _ms(value: float | None) -> float | None:
 
 
 def _check(check: CheckResult) -> dict[str, Any]:
-    return {**asdict(check), "text": describe_check(check)}
+    data = {**asdict(check), "text": describe_check(check)}
+    values = data.pop("values")
+    if values:  # a false condition: the values of the names it reads
+        data["values"] = [list(pair) for pair in values]
+    return data
 
 
 def step_data(step: StepResult) -> dict[str, Any]:
@@ -57,6 +61,8 @@ def step_data(step: StepResult) -> dict[str, Any]:
     }
     if step.item is not None:
         data["item"] = step.item
+    if step.message is not None:
+        data["message"] = step.message
     if step.items:
         data["items"] = [step_data(item) for item in step.items]
     return data
@@ -65,7 +71,8 @@ def step_data(step: StepResult) -> dict[str, Any]:
 def counts(tally: Tally) -> dict[str, int]:
     """Results per outcome: they add up to the number of results."""
     return {"ok": tally.ok, "changed": tally.changed, "failed": tally.failed,
-            "skipped": tally.skipped, "interrupted": tally.interrupted}
+            "skipped": tally.skipped, "interrupted": tally.interrupted,
+            "rescued": tally.rescued, "aborted": tally.aborted}
 
 
 def org_data(org: OrgResult) -> dict[str, Any]:
@@ -73,6 +80,7 @@ def org_data(org: OrgResult) -> dict[str, Any]:
         "name": org.name,
         "unreachable": org.unreachable,
         "failed": org.failed,
+        "aborted": org.aborted,
         "hint": org.hint,
         "elapsed_ms": round(org.elapsed_ms, 1),
         "counts": counts(org.tally),

@@ -2,10 +2,13 @@
 testcase per key, login and step.
 
 Failed steps and keys carry a ``<failure>`` with a one-line message and the
-detail; skipped and interrupted steps, and failures ignored with
+detail; skipped, interrupted and aborted steps, and failures ignored with
 ``ignore_errors``, a ``<skipped>``; an org that could not log in gets an
 ``<error>`` on its ``log in`` testcase. A looped step's testcase lists every
-item's outcome. The counts on every suite come from the results' tally.
+item's outcome, and under each failed item what failed and that item's own
+response. A failure a block's ``rescue`` handled passes and says so in its
+``<system-out>``, where ``debug`` messages go too. The counts on every suite come
+from the results' tally.
 
 The file follows the Jenkins xUnit plugin's ``junit-10.xsd``, the schema most CI
 servers' readers accept, with one addition: ``file`` and ``line`` on each testcase
@@ -44,6 +47,8 @@ def _item_lines(step: StepResult) -> list[str]:
         lines.append(f"item {item.item}: {item.outcome.value}")
         if item.outcome is Outcome.FAILED:
             lines.extend(f"  {text}" for text in _why(item))
+            if item.exchange and item.exchange.response_excerpt:
+                lines.append(f"  response: {item.exchange.response_excerpt}")
     return lines
 
 
@@ -73,10 +78,22 @@ def _testcase(suite: ET.Element, step: StepResult, classname: str, hint: str | N
     elif step.outcome is Outcome.FAILED and not step.ignored:
         failure = ET.SubElement(case, "failure", message=reason or "failed", type="failed")
         failure.text = _detail(step)
-    elif step.outcome in (Outcome.SKIPPED, Outcome.INTERRUPTED) or step.ignored:
+    elif step.outcome in NOT_RUN or step.ignored:
         ET.SubElement(case, "skipped", message=reason or step.outcome.value)
-    if step.items:
-        ET.SubElement(case, "system-out").text = redact("\n".join(_item_lines(step)))
+    out = _system_out(step)
+    if out:
+        ET.SubElement(case, "system-out").text = redact("\n".join(out))
+
+
+NOT_RUN = (Outcome.SKIPPED, Outcome.INTERRUPTED, Outcome.ABORTED)
+
+
+def _system_out(step: StepResult) -> list[str]:
+    """What passed but is worth reading: a rescued failure, a debug message, loop items."""
+    lines = [f"rescued: {_detail(step)}"] if step.outcome is Outcome.RESCUED else []
+    if step.message is not None:
+        lines.append(step.message)
+    return lines + (_item_lines(step) if step.items else [])
 
 
 def _counts(tally: Tally, tests: int) -> dict[str, str]:
@@ -88,8 +105,10 @@ def _counts(tally: Tally, tests: int) -> dict[str, str]:
 def _suite_counts(tally: Tally, results: Sequence[StepResult]) -> dict[str, str]:
     """A suite's counts: the tally's (which counts steps), and a login the run stopped,
     whose testcase is skipped too."""
-    stopped = sum(r.kind is Kind.LOGIN and r.outcome is Outcome.INTERRUPTED for r in results)
-    return {**_counts(tally, len(results)), "skipped": str(tally.not_run + tally.ignored + stopped)}
+    stopped = sum(r.kind is Kind.LOGIN and r.outcome in (Outcome.INTERRUPTED, Outcome.ABORTED)
+                  for r in results)
+    skipped = tally.not_run + tally.ignored + tally.aborted + stopped
+    return {**_counts(tally, len(results)), "skipped": str(skipped)}
 
 
 class _Suites:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from runner.playbook.model import Playbook, StepSpec
+from runner.playbook.model import Playbook
 from runner.playbook.shards import Selection
+from runner.playbook.steps import StepSpec
 from runner.run.targets import Target
 from runner.secrets import redact
 

@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from runner.report import matrix
 from runner.report.data import VERDICTS
-from runner.report.wording import RECAP_COLUMNS, describe_check, reason_text, recap_counts
+from runner.report.wording import (
+    RECAP_COLUMNS,
+    describe_check,
+    extra_columns,
+    extra_counts,
+    reason_text,
+    recap_counts,
+)
 from runner.run.results import Invocation, Outcome, RunResult, StepResult, Tally
 from runner.secrets import redact
 
@@ -32,23 +39,24 @@ def _verdict(status: int) -> str:
     return VERDICTS.get(status, "error").upper()
 
 
-def _count_row(label: str, tally: Tally, elapsed_ms: float) -> str:
-    counts = " | ".join(map(str, recap_counts(tally)))
+def _count_row(label: str, tally: Tally, elapsed_ms: float, extra: tuple[str, ...]) -> str:
+    counts = " | ".join(map(str, recap_counts(tally) + extra_counts(tally, extra)))
     return f"| {label} | {counts} | {elapsed_ms / 1000:.2f} s |"
 
 
 def _summary(run: RunResult, level: str) -> list[str]:
+    extra = extra_columns(org.tally for org in run.orgs)  # rescued, aborted: when there are
     lines = [f"{level} {escape(run.name)}", "",
              f"**{_verdict(int(run.exit_status))}** — {escape(run.playbook)}, "
              f"{len(run.orgs)} org(s), {run.elapsed_ms / 1000:.2f} s", "",
-             "| org | " + " | ".join(RECAP_COLUMNS) + " | time |",
-             "|---|" + "---:|" * (len(RECAP_COLUMNS) + 1)]
+             "| org | " + " | ".join((*RECAP_COLUMNS, *extra)) + " | time |",
+             "|---|" + "---:|" * (len(RECAP_COLUMNS) + len(extra) + 1)]
     if run.keys:
         lines.append(_count_row("*keys*", Tally.of(run.keys),
-                                sum(key.elapsed_ms for key in run.keys)))
+                                sum(key.elapsed_ms for key in run.keys), extra))
     for org in matrix.ordered_orgs(run):
-        lines.append(_count_row(escape(org.name), org.tally, org.elapsed_ms))
-    lines.append(_count_row("**total**", run.tally, run.elapsed_ms))
+        lines.append(_count_row(escape(org.name), org.tally, org.elapsed_ms, extra))
+    lines.append(_count_row("**total**", run.tally, run.elapsed_ms, extra))
     return lines
 
 
@@ -86,7 +94,9 @@ def _matrix(run: RunResult, level: str) -> list[str]:
 
 
 def _step_failure(org: str, step: StepResult) -> list[str]:
-    lines = [f"- **{escape(org)}** / {escape(step.name)}" + (" (ignored)" if step.ignored else "")]
+    shown = " (ignored)" if step.ignored else (
+        " (rescued)" if step.outcome is Outcome.RESCUED else "")
+    lines = [f"- **{escape(org)}** / {escape(step.name)}{shown}"]
     if not step.items:
         details = [describe_check(c) for c in step.failed_checks] or [reason_text(step)]
         return lines + [f"  - {escape(detail)}" for detail in details]
@@ -107,14 +117,22 @@ def _failures(run: RunResult, level: str) -> list[str]:
             if org.hint:
                 lines.append(f"  - hint: {escape(org.hint)}")
         for step in org.steps:
-            if step.outcome is Outcome.FAILED:
+            if step.outcome in (Outcome.FAILED, Outcome.RESCUED):
                 lines.extend(_step_failure(org.name, step))
     return ["", f"{level}# Failures", "", *lines] if lines else []
 
 
+def _messages(run: RunResult, level: str) -> list[str]:
+    """What debug steps (and asserts' success_msg) said, org by org."""
+    lines = [f"- **{escape(org.name)}** / {escape(step.name)}: {escape(step.message)}"
+             for org in matrix.ordered_orgs(run) for step in org.steps
+             if step.message is not None]
+    return ["", f"{level}# Messages", "", *lines] if lines else []
+
+
 def _run(run: RunResult, level: str) -> list[str]:
     return (_summary(run, level) + _keys(run, level) + _matrix(run, level)
-            + _failures(run, level))
+            + _failures(run, level) + _messages(run, level))
 
 
 def _in_words(tally: Tally) -> str:

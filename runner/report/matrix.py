@@ -13,7 +13,10 @@ SYMBOLS = {
     Outcome.FAILED: "✗",
     Outcome.SKIPPED: "–",
     Outcome.INTERRUPTED: "!",
+    Outcome.RESCUED: "↺",
+    Outcome.ABORTED: "⊘",
 }
+NOT_RUN = (Outcome.SKIPPED, Outcome.INTERRUPTED, Outcome.ABORTED)
 
 
 def ordered_orgs(run: RunResult) -> list[OrgResult]:
@@ -34,7 +37,7 @@ def cell(step: StepResult | None) -> str:
     symbol = SYMBOLS[step.outcome]
     if step.ignored:
         symbol = "✗ (ignored)"
-    if step.outcome in (Outcome.SKIPPED, Outcome.INTERRUPTED):
+    if step.outcome in NOT_RUN:
         return symbol
     return f"{symbol} {step.elapsed_ms:.0f} ms"
 

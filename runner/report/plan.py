@@ -30,6 +30,10 @@ def step_lines(step: PlannedStep) -> list[str]:
         lines.append(f"{INDENT}{step.body}")
     if step.when:
         lines.append(f"{INDENT}when: {step.when} (decided during the run)")
+    if step.section == "rescue":
+        lines.append(f"{INDENT}rescue: runs only when a step of its block fails")
+    elif step.section == "always":
+        lines.append(f"{INDENT}always: runs after its block, whatever happened")
     if step.refused:
         lines.append(f"{INDENT}REFUSED: {step.refused}")
     return lines

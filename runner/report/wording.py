@@ -23,7 +23,17 @@ REASONS = {
     Why.WHEN_FALSE: "when: {detail} was false",
     Why.DEADLINE: "the org passed its deadline (--org-timeout)",
     Why.INTERRUPTED: "the run was interrupted",
+    Why.EARLIER_FAILURE: "an earlier step failed: {detail}",
+    Why.NEEDS_FAILED: "needs {name!r}, from {detail!r}, which failed",
+    Why.ABORTED: "stopped for every org: {detail} failed {name!r} (any_errors_fatal)",
+    Why.TOO_MANY_FAILED: "stopped for every org: {failed} of {targeted} orgs failed, more "
+                         "than max_fail_percentage {name} %",
+    Why.VERBOSITY: "shown with -{vs} or more (verbosity: {detail})",
+    Why.NO_ITEMS: "the loop has no items",
 }
+CAUSED_BY_FAILURE = frozenset({Why.EARLIER_FAILURE, Why.NEEDS_FAILED, Why.ABORTED,
+                               Why.TOO_MANY_FAILED})
+"""Reasons every report shows, whatever the verbosity: they say why a step did not run."""
 
 
 def short(value: Any) -> str:
@@ -36,8 +46,11 @@ def describe_check(check: CheckResult) -> str:
     """One line: what was checked, what was expected and what was there."""
     if check.subject == "status":
         return f"status: expected {short(check.expected)}, got {short(check.actual)}"
-    if check.subject == "assert":
-        return f"assert: {redact(check.expression)} is {short(check.actual)}"
+    if check.subject in ("assert", "failed_when"):
+        said = f"{redact(check.message)}: " if check.message else f"{check.subject}: "
+        line = f"{said}{redact(check.expression)} was {_verdict(check.actual)}"
+        values = ", ".join(f"{redact(path)} = {redact(value)}" for path, value in check.values)
+        return f"{line} ({values})" if values else line
     if check.subject == "until":
         return f"until: {redact(check.expression)} {check.message}"
     if check.subject == "certificate":
@@ -46,6 +59,13 @@ def describe_check(check: CheckResult) -> str:
     label = f"{check.subject} {redact(check.expression)}"
     line = f"{label}: {check.matcher} {short(check.expected)}, got {short(check.actual)}"
     return f"{line} ({redact(check.message)})" if check.message else line
+
+
+def _verdict(value: Any) -> str:
+    """A condition's value as Jinja2 and YAML write it: true, false, none, or the value."""
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "none"}[value]
+    return short(value)
 
 
 def summarize(checks: Iterable[CheckResult]) -> str:
@@ -57,14 +77,21 @@ def summarize(checks: Iterable[CheckResult]) -> str:
 
 
 def _in_brief(check: CheckResult) -> str:
-    if check.subject == "certificate":
+    if check.subject in ("certificate", "assert", "failed_when", "until"):
         return describe_check(check)
     line = f"{check.expression}: {check.matcher} {check.expected!r}, got {check.actual!r}"
     return line + (f" ({check.message})" if check.message else "")
 
 
 def describe_reason(reason: Reason) -> str:
-    return redact(REASONS[reason.why].format(detail=reason.detail))
+    failed, _, targeted = reason.detail.partition("/")
+    words = REASONS[reason.why].format(detail=reason.detail, name=reason.name, failed=failed,
+                                       targeted=targeted, vs="v" * _count(reason.detail))
+    return redact(words)
+
+
+def _count(text: str) -> int:
+    return int(text) if text.isdigit() else 0
 
 
 def reason_text(result: StepResult) -> str:
@@ -80,3 +107,18 @@ RECAP_COLUMNS = ("ok", "changed", "failed", "skipped")
 def recap_counts(tally: Tally) -> tuple[int, int, int, int]:
     """A recap row: ok, changed, failed (a failed login counts), skipped (interrupted too)."""
     return tally.ok, tally.changed, tally.failed + tally.unreachable, tally.not_run
+
+
+EXTRA_COLUMNS = ("rescued", "aborted")
+"""Columns a recap shows only when some org has such a result."""
+
+
+def extra_columns(tallies: Iterable[Tally]) -> tuple[str, ...]:
+    """The extra columns a recap needs: ``rescued`` and ``aborted`` when any org has one."""
+    listed = list(tallies)
+    return tuple(name for name in EXTRA_COLUMNS
+                 if any(getattr(tally, name) for tally in listed))
+
+
+def extra_counts(tally: Tally, columns: Iterable[str]) -> tuple[int, ...]:
+    return tuple(getattr(tally, name) for name in columns)

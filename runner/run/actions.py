@@ -1,8 +1,9 @@
-"""What each kind of step does on the wire: ``request``, ``query`` and ``assert``.
+"""What the steps that reach the org do on the wire: ``request`` and ``query``.
 
 Each action takes an already-rendered step and returns an ``ActionResult``:
 the value a step registers (status, headers, json, text, elapsed_ms) and the
 checks that ran. Nothing here prints or decides outcomes for the whole org.
+The actions that send nothing are in ``local_actions``.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from runner.errors import SfjwtError
-from runner.playbook.model import ExpectSpec, OrgSpec, QuerySpec, RequestSpec
-from runner.playbook.templating import evaluate
+from runner.playbook.model import OrgSpec
+from runner.playbook.step_parts import ExpectSpec, QuerySpec, RequestSpec
 from runner.run import checks
 from runner.run.results import CheckResult, Exchange
 from runner.salesforce.http import MISSING, OrgClient, Response, ResponseFormatError
@@ -52,6 +53,8 @@ class ActionResult:
     exchange: Exchange | None = None
     wrote: bool = False
     attempts: int = 1
+    message: str | None = None  # what a debug step (or an assert's success_msg) says
+    facts: Mapping[str, Any] | None = None  # what a set_fact step sets
 
     @property
     def passed(self) -> bool:
@@ -62,6 +65,12 @@ def excerpt(response: Response) -> str:
     text = response.text.strip()
     head = redact_head(text, EXCERPT_CHARS)  # masked before the cut: no half secret shows
     return head + " …" if len(text) > EXCERPT_CHARS else head
+
+
+def exchange_of(method: str, response: Response, curl: str, *, whole: bool) -> Exchange:
+    """The exchange as reports show it; ``whole`` keeps the entire body (for -vv)."""
+    return Exchange(method, redact(response.url), response.status, excerpt(response), curl,
+                    redact(response.text) if whole else "")
 
 
 def as_curl(method: str, url: str, request: RequestSpec | None = None) -> str:
@@ -202,6 +211,7 @@ def perform_request(
     *,
     timeout: float | None,
     max_bytes: int | None = None,
+    whole: bool = False,
 ) -> ActionResult:
     target = request.url or request.path or "/"
     response = client.request(
@@ -219,8 +229,8 @@ def perform_request(
     return ActionResult(
         registered=Registered(response, body),
         checks=evaluate_expect(expect, response, body),
-        exchange=Exchange(request.method, redact(response.url), response.status,
-                          excerpt(response), as_curl(request.method, response.url, request)),
+        exchange=exchange_of(request.method, response,
+                          as_curl(request.method, response.url, request), whole=whole),
         wrote=request.method in WRITE_METHODS and 200 <= response.status < 300,
         attempts=response.attempts,
     )
@@ -234,6 +244,7 @@ def perform_query(
     api_version: str,
     timeout: float | None,
     max_bytes: int | None = None,
+    whole: bool = False,
 ) -> ActionResult:
     """Run SOQL and, unless told not to, follow ``nextRecordsUrl`` to the last page."""
     resource = "queryAll" if query.all_rows else "query"
@@ -265,8 +276,7 @@ def perform_query(
     return ActionResult(
         registered=registered_value(merged, body),
         checks=evaluate_expect(expect, merged, body),
-        exchange=Exchange("GET", redact(response.url), response.status, excerpt(response),
-                          as_curl("GET", response.url)),
+        exchange=exchange_of("GET", response, as_curl("GET", response.url), whole=whole),
         attempts=attempts,
     )
 
@@ -282,14 +292,3 @@ def _query_body(response: Response) -> Any:
             f"a query result: {excerpt(response)[:200]}"
         )
     return body
-
-
-def perform_assert(assertions: tuple[str, ...], context: Mapping[str, Any]) -> ActionResult:
-    """Check Jinja2 expressions over registered values; no network."""
-    results = []
-    for expression in assertions:
-        value = evaluate(expression, context)
-        results.append(CheckResult("assert", expression, "true", True, value, bool(value)))
-    return ActionResult(
-        registered={"passed": all(check.passed for check in results)}, checks=results
-    )

@@ -17,11 +17,14 @@ from typing import Protocol
 
 from runner.context import carry
 from runner.errors import SfjwtError
-from runner.playbook.model import KeySpec, OrgSpec, Playbook, StepSpec
+from runner.playbook.model import KeySpec, OrgSpec, Playbook
 from runner.playbook.origins import Layer
 from runner.playbook.scope import RunVars, build_scope
+from runner.playbook.steps import StepSpec
 from runner.run.embedded import EmbeddedOrgs, InvalidEmbeddedOrg
-from runner.run.lane import Lane, LaneSettings, login_result, not_run
+from runner.run.fleet import Fleet
+from runner.run.flow import not_run_all
+from runner.run.lane import Lane, LaneSettings, login_result
 from runner.run.orgs import (
     KeyFiles,
     PreparedOrg,
@@ -80,6 +83,8 @@ class RunOptions:
     verify: bool | str = True
     org_timeout: float | None = None
     token_cache: TokenCache | None = None
+    keep_going: bool = False  # --keep-going (or the playbook's keep_going)
+    verbosity: int = 0
 
 
 class Executor:
@@ -95,6 +100,8 @@ class Executor:
         self._lock = threading.Lock()
         self._origin = time.monotonic()
         self._key_files = KeyFiles()  # the orgs' own key files, each loaded once
+        self._fleet = Fleet(len(playbook.orgs),
+                            max_fail_percentage=playbook.max_fail_percentage)
 
     def stop(self) -> None:
         self._stop.set()
@@ -171,10 +178,13 @@ class Executor:
         return LaneSettings(
             vars=self._run_vars(),
             steps=steps,
+            body=self.playbook.body,
             allow_writes=self.options.allow_writes,
             verify=self.options.verify,
             token_cache=self.options.token_cache,
             origin=self._origin,
+            keep_going=self.options.keep_going or self.playbook.keep_going,
+            verbosity=self.options.verbosity,
         )
 
     def _run_lanes(
@@ -209,7 +219,8 @@ class Executor:
             return self._unpreparable(spec, settings.steps, prepared)
         if self.options.org_timeout:
             settings = replace(settings, deadline=time.monotonic() + self.options.org_timeout)
-        org_result = Lane(self.playbook, prepared, settings, self._stop, self._emit).run()
+        org_result = Lane(self.playbook, prepared, settings, self._stop, self._emit,
+                          self._fleet).run()
         self.listener.org_finished(org_result)
         return org_result
 
@@ -235,8 +246,11 @@ class Executor:
                                                 reason=Reason(Why.NOT_PREPARED, exc.message)),
                                    started_ms=now)
         self._emit(org_result.login)
-        for step in steps:
-            skipped = replace(not_run(step, spec.name, Why.UNAUTHENTICATED), started_ms=now)
+        self._fleet.unreachable(spec.name, fatal=self.playbook.any_errors_fatal)
+        selected = frozenset(step.index for step in steps)
+        for result in not_run_all(self.playbook.body or steps, selected, spec.name,
+                                  Outcome.SKIPPED, Reason(Why.UNAUTHENTICATED)):
+            skipped = replace(result, started_ms=now)
             org_result.steps.append(skipped)
             self._emit(skipped)
         self.listener.org_finished(org_result)

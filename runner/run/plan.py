@@ -13,9 +13,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from runner.playbook.model import OrgSpec, Playbook, StepSpec
+from runner.playbook.model import OrgSpec, Playbook
 from runner.playbook.scope import RunVars, Scope, build_scope
 from runner.playbook.selection import applies_to
+from runner.playbook.steps import StepSpec
 from runner.playbook.templating import TemplateRenderError, evaluate, render
 from runner.run.actions import refuses_write
 from runner.salesforce.auth import audience_for
@@ -62,6 +63,7 @@ class PlannedStep:
     skipped: str | None = None
     refused: str | None = None
     problem: str | None = None  # a template that cannot be rendered before the run
+    section: str | None = None  # rescue (runs after a failure) or always (runs in any case)
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,11 @@ def _planned(step: StepSpec, scope: Scope, org: OrgSpec, allow_writes: bool) -> 
     api_version = str(scope.org_setting("api_version"))
     if step.kind == "assert":
         return PlannedStep(number, name, "assert: " + "; ".join(step.assertions))
+    if step.kind == "debug" and step.debug is not None:
+        shown = f"var {step.debug.var}" if step.debug.var else str(render(step.debug.msg, scope))
+        return PlannedStep(number, name, f"debug: {shown}")
+    if step.kind == "set_fact" and step.facts is not None:
+        return PlannedStep(number, name, "set_fact: " + ", ".join(step.facts))
     if step.kind == "query" and step.query is not None:
         resource = "queryAll" if step.query.all_rows else "query"
         soql = str(render(step.query.soql, scope))
@@ -130,25 +137,38 @@ def _masked(step: PlannedStep) -> PlannedStep:
 
 
 def _condition(step: StepSpec, scope: Scope) -> tuple[str | None, str | None]:
-    """(``when`` left to the run, or why the step is skipped): a condition that reads only
-    what is known before the run is decided here."""
-    if step.when is None or step.when is True:
-        return None, None
-    if step.when is False:
-        return None, "when: false"
-    try:
-        value = evaluate(step.when, scope)
-    except TemplateRenderError:
-        return step.when, None
-    if isinstance(value, Deferred):
-        return step.when, None
-    return (None, None) if value else (None, f"when: {step.when} is false")
+    """(``when`` left to the run, or why the step is skipped): a condition (the step's, or
+    a block's around it) that reads only what is known before the run is decided here."""
+    left = []
+    for condition in step.conditions:
+        test = condition.test
+        if test is False:
+            return None, "when: false"
+        if test is True:
+            continue
+        try:
+            value = evaluate(test, scope)
+        except TemplateRenderError:
+            left.append(test)
+            continue
+        if isinstance(value, Deferred):
+            left.append(test)
+        elif not value:
+            return None, f"when: {test} is false"
+    return (" and ".join(left) or None), None
 
 
-def plan_scope(run: RunVars, org: OrgSpec, registered: Mapping[str, Any] | None = None) -> Scope:
+def plan_scope(run: RunVars, org: OrgSpec, registered: Mapping[str, Any] | None = None,
+               step: StepSpec | None = None) -> Scope:
     """What the org's templates see in check mode: what only a run knows is deferred."""
-    return build_scope(run, org, registered=registered, local={"item": Deferred("item")},
-                       unknown=Deferred)
+    local: dict[str, Any] = {"item": Deferred("item")}
+    if step is not None:
+        control = step.loop_control
+        local[control.loop_var] = Deferred(control.loop_var)
+        if control.index_var:
+            local[control.index_var] = Deferred(control.index_var)
+    return build_scope(run, org, registered=registered, local=local, unknown=Deferred,
+                       step_vars=step.vars if step is not None else None)
 
 
 def plan_org(
@@ -158,7 +178,7 @@ def plan_org(
     registered: dict[str, Any] = {}
     planned = []
     for step in steps:
-        scope = plan_scope(run, org, registered)
+        scope = plan_scope(run, org, registered, step)
         when, skipped = _condition(step, scope)
         if not applies_to(step, org.name):
             skipped = "not for this org"
@@ -167,12 +187,17 @@ def plan_org(
         else:
             try:
                 planned.append(_masked(replace(_planned(step, scope, org, allow_writes),
-                                               when=when)))
+                                               when=when, section=_section(step))))
             except TemplateRenderError as exc:
                 planned.append(PlannedStep(step.index + 1, step.name, problem=redact(exc.message)))
-        if step.register:
-            registered[step.register] = Deferred(step.register)
+        for name in [*([step.register] if step.register else []), *(step.facts or {})]:
+            registered[name] = Deferred(name)
     return planned
+
+
+def _section(step: StepSpec) -> str | None:
+    """``rescue`` or ``always`` for a step that runs only after a failure, or in any case."""
+    return step.section if step.section in ("rescue", "always") else None
 
 
 def login_line(org: OrgSpec, run: RunVars) -> str:

@@ -14,7 +14,8 @@ The types, for code that reads a run:
   ``interrupted``, ``exit_status`` and ``tally`` (every key and step of every org,
   counted once).
 - ``OrgResult``: one org's lane: ``login`` (kind ``LOGIN``), ``steps`` (kind
-  ``STEP``, exactly one per selected step), ``unreachable``, ``hint`` and its
+  ``STEP``, one per selected step in the order they ran; a block's ``rescue``
+  steps only when they ran), ``unreachable``, ``aborted``, ``hint`` and its
   ``tally``.
 - ``StepResult``: one key, login, step or loop item (``kind``), where it comes
   from (``position``: file:line:col of its ``keys:``/``orgs:`` entry or step),
@@ -23,10 +24,12 @@ The types, for code that reads a run:
   ``started_ms`` says when it started, in milliseconds after its run started
   (``None`` when not known), so that ``started_ms + elapsed_ms`` is when it ended.
   A looped step holds one result of kind ``ITEM`` per item in ``items``;
-  ``all_checks`` and ``failed_checks`` include theirs.
+  ``all_checks`` and ``failed_checks`` include theirs. ``message`` is what a
+  ``debug`` step (or an assert's ``success_msg``) says.
 - ``CheckResult``: one expectation as a record: subject (status, json, header,
-  schema, max_ms, assert, until, certificate), expression, matcher, expected,
-  actual, passed, message.
+  schema, max_ms, assert, until, failed_when, certificate), expression, matcher,
+  expected, actual, passed, message, and for an assert the ``values`` of the
+  names its expression reads.
 - ``Reason``: why, as a ``Why`` code and the detail it needs (a condition, an
   error's message); ``runner.report.wording`` puts it in words.
 - ``Tally``: counts per outcome; ``failed`` includes ``ignored`` failures and
@@ -55,6 +58,8 @@ class Outcome(str, enum.Enum):
     FAILED = "failed"
     SKIPPED = "skipped"
     INTERRUPTED = "interrupted"
+    RESCUED = "rescued"  # failed inside a block whose rescue then ran
+    ABORTED = "aborted"  # not run: any_errors_fatal or max_fail_percentage stopped every org
 
     @property
     def passed(self) -> bool:
@@ -83,6 +88,13 @@ class Why(str, enum.Enum):
     WHEN_FALSE = "when_false"  # skipped; detail: the condition
     DEADLINE = "deadline"  # skipped: the org passed --org-timeout
     INTERRUPTED = "interrupted"  # the run was stopped
+    EARLIER_FAILURE = "earlier_failure"  # skipped; detail: the name of the step that failed
+    NEEDS_FAILED = "needs_failed"  # skipped; name: the variable, detail: the step that failed
+    ABORTED = "aborted"  # any_errors_fatal; detail: the org, name: the step that failed
+    TOO_MANY_FAILED = "too_many_failed"  # max_fail_percentage; detail: "failed/targeted",
+    #                                      name: the percentage
+    VERBOSITY = "verbosity"  # debug skipped; detail: the -v count it needs
+    NO_ITEMS = "no_items"  # a loop over an empty list
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,7 @@ class Reason:
 
     why: Why
     detail: str = ""
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,6 +117,7 @@ class CheckResult:
     actual: Any
     passed: bool
     message: str = ""
+    values: tuple[tuple[str, Any], ...] = ()  # an assert: each name it reads, and its value
 
 
 @dataclass(frozen=True)
@@ -115,6 +129,7 @@ class Exchange:
     status: int | None
     response_excerpt: str = ""
     curl: str = ""
+    response_text: str = ""  # the whole body, kept only at -vv and beyond
 
 
 @dataclass(frozen=True)
@@ -134,9 +149,10 @@ class StepResult:
     ignored: bool = False
     tags: tuple[str, ...] = ()
     position: Position | None = None
-    item: str | None = None  # kind ITEM: the loop item, as text
+    item: str | None = None  # kind ITEM: the loop item's label
     items: tuple[StepResult, ...] = ()  # a looped step: one result per item
     started_ms: float | None = None  # when it started, in ms after the run started
+    message: str | None = None  # what a debug step (or an assert's success_msg) says
 
     @property
     def all_checks(self) -> tuple[CheckResult, ...]:
@@ -158,6 +174,8 @@ class Tally:
     skipped: int = 0
     interrupted: int = 0
     unreachable: int = 0  # logins that failed (not counted as steps)
+    rescued: int = 0
+    aborted: int = 0
 
     @classmethod
     def of(cls, results: Iterable[StepResult], *, unreachable: int = 0) -> Tally:
@@ -167,14 +185,15 @@ class Tally:
             counts[result.outcome] += 1
             ignored += result.outcome is Outcome.FAILED and result.ignored
         return cls(counts[Outcome.OK], counts[Outcome.CHANGED], counts[Outcome.FAILED], ignored,
-                   counts[Outcome.SKIPPED], counts[Outcome.INTERRUPTED], unreachable)
+                   counts[Outcome.SKIPPED], counts[Outcome.INTERRUPTED], unreachable,
+                   counts[Outcome.RESCUED], counts[Outcome.ABORTED])
 
     def __add__(self, other: Tally) -> Tally:
         return Tally(*(a + b for a, b in zip(self.values(), other.values(), strict=True)))
 
     def values(self) -> Iterator[int]:
         yield from (self.ok, self.changed, self.failed, self.ignored, self.skipped,
-                    self.interrupted, self.unreachable)
+                    self.interrupted, self.unreachable, self.rescued, self.aborted)
 
     @property
     def not_run(self) -> int:
@@ -201,6 +220,12 @@ class OrgResult:
     def failed(self) -> bool:
         tally = self.tally
         return self.unreachable or tally.failed > tally.ignored
+
+    @property
+    def aborted(self) -> bool:
+        """Stopped by ``any_errors_fatal`` or ``max_fail_percentage`` before its last step."""
+        login = self.login is not None and self.login.outcome is Outcome.ABORTED
+        return login or any(step.outcome is Outcome.ABORTED for step in self.steps)
 
 
 @dataclass
@@ -229,7 +254,7 @@ class RunResult:
             return ExitStatus.INTERRUPTED
         if any(org.unreachable for org in self.orgs):
             return ExitStatus.ORG_UNREACHABLE
-        if any(org.failed for org in self.orgs) or any(
+        if any(org.failed or org.aborted for org in self.orgs) or any(
             key.outcome is Outcome.FAILED for key in self.keys
         ):
             return ExitStatus.STEP_FAILED

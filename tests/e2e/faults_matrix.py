@@ -107,9 +107,11 @@ ORGS: tuple[FaultyOrg, ...] = (
 
 
 def playbook_text() -> str:
-    """The fault-matrix playbook: four steps over every org of ORGS."""
+    """The fault-matrix playbook: four independent steps over every org of ORGS, each run
+    even after another failed (``keep_going``)."""
     document = {
         "name": "Fault matrix",
+        "keep_going": True,
         "orgs": {org.name: {"emulator": org.emulator or True} for org in ORGS},
         "steps": [
             {"name": STEPS[0], "request": {"path": "/services/data/v60.0/limits"},
@@ -199,5 +201,5 @@ def hostile_playbook_text(hostile_url: str) -> str:
         if row.step is not None:
             steps.append({"name": row.org, **row.step, "orgs": [row.org]})
     document = {"name": "Hostile network", "vars": {"hostile": hostile_url},
-                "orgs": orgs, "steps": steps}
+                "orgs": orgs, "steps": steps, "keep_going": True}
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True)

@@ -30,6 +30,7 @@ steps:
   - name: Each object
     request: {{path: "/services/data/v60.0/sobjects/{{{{ item }}}}/describe"}}
     loop: [Account, "No<Such>Thing"]
+keep_going: true
 """
 SECOND = """\
 name: Second

@@ -187,7 +187,8 @@ def test_a_hostile_server_fails_steps_and_never_sees_the_token(tmp_path: Path) -
             {"name": "the org still answers", "request": {"path": "/services/data/"}},
         ]
         playbook = tmp_path / "hostile.yml"
-        playbook.write_text(yaml.safe_dump({"name": "hostile server", "steps": steps}))
+        playbook.write_text(yaml.safe_dump({"name": "hostile server", "steps": steps,
+                                            "keep_going": True}))
         report = tmp_path / "r.json"
         run = run_cli(str(playbook), "-vv", "--json", str(report), cwd=tmp_path)
     assert run.status == 2, run.output
@@ -208,7 +209,7 @@ def test_an_expired_session_is_renewed_once_not_in_a_loop(tmp_path: Path) -> Non
              "message": "Session expired or invalid"}
     playbook = tmp_path / "session.yml"
     playbook.write_text(yaml.safe_dump({
-        "name": "session", "orgs": {"org": {"emulator": {"faults": [fault]}}},
+        "name": "session", "orgs": {"org": {"emulator": {"faults": [fault]}}}, "keep_going": True,
         "steps": [{"name": "limits", "request": {"path": "/services/data/v60.0/limits"}},
                   {"name": "versions", "request": {"path": "/services/data/v60.0/sobjects"}}]}))
     report = tmp_path / "r.json"

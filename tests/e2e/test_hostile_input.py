@@ -196,7 +196,8 @@ def test_headers_http_cannot_carry_fail_their_step_not_the_run(tmp_path: Path) -
     steps.append({"name": "Latin-1 is fine", "request": {
         "path": "/services/data/", "headers": {"X-Name": "café"}}})
     playbook = tmp_path / "headers.yml"
-    playbook.write_text(yaml.safe_dump({"name": "headers", "steps": steps}), encoding="utf-8")
+    playbook.write_text(yaml.safe_dump({"name": "headers", "steps": steps, "keep_going": True}),
+                        encoding="utf-8")
     report = tmp_path / "r.json"
     run = run_cli_inprocess(str(playbook), "--json", str(report))
     assert run.status == 2, run.output
@@ -266,7 +267,7 @@ def test_a_schema_that_cannot_be_applied_fails_its_check(schema: dict[str, str],
     playbook = tmp_path / "p.yml"
     playbook.write_text(yaml.safe_dump({"name": "schema", "steps": [
         {"name": "versions", "request": {"path": "/services/data/"}, "expect": {"schema": schema}},
-        {"name": "after", "request": {"path": "/services/data/"}}]}))
+        {"name": "after", "request": {"path": "/services/data/"}}], "keep_going": True}))
     run = run_cli_inprocess(str(playbook))
     assert run.status == 2, run.output
     assert "the schema could not be applied" in run.stdout
@@ -289,7 +290,7 @@ def test_templates_rendering_to_odd_types_fail_their_step_not_the_run(tmp_path: 
         {"name": "the run goes on", "request": {"path": "/services/data/"}},
     ]
     playbook = tmp_path / "types.yml"
-    playbook.write_text(yaml.safe_dump({"name": "types", "steps": steps}))
+    playbook.write_text(yaml.safe_dump({"name": "types", "steps": steps, "keep_going": True}))
     report = tmp_path / "r.json"
     run = run_cli_inprocess(str(playbook), "--json", str(report))
     assert run.status == 2, run.output

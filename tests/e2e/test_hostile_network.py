@@ -182,7 +182,7 @@ def test_a_bug_met_by_one_org_fails_that_step_not_the_run(
         "name: bug\norgs:\n  healthy: {emulator: true}\n"
         "  buggy: {emulator: true, username: buggy@example.com}\n"
         "steps:\n  - name: versions\n    request: {path: /services/data/}\n"
-        "  - name: after it\n    assert: ['true']\n")
+        "  - name: after it\n    assert: ['true']\nkeep_going: true\n")
     report = tmp_path / "r.json"
     run = run_cli_inprocess(str(playbook), "--json", str(report))
     assert run.status == 2, run.output

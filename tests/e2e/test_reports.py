@@ -1,10 +1,10 @@
 """The report files of a run that fails in every way at once, read by the tools CI uses.
 
 A key whose certificate has fewer days left than ``min_days_left``, a failure that
-``ignore_errors`` lets pass, a plain failure, a skipped step, a looped step and an
-org that cannot be reached: the JUnit file (parsed with junitparser, as CI servers
-read it) counts each once and where it belongs, and the JSON report says what each
-result is and where it comes from.
+``ignore_errors`` lets pass, a plain failure (``keep_going`` runs the steps after
+it), a skipped step, a looped step and an org that cannot be reached: the JUnit
+file (parsed with junitparser, as CI servers read it) counts each once and where
+it belongs, and the JSON report says what each result is and where it comes from.
 """
 
 from __future__ import annotations
@@ -53,6 +53,7 @@ steps:
   - name: Each object
     request: {path: "/services/data/v60.0/sobjects/{{ item }}/describe"}
     loop: [Account, Nothing]
+keep_going: true
 """
 
 
@@ -112,6 +113,7 @@ def test_json_results_say_what_they_are_and_where_they_come_from(
     assert gone["login"]["reason"].startswith("could not reach the org: POST http://127.0.0.1:1/")
     assert {step["reason_code"] for step in gone["steps"]} == {"unauthenticated"}
     skipped = embedded["steps"][3]
-    assert (skipped["reason_code"], skipped["reason"]) == ("when_false", "when: False was false")
-    assert data["counts"] == {"ok": 1, "changed": 0, "failed": 4, "skipped": 6, "interrupted": 0}
+    assert (skipped["reason_code"], skipped["reason"]) == ("when_false", "when: false was false")
+    assert data["counts"] == {"ok": 1, "changed": 0, "failed": 4, "skipped": 6, "interrupted": 0,
+                              "rescued": 0, "aborted": 0}
     assert (data["ignored"], data["unreachable"]) == (1, 1)

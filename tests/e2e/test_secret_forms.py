@@ -52,6 +52,7 @@ def test_short_and_encoded_passphrases_never_show(tmp_path: Path) -> None:
                  "expect": {"status": 299}},
                 {"name": "the org answers", "request": {"path": "/services/data/"}},
             ],
+            "keep_going": True,
         }))
         reports = {"json": tmp_path / "r.json", "junit": tmp_path / "j.xml",
                    "markdown": tmp_path / "m.md"}

@@ -43,6 +43,7 @@ REPORTS = (("--json", "report.json"), ("--junit", "junit.xml"), ("--markdown", "
 
 CANARY_PLAYBOOK = {
     "name": "Canary",
+    "keep_going": True,  # every planted failure runs, so every form of every secret is tried
     "keys": {"main": {"private_key": "certs/pass.key", "certificate": "certs/pass.crt",
                       "generate": "never", "passphrase_env": "CANARY_PASSPHRASE"}},
     "orgs": {"canary": {"login_url": "{{ env.CANARY_URL }}",

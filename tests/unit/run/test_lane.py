@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from runner.run.results import Kind, OrgResult, Outcome, StepResult, Why
+from runner.run.results import Kind, OrgResult, Outcome, Reason, StepResult, Why
 from tests.unit.fake_org import Answer, FakeOrg
 from tests.unit.run.conftest import org_yaml, run, write_playbook
 
@@ -42,7 +42,8 @@ def test_a_loop_gives_a_result_per_item_and_registers_them_all(
     assert looped.outcome is Outcome.FAILED and looped.ignored and not org.failed
     (failed,) = looped.failed_checks
     assert (failed.subject, failed.actual, failed.message) == ("status", 404, "NOT_FOUND: gone")
-    assert looped.attempts == 3 and looped.exchange and looped.exchange.status == 200
+    assert looped.attempts == 3 and looped.exchange is None  # each item has its own
+    assert [i.exchange.status for i in looped.items if i.exchange] == [200, 404, 200]
     assert counted.outcome is Outcome.OK, counted.failed_checks
 
 
@@ -98,6 +99,7 @@ def test_a_write_to_a_production_org_is_refused_before_it_is_sent(
     org = lane(tmp_path, fake, """\
   - name: Create
     request: {method: POST, path: /services/data/v60.0/sobjects/Account, json: {Name: x}}
+    ignore_errors: true
   - name: Create, allowed
     request: {method: POST, path: /services/data/v60.0/sobjects/Account, json: {Name: y}}
     allow_write: true
@@ -115,11 +117,12 @@ def test_a_template_error_fails_its_step_with_where_it_is(tmp_path: Path, fake: 
     org = lane(tmp_path, fake, """\
   - name: Broken
     request: {path: "/services/data/{{ 1 / 0 }}"}
-  - name: Still runs
+  - name: Not run after it
     request: {path: /services/data/}
 """)
     broken, after = org.steps
     assert broken.outcome is Outcome.FAILED and broken.reason is not None
     assert broken.reason.detail.startswith(f"{tmp_path / 'playbook.yml'}:")
     assert "(request.path)" in broken.reason.detail
-    assert after.outcome is Outcome.OK
+    assert (after.outcome, after.reason) == (Outcome.SKIPPED,
+                                             Reason(Why.EARLIER_FAILURE, "Broken"))
