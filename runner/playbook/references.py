@@ -61,10 +61,11 @@ STATE_TESTS = frozenset({"failed", "succeeded", "success", "successful", "change
 
 
 @lru_cache(maxsize=1024)
-def value_paths(expression: str) -> tuple[str, ...]:
-    """The variables an expression reads, as the paths written in it, outermost first:
-    ``a.b['c'] > d * 2`` reads ``a.b['c']`` and ``d`` (what a failed assert shows)."""
-    tree = parsed(expression, expression=True)
+def value_paths(source: str, *, expression: bool = True) -> tuple[str, ...]:
+    """The variables an expression (or a template) reads, as the paths written in it,
+    outermost first: ``a.b['c'] > d * 2`` reads ``a.b['c']`` and ``d`` (what a failed
+    assert shows, and where an undefined value is looked for)."""
+    tree = parsed(source, expression=expression)
     if isinstance(tree, str):
         return ()
     found: dict[str, None] = {}
@@ -85,6 +86,29 @@ def _collect_paths(node: nodes.Node, found: dict[str, None]) -> None:
         return
     for child in node.iter_child_nodes():
         _collect_paths(child, found)
+
+
+def path_links(path: str) -> tuple[tuple[str, str | int], ...]:
+    """A path as written split into links: ``a.b[0]`` → ``(("a", "a"), ("a.b", "b"),
+    ("a.b[0]", 0))``, each the text up to that link and the link's key."""
+    tree = parsed(path, expression=True)
+    if isinstance(tree, str) or not tree.body:
+        return ()
+    output = tree.body[0]
+    if not isinstance(output, nodes.Output) or not output.nodes:
+        return ()
+    node: nodes.Node = output.nodes[0]
+    links: list[tuple[str, str | int]] = []
+    while True:
+        text = _path_text(node)
+        if text is None:
+            return ()
+        if isinstance(node, nodes.Name):
+            links.append((text, node.name))
+            return tuple(reversed(links))
+        key = node.attr if isinstance(node, nodes.Getattr) else node.arg.value  # type: ignore[attr-defined]
+        links.append((text, key))
+        node = node.node  # type: ignore[attr-defined]
 
 
 def _path_text(node: nodes.Node) -> str | None:

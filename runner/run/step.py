@@ -19,10 +19,12 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from runner.errors import SfjwtError
-from runner.playbook.model import Playbook
+from runner.playbook.model import Playbook, raw_at
 from runner.playbook.scope import RunVars, Scope, build_scope
+from runner.playbook.step_templates import step_templates, strings
 from runner.playbook.steps import StepSpec
 from runner.playbook.templating import TemplateRenderError, evaluate, render
+from runner.playbook.undefined import explained
 from runner.run import actions, checks, local_actions, loops
 from runner.run.done import Done, StepError, condition_text
 from runner.run.orgs import PreparedOrg
@@ -211,7 +213,11 @@ class StepRunner:
             if step.kind == "set_fact" and step.facts is not None:
                 return local_actions.perform_set_fact(step.facts, context)
         except TemplateRenderError as exc:
-            raise StepError(f"{self.where(step.path, step.kind)}: {exc.message}") from None
+            raw = raw_at(self.playbook.document, step.path)
+            sources = [(text, is_expression) for path, text, is_expression
+                       in step_templates(raw, step.path) if path[len(step.path)] == step.kind]
+            message = explained(exc, sources, context)
+            raise StepError(f"{self.where(step.path, step.kind)}: {message}") from None
         expect = self._render_expect(step, context)
         whole = self.settings.verbosity >= 2
         if step.kind == "query" and step.query is not None:
@@ -259,7 +265,9 @@ class StepRunner:
         try:
             return render(value, context)
         except TemplateRenderError as exc:
-            raise StepError(f"{self.where(step.path, where)}: {exc.message}") from None
+            sources = [(text, False) for _, text in strings(value, ())]
+            message = explained(exc, sources, context)
+            raise StepError(f"{self.where(step.path, where)}: {message}") from None
 
     def condition(self, test: str | bool, path: tuple[str | int, ...],
                   context: Mapping[str, Any]) -> bool:
@@ -268,7 +276,8 @@ class StepRunner:
         try:
             return bool(evaluate(test, context))
         except TemplateRenderError as exc:
-            raise StepError(f"{self.where(path)}: {exc.message}") from None
+            message = explained(exc, [(test, True)], context)
+            raise StepError(f"{self.where(path)}: {message}") from None
 
     def all_true(self, tests: tuple[str | bool, ...], path: tuple[str | int, ...],
                  context: Mapping[str, Any]) -> bool:
