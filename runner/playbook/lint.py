@@ -33,9 +33,8 @@ BUILTINS = frozenset({"env", "org", "vars", "range", "dict", "lipsum", "cycler",
                       "namespace", "true", "false", "none"})
 ORG_TEMPLATE_FIELDS = ("login_url", "client_id", "username", "audience", "emulator",
                        "api_version", "private_key", "certificate")
-UNTIL_HINT = ("until, failed_when and changed_when read this step's own result as `response` "
-              "or by its register name; other names come from vars:, -e, or earlier steps' "
-              "register")
+RESULT_HINT = ("{field}: reads this step's own result as `response` or by its register name; "
+               "other names come from vars:, -e, or earlier steps' register")
 RESULT_FIELDS = frozenset({"until", "failed_when", "changed_when"})
 FAILURE_NAMES = frozenset({"ansible_failed_task", "ansible_failed_result"})
 
@@ -114,13 +113,14 @@ class _Linter:
                 names.variables |= FAILURE_NAMES
             own_vars = set(step.vars)
             here = _Names(names.top | own_vars, names.variables | own_vars)
-            for condition in step.conditions:  # the blocks' when, checked once each
-                if condition.path not in checked and isinstance(condition.test, str):
-                    checked.add(condition.path)
-                    self.check_template(condition.path, condition.test, True, here)
             control = step.loop_control
             local = {control.loop_var, *([control.index_var] if control.index_var else [])} \
                 if step.loop is not None else set()
+            for condition in step.conditions:  # the blocks' when too (once), for each item
+                if condition.path not in checked and isinstance(condition.test, str):
+                    checked.add(condition.path)
+                    seen = _Names(here.top | local, here.variables)
+                    self.check_template(condition.path, condition.test, True, seen)
             result = {"response", *([step.register] if step.register else [])}
             for path, text, is_expression in step_templates(raw_at(document, step.path),
                                                             step.path):
@@ -133,7 +133,8 @@ class _Linter:
                     self._check_syntax(path, text)  # an undefined var is shown, not an error
                     continue
                 self.check_template(path, text, is_expression, seen,
-                                    hint=UNTIL_HINT if field in RESULT_FIELDS else None)
+                                    hint=RESULT_HINT.format(field=field)
+                                    if field in RESULT_FIELDS else None)
             self._check_expect(step)
             defined = [*([step.register] if step.register else []), *(step.facts or {})]
             names.top.update(defined)

@@ -107,7 +107,7 @@ class ConsoleReport:
 
     def _print_result(self, result: StepResult, *, item: bool) -> None:
         """A step's line (a loop item's, indented, in the same columns) and what is under it."""
-        word = result.outcome.value + (" (ignored)" if result.ignored else "")
+        word = result.outcome.value + (" (ignored)" if result.ignored and not item else "")
         name_width, org_width = self._name_width, self._org_width
         timed = result.outcome.passed or result.elapsed_ms
         timing = f"{result.elapsed_ms:>7.0f} ms" if timed else ""

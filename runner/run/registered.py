@@ -84,7 +84,7 @@ def step_value(
     msg: str | None = None, extra: Mapping[str, Any] | None = None,
 ) -> StepValue:
     """What a step that ran registers."""
-    own: dict[str, Any] = {"failed": failed, "changed": changed}
+    own: dict[str, Any] = {"failed": failed, "changed": changed, "skipped": False}
     if attempts > 1:
         own["attempts"] = attempts
     if msg is not None:
@@ -99,7 +99,8 @@ def error_value(message: str, label: str) -> StepValue:
 
 def skipped_value(condition: str | bool | None, reason: str = SKIP_REASON) -> dict[str, Any]:
     """What a skipped step registers (Ansible's shape)."""
-    value: dict[str, Any] = {"changed": False, "skipped": True, "skip_reason": reason}
+    value: dict[str, Any] = {"changed": False, "failed": False, "skipped": True,
+                             "skip_reason": reason}
     if condition is not None:
         value["false_condition"] = condition
     return value
@@ -155,5 +156,5 @@ def with_item(value: Any, loop_var: str, item: Any, index_var: str | None,
     if index_var:
         own.update({index_var: index, "ansible_index_var": index_var})
     if isinstance(value, StepValue):
-        return StepValue(value._base, {**value._extra, **own}, value._label)
+        return StepValue(value._base, {**value._extra, **own}, f"{value._label}.results[{index}]")
     return {**value, **own}

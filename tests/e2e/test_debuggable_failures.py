@@ -167,7 +167,7 @@ def test_messages_name_no_python_class(tmp_path: Path, monkeypatch: pytest.Monke
     read = next(i for i, line in enumerate(shown) if line.startswith("failed Read it"))
     assert shown[read + 1] == (
         "✗ p.yml:7:21 (request.path): undefined variable: 'found' has no key 'id' (it has: "
-        "status, headers, json, text, elapsed_ms, url, method, failed, changed)")
+        "status, headers, json, text, elapsed_ms, url, method, failed, changed, skipped)")
     field = next(i for i, line in enumerate(shown)
                  if line.startswith("failed A field by a wrong name"))
     assert shown[field + 1] == (
