@@ -26,7 +26,15 @@ from hypothesis import strategies as st
 from runner.cli.environment import Environment
 from runner.cli.main import main
 from tests.conftest import PLAYBOOKS, CliRun, run_cli, run_cli_inprocess, single_run
-from tests.e2e.hostile_cases import ALL_CASES, DIRECTORY, Case, python_tags
+from tests.e2e.hostile_cases import (
+    ALL_CASES,
+    DIRECTORY,
+    OK_PLAYBOOK,
+    Case,
+    diamond_groups,
+    group_chain,
+    python_tags,
+)
 
 GENEROUS_SECONDS = 5.0
 """The issue asks for 2 s; a loaded 2-core CI machine gets headroom."""
@@ -356,3 +364,18 @@ def test_an_assert_whose_value_is_any_object_passes_and_is_reported(tmp_path: Pa
     assert step["outcome"] == "ok"
     assert step["checks"][0]["actual"] == "<Namespace {'a': 1}>"
     assert step["checks"][1]["actual"].startswith("<function generate_lorem_ipsum")
+
+
+def test_deep_and_diamond_groups_are_listed_and_run(inside: Path) -> None:
+    """44 groups each holding the two before it (2^44 paths) and a chain of 400: the org is
+    listed in every group, and a run limited to the top group reaches it."""
+    (inside / "ok.yml").write_bytes(OK_PLAYBOOK)
+    (inside / "diamond.yml").write_bytes(diamond_groups(44))
+    (inside / "chain.yml").write_bytes(group_chain(400))
+    listed = run_cli_inprocess("-i", "diamond.yml", "ok.yml", "--list-orgs")
+    assert listed.status == 0, listed.output
+    [line] = [line for line in listed.stdout.splitlines() if "groups:" in line]
+    assert line.split("groups: ")[1].split(", ") == sorted(f"d{n}" for n in range(44))
+    run = run_cli_inprocess("-i", "chain.yml", "ok.yml", "-l", "g399", "--json", "r.json")
+    assert run.status == 0, run.output
+    assert [org["name"] for org in single_run(inside / "r.json")["orgs"]] == ["a"]
