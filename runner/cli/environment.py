@@ -17,6 +17,7 @@ from typing import Any, TextIO, cast
 
 from rich.console import Console
 
+from runner.report.inert import make_inert
 from runner.report.sink import MaskedStream
 from runner.report.streams import GuardedStream, is_terminal
 
@@ -50,16 +51,16 @@ class Environment:
         cls, stdout: TextIO, stderr: TextIO, color: str = "auto",
         environ: Mapping[str, str] = EMPTY,
     ) -> Environment:
-        """Consoles on two text streams, each masked and guarded: a reader that goes away
-        silences its console and the run goes on."""
+        """Consoles on two text streams, each masked, guarded and inert: a reader that goes
+        away silences its console and the run goes on; no text can steer the terminal."""
         width = None if is_terminal(stdout) else 120
         out = cast(TextIO, GuardedStream(cast(TextIO, MaskedStream(stdout))))
         err = cast(TextIO, GuardedStream(cast(TextIO, MaskedStream(stderr))))
         return cls(
-            stdout=PipeConsole(file=out, width=width, highlight=False, soft_wrap=True,
-                               **_colors(color, stdout, environ)),
-            stderr=PipeConsole(file=err, width=width, highlight=False,
-                               **_colors(color, stderr, environ)),
+            stdout=make_inert(PipeConsole(file=out, width=width, highlight=False,
+                                          soft_wrap=True, **_colors(color, stdout, environ))),
+            stderr=make_inert(PipeConsole(file=err, width=width, highlight=False,
+                                          **_colors(color, stderr, environ))),
         )
 
 

@@ -9,6 +9,7 @@ lists the places searched.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -24,7 +25,10 @@ def as_text(value: str) -> str:
     keeps as lone surrogates) become U+FFFD, so no encoder downstream can fail on them."""
     if value.isascii():
         return value
-    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate no byte became ("\ud800" given in-process)
+        return re.sub("[\ud800-\udfff]", "\ufffd", value)
 
 
 class Environ(Mapping[str, str]):

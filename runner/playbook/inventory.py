@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections import deque
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -82,27 +83,46 @@ def _check_children(groups: Mapping[str, GroupSpec], document: Document) -> None
                     f"{did_you_mean(child, groups)}",
                     key=False,
                 )
-    for name in groups:
-        _walk(groups, name, (), document)
+    cycle = _cycle(groups)
+    if cycle:
+        shown = cycle if len(cycle) <= 7 else [*cycle[:3], "…", *cycle[-3:]]
+        raise document.error(("groups", cycle[0]),
+                             f"groups: children form a cycle: {' -> '.join(shown)}")
 
 
-def _walk(
-    groups: Mapping[str, GroupSpec], name: str, trail: tuple[str, ...], document: Document
-) -> None:
-    if name in trail:
-        cycle = " -> ".join((*trail[trail.index(name) :], name))
-        raise document.error(("groups", name), f"groups: children form a cycle: {cycle}")
-    for child in groups[name].children:
-        _walk(groups, child, (*trail, name), document)
+def _cycle(groups: Mapping[str, GroupSpec]) -> list[str] | None:
+    """The first cycle among the groups' children (``[a, b, a]``), or None: one walk over
+    every group and child, without recursion, however deep or wide the groups."""
+    done: set[str] = set()
+    for root in groups:
+        if root in done:
+            continue
+        trail, on_trail = [root], {root}
+        pending = [iter(groups[root].children)]
+        while pending:
+            child = next(pending[-1], None)
+            if child is None:  # every child of the trail's last group is done
+                finished = trail.pop()
+                on_trail.discard(finished)
+                done.add(finished)
+                pending.pop()
+                continue
+            if child in on_trail:
+                return [*trail[trail.index(child):], child]
+            if child not in done:
+                trail.append(child)
+                on_trail.add(child)
+                pending.append(iter(groups[child].children))
+    return None
 
 
 def group_members(groups: Mapping[str, GroupSpec], name: str) -> list[str]:
     """Org names of a group and its descendants, first occurrence order."""
     found: dict[str, None] = {}
-    pending = [name]
+    pending = deque([name])
     seen: set[str] = set()
     while pending:
-        current = pending.pop(0)
+        current = pending.popleft()
         if current in seen:
             continue
         seen.add(current)
@@ -111,15 +131,29 @@ def group_members(groups: Mapping[str, GroupSpec], name: str) -> list[str]:
     return list(found)
 
 
-def _depth(groups: Mapping[str, GroupSpec], name: str) -> int:
-    """1 for a top group, more for each level of parents above it."""
-    parents = [parent.name for parent in groups.values() if name in parent.children]
-    return 1 + max((_depth(groups, parent) for parent in parents), default=0)
+def _depths(groups: Mapping[str, GroupSpec]) -> dict[str, int]:
+    """Each group's level: 1 for a top group, one more than its deepest parent otherwise
+    (groups in an order where parents come first; the children form no cycle)."""
+    parents = {name: 0 for name in groups}
+    for group in groups.values():
+        for child in set(group.children):
+            parents[child] += 1
+    depth = dict.fromkeys(groups, 1)
+    ready = deque(name for name, count in parents.items() if count == 0)
+    while ready:
+        name = ready.popleft()
+        for child in set(groups[name].children):
+            depth[child] = max(depth[child], depth[name] + 1)
+            parents[child] -= 1
+            if parents[child] == 0:
+                ready.append(child)
+    return depth
 
 
 def _group_vars(groups: Mapping[str, GroupSpec]) -> list[tuple[set[str], Layer]]:
     """(members, vars) per group, parents before their children."""
-    ordered = sorted(groups.values(), key=lambda group: _depth(groups, group.name))
+    depth = _depths(groups)
+    ordered = sorted(groups.values(), key=lambda group: depth[group.name])
     return [(set(group_members(groups, group.name)), group.vars) for group in ordered]
 
 

@@ -5,7 +5,8 @@ renders to the expression's native value (so ``"{{ limit }}"`` stays an
 integer), as Ansible does; any other string renders to text. Templates run in
 Jinja2's immutable sandbox: attribute escapes such as ``''.__class__`` and
 private attributes are refused, and an undefined variable is an error that
-names the variable.
+names the variable. The sandbox holds each evaluation to ``limits`` (numbers,
+text and list sizes, time).
 
 The context is used as it is, never copied: a scope (``runner.playbook.scope``)
 renders a variable only when a template reads it.
@@ -22,9 +23,11 @@ from typing import Any
 import jinja2
 from jinja2 import meta, nodes
 from jinja2.parser import Parser
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 
 from runner.errors import SfjwtError
+from runner.playbook import limits
+from runner.playbook.sandbox import BoundedSandbox
 
 _SINGLE_EXPRESSION = re.compile(r"^\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}$", re.DOTALL)
 
@@ -81,8 +84,8 @@ def _kind(value: Any) -> str:
     return kinds.get(type(value), "a value")
 
 
-def _make_environment() -> ImmutableSandboxedEnvironment:
-    env = ImmutableSandboxedEnvironment(
+def _make_environment() -> BoundedSandbox:
+    env = BoundedSandbox(
         undefined=Undefined,
         autoescape=False,
         keep_trailing_newline=True,
@@ -159,11 +162,14 @@ def render_string(source: str, context: Mapping[str, Any]) -> Any:
         single = _SINGLE_EXPRESSION.match(source.strip())
         if single and "{%" not in source:
             return evaluate(single.group("expr"), context)
-        template = _compile_template(source)
-        frame = template.new_context(_parent(context), shared=True)  # type: ignore[arg-type]
-        return ENVIRONMENT.concat(template.root_render_func(frame))
+        with limits.budget():
+            template = _compile_template(source)
+            frame = template.new_context(_parent(context), shared=True)  # type: ignore[arg-type]
+            return ENVIRONMENT.concat(template.root_render_func(frame))
     except TemplateRenderError:
         raise
+    except limits.LimitExceeded as exc:
+        raise TemplateRenderError(str(exc)) from None
     except Exception as exc:  # Jinja2 raises many kinds; all mean "this template failed"
         raise TemplateRenderError(_describe(exc)) from None
 
@@ -171,13 +177,16 @@ def render_string(source: str, context: Mapping[str, Any]) -> Any:
 def evaluate(expression: str, context: Mapping[str, Any]) -> Any:
     """Evaluate a bare Jinja2 expression (``when:``, ``until:``, ``assert:``)."""
     try:
-        template = _compile_expression(expression.strip())
-        frame = template.new_context(_parent(context), shared=True)  # type: ignore[arg-type]
-        for _ in template.root_render_func(frame):
-            pass
-        value = frame.vars["result"]
+        with limits.budget():
+            template = _compile_expression(expression.strip())
+            frame = template.new_context(_parent(context), shared=True)  # type: ignore[arg-type]
+            for _ in template.root_render_func(frame):
+                pass
+            value = limits.made(frame.vars["result"])
     except TemplateRenderError:
         raise
+    except limits.LimitExceeded as exc:
+        raise TemplateRenderError(str(exc)) from None
     except Exception as exc:
         raise TemplateRenderError(_describe(exc)) from None
     if isinstance(value, jinja2.Undefined):

@@ -3,16 +3,19 @@
 Described by ``schemas/report.schema.json``: the invocation (when, where, the
 worst exit status, the counts of every playbook) and one entry per playbook run.
 Reasons and checks are put in words by ``wording``, as every other report does;
-everything passes through the secret registry's ``redact_data`` on the way out.
+everything passes through the secret registry's ``redact_data`` on the way out, as
+plain data strict JSON parsers accept (``sanitize.json_safe``): a check's value may be
+any object a template made, NaN or a lone surrogate.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, fields
 from datetime import datetime
 from typing import Any
 
 from runner.errors import Position
+from runner.report.sanitize import json_safe
 from runner.report.wording import describe_check, reason_text
 from runner.run.results import CheckResult, Invocation, OrgResult, RunResult, StepResult, Tally
 from runner.secrets import redact_data
@@ -35,7 +38,10 @@ def _ms(value: float | None) -> float | None:
 
 
 def _check(check: CheckResult) -> dict[str, Any]:
-    data = {**asdict(check), "text": describe_check(check)}
+    # not asdict(): it deep-copies the values, and some objects (a template's namespace())
+    # cannot be copied; json_safe turns them into text
+    data = {field.name: getattr(check, field.name) for field in fields(check)}
+    data["text"] = describe_check(check)
     values = data.pop("values")
     if values:  # a false condition: the values of the names it reads
         data["values"] = [list(pair) for pair in values]
@@ -125,5 +131,5 @@ def invocation_data(invocation: Invocation) -> dict[str, Any]:
         **_totals(invocation.tally),
         "playbooks": [run_data(run) for run in invocation.runs],
     }
-    redacted: dict[str, Any] = redact_data(data)
+    redacted: dict[str, Any] = redact_data(json_safe(data))
     return redacted

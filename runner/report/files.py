@@ -3,7 +3,8 @@
 Each report is one file holding every playbook the command ran. ``-`` sends a
 report to standard output (then the console goes to standard error); a markdown
 report given ``$GITHUB_STEP_SUMMARY``'s path is appended to it, as GitHub expects
-of each step. Each report's whole text is masked on its way out.
+of each step. Each report's whole text is masked on its way out, and made valid
+for its format (``sanitize``).
 
 Every path is checked before the run (``check_paths``: exit 5 naming the path and
 why), and at the end each report is written on its own, whole or not at all
@@ -22,6 +23,7 @@ from rich.console import Console
 
 from runner.errors import UsageError
 from runner.report import html, jsonfile, junit, markdown, writing
+from runner.report.sanitize import FILE_TEXT, document_text
 from runner.run.results import Invocation
 from runner.secrets import redact
 
@@ -103,7 +105,8 @@ def write_reports(
     unwritten = []
     for target in chosen:
         try:
-            text = redact(RENDERERS[target.kind](invocation))
+            valid = FILE_TEXT.get(target.kind, document_text)
+            text = valid(redact(RENDERERS[target.kind](invocation)))
         except Exception as exc:  # a bug in one renderer costs only its own report
             unwritten.append(Unwritten(target.kind, f"--{target.kind}: the report could not "
                                        f"be made: {type(exc).__name__}: {exc}", internal=True))

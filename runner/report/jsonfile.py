@@ -10,5 +10,6 @@ from runner.run.results import Invocation
 
 
 def render(invocation: Invocation) -> str:
-    return json.dumps(invocation_data(invocation), indent=2, default=str,
+    # invocation_data is plain (json_safe): allow_nan=False holds it to strict JSON
+    return json.dumps(invocation_data(invocation), indent=2, allow_nan=False,
                       ensure_ascii=False) + "\n"

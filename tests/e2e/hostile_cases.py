@@ -147,6 +147,20 @@ PLAYBOOK_CASES: tuple[Case, ...] = (
          {"ok.yml": OK_PLAYBOOK, "p.yml": OK_STEPS}),
 )
 
+def group_chain(depth: int, *, closed: bool = False) -> bytes:
+    """Groups each holding the next: ``depth`` levels, the last one back to the first."""
+    first = "  g0: {orgs: [a]" + (f", children: [g{depth - 1}]" if closed else "") + "}\n"
+    lines = "".join(f"  g{level}: {{children: [g{level - 1}]}}\n" for level in range(1, depth))
+    return ("orgs:\n  a: {emulator: true}\ngroups:\n" + first + lines).encode()
+
+
+def diamond_groups(count: int = 44) -> bytes:
+    """``count`` groups, each holding the two before it: 2^count paths from top to bottom."""
+    lines = "".join(f"  d{n}: {{children: [d{n - 1}, d{n - 2}]}}\n" for n in range(2, count))
+    return ("orgs:\n  a: {emulator: true}\ngroups:\n  d0: {orgs: [a]}\n"
+            "  d1: {children: [d0]}\n" + lines).encode()
+
+
 _INVENTORY_FILES: tuple[Case, ...] = tuple(
     Case(f"inventory-{case_id}", ("-i", "inv.yml", "ok.yml"), status, where, words,
          {"inv.yml": content, "ok.yml": OK_PLAYBOOK})
@@ -171,6 +185,9 @@ _INVENTORY_FILES: tuple[Case, ...] = tuple(
         ("alias-bomb", 4, "inv.yml:7:10", "billion laughs", alias_bomb()),
         ("huge-timeout", 4, "inv.yml:4:15", "greater than the maximum of 86400",
          b"orgs:\n  a:\n    emulator: true\n    timeout: {connect: 1.0e+300, read: 5}\n"),
+        ("group-cycle-400-deep", 4, "inv.yml:4:3",
+         "groups: children form a cycle: g0 -> g399 -> g398 -> … -> g2 -> g1 -> g0",
+         group_chain(400, closed=True)),
         ("python-tag", 4, "inv.yml:3:15", "unsupported YAML tag",
          b'orgs:\n  a:\n    emulator: !!python/object/apply:os.system ["true"]\n'),
     )

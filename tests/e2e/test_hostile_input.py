@@ -9,6 +9,8 @@ either refused with exit 4 or run.
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import re
 import shutil
@@ -21,8 +23,18 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from runner.cli.environment import Environment
+from runner.cli.main import main
 from tests.conftest import PLAYBOOKS, CliRun, run_cli, run_cli_inprocess, single_run
-from tests.e2e.hostile_cases import ALL_CASES, DIRECTORY, Case, python_tags
+from tests.e2e.hostile_cases import (
+    ALL_CASES,
+    DIRECTORY,
+    OK_PLAYBOOK,
+    Case,
+    diamond_groups,
+    group_chain,
+    python_tags,
+)
 
 GENEROUS_SECONDS = 5.0
 """The issue asks for 2 s; a loaded 2-core CI machine gets headroom."""
@@ -300,3 +312,71 @@ def test_templates_rendering_to_odd_types_fail_their_step_not_the_run(tmp_path: 
     assert outcomes == {"number as path": "ok", "mapping as body": "failed",
                         "function as JSON": "failed", "list as header value": "ok",
                         "the run goes on": "ok"}
+
+
+def test_odd_text_and_numbers_from_templates_leave_every_report_valid(tmp_path: Path) -> None:
+    """NaN and infinity from a template, a lone surrogate from a template and one given to
+    -e, a form feed and an escape sequence in a step name: the step fails on its checks,
+    the next one runs, and every report (and the console, on its real streams) is valid
+    and inert."""
+    playbook = tmp_path / "odd.yml"
+    playbook.write_text(
+        'name: odd values\nsteps:\n'
+        '  - name: "form\\ffeed and \\e]0;retitled\\a"\n'
+        '    assert: ["nan | float", "inf | float", "\'\\\\ud800\' ~ odd", "false"]\n'
+        '  - name: the next one\n    assert: ["true"]\n', encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    status = main([str(playbook), "-e", "nan=nan inf=-inf", "-e", "odd=\ud800!",
+                   "--json", str(tmp_path / "r.json"), "--junit", str(tmp_path / "j.xml"),
+                   "--markdown", str(tmp_path / "m.md")],
+                  Environment.on_streams(out, err, "never"))
+    console = out.getvalue() + err.getvalue()
+    assert status == 2, console
+    assert "\x1b" not in console and "\x0c" not in console
+    assert "feed and \\x1b]0;retitled" in console  # rich drops the form feed itself
+    report = (tmp_path / "r.json").read_bytes().decode("utf-8")
+    run = single_run(json.loads(report, parse_constant=_not_json))
+    [org] = run["orgs"]
+    first, following = org["steps"]
+    assert first["name"] == "form\x0cfeed and \x1b]0;retitled\x07"  # JSON escapes it
+    actual = [check["actual"] for check in first["checks"]]
+    assert actual == ["NaN", "-Infinity", "\ufffd\ufffd!", False], actual
+    assert following["outcome"] == "ok"
+    junit = (tmp_path / "j.xml").read_text(encoding="utf-8")  # the fixture checks its XSD
+    assert "form\\x0cfeed and \\x1b]0;retitled\\x07" in junit
+    summary = (tmp_path / "m.md").read_text(encoding="utf-8")
+    assert "\x1b" not in summary and "\x0c" not in summary and "the next one" in summary
+
+
+def _not_json(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def test_an_assert_whose_value_is_any_object_passes_and_is_reported(tmp_path: Path) -> None:
+    """``namespace(a=1)`` is true: the step passes and the reports hold the value's text."""
+    playbook = tmp_path / "ns.yml"
+    playbook.write_text('name: ns\nsteps:\n  - name: a namespace\n'
+                        '    assert: ["namespace(a=1)", "lipsum"]\n')
+    run = run_cli_inprocess(str(playbook), "--json", str(tmp_path / "r.json"),
+                            "--junit", str(tmp_path / "j.xml"))
+    assert run.status == 0, run.output
+    [org] = single_run(tmp_path / "r.json")["orgs"]
+    [step] = org["steps"]
+    assert step["outcome"] == "ok"
+    assert step["checks"][0]["actual"] == "<Namespace {'a': 1}>"
+    assert step["checks"][1]["actual"].startswith("<function generate_lorem_ipsum")
+
+
+def test_deep_and_diamond_groups_are_listed_and_run(inside: Path) -> None:
+    """44 groups each holding the two before it (2^44 paths) and a chain of 400: the org is
+    listed in every group, and a run limited to the top group reaches it."""
+    (inside / "ok.yml").write_bytes(OK_PLAYBOOK)
+    (inside / "diamond.yml").write_bytes(diamond_groups(44))
+    (inside / "chain.yml").write_bytes(group_chain(400))
+    listed = run_cli_inprocess("-i", "diamond.yml", "ok.yml", "--list-orgs")
+    assert listed.status == 0, listed.output
+    [line] = [line for line in listed.stdout.splitlines() if "groups:" in line]
+    assert line.split("groups: ")[1].split(", ") == sorted(f"d{n}" for n in range(44))
+    run = run_cli_inprocess("-i", "chain.yml", "ok.yml", "-l", "g399", "--json", "r.json")
+    assert run.status == 0, run.output
+    assert [org["name"] for org in single_run(inside / "r.json")["orgs"]] == ["a"]

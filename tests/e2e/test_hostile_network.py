@@ -35,6 +35,7 @@ from tests.e2e.faults_matrix import (
     HostileRow,
     hostile_playbook_text,
 )
+from tests.junit_check import check_junit
 from tests.raw_server import (
     RawServer,
     announced,
@@ -50,6 +51,10 @@ from tests.raw_server import (
 
 SCHEMA = json.loads((REPO / "schemas" / "report.schema.json").read_text())
 BOMB_MB = 256
+TERMINAL_ATTACK = (b"\x1b[2J\x1b[H"  # clear the screen
+                   b"\x1b]0;pwned\x07"  # retitle the window
+                   b"\x1b]52;c;cm0gLXJmIH4=\x07"  # write the clipboard (OSC 52)
+                   b"<img src=x onerror=alert(1)>\x00\x9b6n after")
 ROUTES = {
     "/bomb": gzip_bomb(BOMB_MB),
     "/announced": announced(5 << 20),
@@ -61,6 +66,11 @@ ROUTES = {
                            b'[{"errorCode": "SERVER_UNAVAILABLE", "message": "busy"}]',
                            **{"Retry-After": "119", "Content-Type": "application/json"}),
     "/services/oauth2/token": token_for("https://collector.example.net"),
+    "/escapes": answer("200 OK", TERMINAL_ATTACK, **{"Content-Type": "text/plain"}),
+    "/surrogate": answer("200 OK", b'{"Name": "\\ud800 lone"}',
+                         **{"Content-Type": "application/json"}),
+    "/overflow": answer("200 OK", b'{"n": 1e999, "m": -1e999}',
+                        **{"Content-Type": "application/json"}),
 }
 
 
@@ -192,3 +202,33 @@ def test_a_bug_met_by_one_org_fails_that_step_not_the_run(
     assert steps[("buggy", "versions")]["reason"] == "internal error: KeyError: 'a bug'"
     assert steps[("buggy", "after it")]["outcome"] == "ok"
     assert steps[("healthy", "versions")]["outcome"] == "ok"
+
+
+def test_text_from_the_server_is_valid_and_inert_in_every_report(hostile: HostileRun) -> None:
+    """Escape sequences, NUL, raw HTML, a lone surrogate and 1e999 from a server: strict
+    parsers read every report, and neither the terminal nor the markdown summary gets
+    anything it would act on."""
+    raw = (hostile.folder / "r.json").read_bytes().decode("utf-8")  # strict UTF-8
+    report = strict_json(raw)
+    steps = {step["name"]: step for org in single_run(report)["orgs"] for step in org["steps"]
+             if step["name"] == org["name"]}  # each hostile org's own step
+    [overflow] = [c for c in steps["float-overflow"]["checks"] if c["subject"] == "json"]
+    assert overflow["actual"] == "Infinity", overflow
+    [surrogate] = [c for c in steps["lone-surrogate"]["checks"] if c["subject"] == "json"]
+    assert surrogate["actual"] == "\ufffd lone", surrogate
+    check_junit(hostile.folder / "j.xml")
+    junit = (hostile.folder / "j.xml").read_text(encoding="utf-8")
+    assert "\\x1b]52;c;" in junit and "\x1b" not in junit and "\x00" not in junit
+    summary = (hostile.folder / "m.md").read_text(encoding="utf-8")
+    assert "<img" not in summary and "\x1b" not in summary
+    assert "lone-surrogate" in summary and "healthy" in summary
+    console = hostile.stdout + hostile.stderr
+    assert "\x1b" not in console and "\x00" not in console and "\x9b" not in console
+    assert "response: \\x1b[2J\\x1b[H\\x1b]0;pwned" in hostile.stdout, hostile.stdout
+
+
+def strict_json(text: str) -> Any:
+    """JSON as strict parsers read it: NaN and Infinity are not JSON."""
+    def refuse(name: str) -> None:
+        raise ValueError(f"{name} is not JSON")
+    return json.loads(text, parse_constant=refuse)
