@@ -321,7 +321,7 @@ def test_odd_text_and_numbers_from_templates_leave_every_report_valid(tmp_path: 
     and inert."""
     playbook = tmp_path / "odd.yml"
     playbook.write_text(
-        'name: odd values\nsteps:\n'
+        'name: odd values\nkeep_going: true\nsteps:\n'
         '  - name: "form\\ffeed and \\e]0;retitled\\a"\n'
         '    assert: ["nan | float", "inf | float", "\'\\\\ud800\' ~ odd", "false"]\n'
         '  - name: the next one\n    assert: ["true"]\n', encoding="utf-8")
@@ -364,7 +364,7 @@ def test_an_assert_whose_value_is_any_object_passes_and_is_reported(tmp_path: Pa
     [step] = org["steps"]
     assert step["outcome"] == "ok"
     assert step["checks"][0]["actual"] == "<Namespace {'a': 1}>"
-    assert step["checks"][1]["actual"].startswith("<function generate_lorem_ipsum")
+    assert step["checks"][1]["actual"].startswith("<function ")
 
 
 def test_deep_and_diamond_groups_are_listed_and_run(inside: Path) -> None:
