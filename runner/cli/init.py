@@ -7,24 +7,32 @@ and an inventory whose modelines point editors at the schemas copied into
 ``.sfjwt/schemas/`` by relative path, ``.env.example`` (and ``.env`` with the tutorial's
 values), a ``.gitignore`` that keeps keys and ``.env`` out of git, and a VS Code
 recommendation for the YAML extension that reads the modelines. An existing file is
-never overwritten without ``--force``.
+never overwritten without ``--force``. Before anything is written, the org's name is
+checked (the inventory must load) and every file's place: a symbolic link (dangling or
+not) that leads outside the project is refused, so init never writes elsewhere.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values
 
 from runner.cli import templates
-from runner.cli.schemas import write_schemas
+from runner.cli.schemas import referenced, write_schemas
 from runner.errors import KeyMaterialError, UsageError
+from runner.playbook.schema import load_schema
 from runner.salesforce import keys
 
 TUTORIAL_KEYS = ("KeyFile", "ClientId", "UserName", "Domain")
 SCHEMAS = Path(".sfjwt") / "schemas"
 KEY, CERTIFICATE = Path("certs") / "server.key", Path("certs") / "server.crt"
+FILES = (KEY, CERTIFICATE, Path(".env"), Path("playbook.yml"), Path("inventory.yml"),
+         Path(".env.example"), Path(".gitignore"), Path(".vscode") / "extensions.json")
+SCHEMA_NAMES = ("playbook", "inventory")
 
 
 @dataclass
@@ -68,6 +76,8 @@ def init_project(directory: Path, *, from_env: Path | None = None, org: str = "m
     """Create (or complete) a project in ``directory``."""
     if move_key and from_env is None:
         raise UsageError("--move-key needs --from-env", hint="it moves the tutorial's key")
+    check_org_name(org)
+    check_inside(directory)
     directory.mkdir(parents=True, exist_ok=True)
     scaffold = Scaffold(directory, force=force)
     if from_env is not None:
@@ -90,6 +100,29 @@ def init_project(directory: Path, *, from_env: Path | None = None, org: str = "m
     scaffold.write(Path(".vscode") / "extensions.json", templates.VSCODE_EXTENSIONS)
     scaffold.checklist = checklist(directory, imported=bool(settings["client_id"]))
     return scaffold
+
+
+def check_org_name(org: str) -> None:
+    """An org name the inventory can hold (the schemas' ``name``), else exit 5."""
+    definition = load_schema("playbook")["$defs"]["name"]
+    if not re.fullmatch(definition["pattern"], org):
+        raise UsageError(f"--org {org!r}: not a valid org name",
+                         hint=f"use {definition['x-expected']}")
+
+
+def check_inside(directory: Path) -> None:
+    """Refuse (exit 5) any file init would write whose real place is outside ``directory``:
+    a symbolic link, dangling or not, in its path."""
+    home = os.path.realpath(directory)
+    schemas = [SCHEMAS / f"{name}.schema.json"
+               for name in dict.fromkeys(n for wanted in SCHEMA_NAMES for n in referenced(wanted))]
+    for name in (*FILES, *schemas):
+        path = directory / name
+        real = os.path.realpath(path)
+        if os.path.commonpath([home, real]) != home:
+            raise UsageError(f"{path} leads outside the project (to {real}) through a "
+                             "symbolic link: init writes only inside it",
+                             hint="remove the link, or choose another folder")
 
 
 def checklist(directory: Path, *, imported: bool) -> str:
@@ -132,7 +165,7 @@ def _adopt_key(scaffold: Scaffold, source: Path, *, move: bool) -> None:
 
 def _write_schemas(scaffold: Scaffold) -> None:
     created, replaced, kept = write_schemas(scaffold.directory / SCHEMAS,
-                                            ["playbook", "inventory"], force=scaffold.force)
+                                            list(SCHEMA_NAMES), force=scaffold.force)
     scaffold.created += created
     scaffold.replaced += replaced
     scaffold.kept += kept

@@ -29,6 +29,7 @@ class QuerySpec:
     soql: str
     all_rows: bool
     follow_pages: bool
+    max_pages: int = 1000  # the schema's default: at most 2,000,000 records
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def request_spec(raw: Mapping[str, Any]) -> RequestSpec:
 def query_spec(raw: str | Mapping[str, Any]) -> QuerySpec:
     if isinstance(raw, str):
         return QuerySpec(raw, all_rows=False, follow_pages=True)
-    return QuerySpec(raw["soql"], raw.get("all_rows", False), raw.get("follow_pages", True))
+    return QuerySpec(raw["soql"], raw.get("all_rows", False), raw.get("follow_pages", True),
+                     raw.get("max_pages", QuerySpec.max_pages))
 
 
 def assert_spec(raw: str | list[str] | Mapping[str, Any]) -> AssertSpec:

@@ -220,6 +220,8 @@ def parsed(source: str, *, expression: bool = False) -> nodes.Template | str:
         return f"template syntax error: {exc.message}"
     except RecursionError:
         return "template syntax error: nested too deeply"
+    except ValueError as exc:  # a number literal longer than Python reads (4,300 digits)
+        return f"template syntax error: {str(exc).split(':')[0].lower()}"
 
 
 def syntax_error(source: str, *, expression: bool = False) -> str | None:

@@ -35,18 +35,27 @@ def _parse_one(option: str) -> dict[str, Defined]:
     if text.startswith(("{", "[")):
         return command_line_layer(_inline(option, text))
     if text.startswith(("/", ".")) and "=" not in text:
-        raise UsageError(f"-e {option!r}: to read variables from a file, prepend '@'",
+        raise UsageError(f"-e {_quoted(option)}: to read variables from a file, prepend '@'",
                          hint=f"-e @{text}")
     return command_line_layer(_pairs(option, text))
+
+
+SHOWN = 60
+"""Characters of an -e value an error message quotes."""
+
+
+def _quoted(option: str) -> str:
+    """The -e value as an error quotes it: a long one (JSON nested 5,000 deep) is cut."""
+    return repr(option if len(option) <= SHOWN else option[:SHOWN] + "…")
 
 
 def _inline(option: str, text: str) -> dict[str, Any]:
     try:
         value = load_text(text, "-e").data
     except PlaybookError as exc:
-        raise UsageError(f"-e {option!r}: not valid YAML or JSON ({exc.message})") from None
+        raise UsageError(f"-e {_quoted(option)}: not valid YAML or JSON ({exc.message})") from None
     if not isinstance(value, dict):
-        raise UsageError(f"-e {option!r}: inline extra vars must be a mapping, "
+        raise UsageError(f"-e {_quoted(option)}: inline extra vars must be a mapping, "
                          f"such as '{{\"name\": \"value\"}}'")
     return value
 
@@ -55,14 +64,14 @@ def _pairs(option: str, text: str) -> dict[str, str]:
     try:
         words = shlex.split(text)
     except ValueError as exc:  # an unclosed quote
-        raise UsageError(f"-e {option!r}: {exc}", hint="quote values as a shell does: "
+        raise UsageError(f"-e {_quoted(option)}: {exc}", hint="quote values as a shell does: "
                          "name=\"two words\"") from None
     pairs: dict[str, str] = {}
     for word in words:
         name, sep, value = word.partition("=")
         if not sep or not name.isidentifier():
             raise UsageError(
-                f"-e {option!r}: expected NAME=VALUE, a mapping in braces, or @FILE",
+                f"-e {_quoted(option)}: expected NAME=VALUE, a mapping in braces, or @FILE",
                 hint='for example: -e api=v60.0 -e \'account_type="Customer - Direct"\'',
             )
         pairs[name] = value

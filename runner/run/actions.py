@@ -246,21 +246,23 @@ def perform_query(
     max_bytes: int | None = None,
     whole: bool = False,
 ) -> ActionResult:
-    """Run SOQL and, unless told not to, follow ``nextRecordsUrl`` to the last page."""
+    """Run SOQL and, unless told not to, follow ``nextRecordsUrl`` to the last page: at most
+    ``max_pages`` of them, and never one already read (a server whose pages loop)."""
     resource = "queryAll" if query.all_rows else "query"
     path = f"/services/data/{api_version}/{resource}?" + urlencode({"q": query.soql})
     response = client.request("GET", path, timeout=timeout, max_bytes=max_bytes)
     body = _query_body(response)
     elapsed, attempts, pages = response.elapsed_ms, response.attempts, 1
     records = list(body.get("records", [])) if isinstance(body, dict) else []
+    followed: set[str] = set()
     while (
         query.follow_pages
         and response.status == 200
         and isinstance(body, dict)
         and body.get("nextRecordsUrl")
     ):
-        response = client.request("GET", str(body["nextRecordsUrl"]), timeout=timeout,
-                                  max_bytes=max_bytes)
+        link = _next_page(str(body["nextRecordsUrl"]), followed, query.max_pages)
+        response = client.request("GET", link, timeout=timeout, max_bytes=max_bytes)
         body = _query_body(response)
         elapsed += response.elapsed_ms
         attempts += response.attempts
@@ -279,6 +281,19 @@ def perform_query(
         exchange=exchange_of("GET", response, as_curl("GET", response.url), whole=whole),
         attempts=attempts,
     )
+
+
+def _next_page(link: str, followed: set[str], max_pages: int) -> str:
+    """The next page to read; a page already read or one past ``max_pages`` fails the step."""
+    if link in followed:
+        raise ResponseFormatError(f"nextRecordsUrl {redact(link)} names a page already read: "
+                                  "the server's pages go round in a loop")
+    if len(followed) + 1 >= max_pages:
+        pages = "pages" if max_pages > 1 else "page"
+        raise ResponseFormatError(f"the query has more than {max_pages:,} {pages} "
+                                  f"(max_pages: {max_pages})")
+    followed.add(link)
+    return link
 
 
 def _query_body(response: Response) -> Any:

@@ -136,6 +136,12 @@ PLAYBOOK_CASES: tuple[Case, ...] = (
          {"p.yml": _step("    request: {path: /}\n    retries: 1\n    delay: 1.0e+300\n")}),
     Case("huge-timeout", ("p.yml",), 4, "p.yml:5:5", "greater than the maximum of 86400",
          {"p.yml": _step("    request: {path: /}\n    timeout: 1.0e+300\n")}),
+    Case("too-many-retries", ("p.yml",), 4, "p.yml:5:5", "greater than the maximum of 1000",
+         {"p.yml": _step("    request: {path: /}\n    retries: 1000000\n")}),
+    Case("max-pages-zero", ("p.yml",), 4, "p.yml:4:", "less than the minimum of 1",
+         {"p.yml": _step("    query: {soql: SELECT Id FROM Account, max_pages: 0}\n")}),
+    Case("number-literal-too-long", ("p.yml",), 4, "p.yml:4:21", "(4300 digits)",
+         {"p.yml": _step('    request: {path: "/{{ ' + "9" * 5000 + ' }}"}\n')}),
     Case("invalid-expect-schema", ("p.yml",), 4, "p.yml:6:16", "not a valid JSON Schema",
          {"p.yml": _step("    request: {path: /}\n    expect:\n      schema: {type: nonsense}\n")}),
     Case("deeply-nested-template", ("p.yml",), 4, "p.yml:4:21", "nested too deeply",
@@ -214,6 +220,9 @@ OPTION_CASES: tuple[Case, ...] = tuple(
         ("extra-var-without-name", ("-e", "=v", "ok.yml"), 5, "expected NAME=VALUE", None),
         ("extra-var-bad-json", ("-e", "{bad", "ok.yml"), 5, "not valid YAML or JSON", None),
         ("extra-var-json-list", ("-e", "[1,2]", "ok.yml"), 5, "must be a mapping", None),
+        ("extra-var-json-5000-deep", ("-e", '{"a":' * 5000 + "1" + "}" * 5000, "ok.yml"), 5,
+         '-e \'{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":{"a":…\': not valid '
+         "YAML or JSON (nesting deeper than 64 levels)", None),
         ("extra-var-missing-file", ("-e", "@nowhere.yml", "ok.yml"), 4, "no such file", None),
         ("extra-var-alias-bomb", ("-e", "@bomb.yml", "ok.yml"), 4, "billion laughs",
          "bomb.yml:7:10"),
@@ -241,4 +250,13 @@ REPORT_PATH_CASES: tuple[Case, ...] = tuple(
 )
 """Report paths are judged before the run: nothing runs, so no report is half-made."""
 
-ALL_CASES = PLAYBOOK_CASES + INVENTORY_CASES + OPTION_CASES + REPORT_PATH_CASES
+INIT_CASES: tuple[Case, ...] = (
+    Case("init-org-name-breaking-yaml", ("init", "project", "--org", "bad: name"), 5, None,
+         "--org 'bad: name': not a valid org name"),
+    Case("init-org-name-with-a-newline", ("init", "project", "--org", "a\nb"), 5, None,
+         "not a valid org name"),
+)
+"""``init`` refuses what would make a project it could not repair itself."""
+
+ALL_CASES = (PLAYBOOK_CASES + INVENTORY_CASES + OPTION_CASES + REPORT_PATH_CASES
+             + INIT_CASES)

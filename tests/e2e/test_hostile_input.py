@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from runner.cli.environment import Environment
 from runner.cli.main import main
+from runner.playbook import limits
 from tests.conftest import PLAYBOOKS, CliRun, run_cli, run_cli_inprocess, single_run
 from tests.e2e.hostile_cases import (
     ALL_CASES,
@@ -380,3 +381,69 @@ def test_deep_and_diamond_groups_are_listed_and_run(inside: Path) -> None:
     run = run_cli_inprocess("-i", "chain.yml", "ok.yml", "-l", "g399", "--json", "r.json")
     assert run.status == 0, run.output
     assert [org["name"] for org in single_run(inside / "r.json")["orgs"]] == ["a"]
+
+
+EXPLODING = {
+    "power of a power": ('{"path": "/{{ 9 ** (9 ** 9) }}"}', "would have more than 1,000 digits"),
+    "a gigabyte of text": ("{\"path\": \"/{{ 'a' * 10 ** 9 }}\"}",
+                           "a text of more than 10,000,000 characters"),
+    "a million paragraphs": ('{"path": "/{{ lipsum(10 ** 6) }}"}', "lipsum: at most 100"),
+    "a 5,000-digit path": ('{"path": "/services/data/{{ 10 ** 5000 }}"}',
+                           "10 ** 5,000 would have more than 1,000 digits"),
+    "a width of a billion": ("{\"path\": \"/{{ 'x' | center(10 ** 9) }}\"}",
+                             "a width of 1,000,000,000"),
+    "doubling in a namespace": (
+        "{\"path\": \"/{% set ns = namespace(s='ab') %}{% for i in range(64) %}"
+        "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}\"}",
+        "a text of more than 10,000,000 characters"),
+    "nested loops": ('{"path": "/{% for i in range(100000) %}{% for j in range(100000) %}'
+                     '{% endfor %}{% endfor %}"}', "the template took more than 0.2 s"),
+}
+
+
+def test_templates_that_would_explode_fail_their_own_step_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each would take all the memory or CPU there is: --syntax-check passes them at once
+    (nothing is computed while compiling), and the run fails each step with the limit it
+    met; the step after them runs. The time limit is cut to 0.2 s to keep this cheap."""
+    monkeypatch.setattr(limits, "SECONDS", 0.2)
+    steps = "".join(f"  - name: {name}\n    request: {request}\n"
+                    for name, (request, _) in EXPLODING.items())
+    playbook = tmp_path / "explode.yml"
+    playbook.write_text(f"name: explode\nkeep_going: true\nsteps:\n{steps}  - name: after them\n"
+                        "    request: {path: /services/data/}\n", encoding="utf-8")
+    checked = run_cli_inprocess(str(playbook), "--syntax-check")
+    assert checked.status == 0 and "syntax OK (8 steps)" in checked.stdout, checked.output
+    run = run_cli_inprocess(str(playbook), "--json", str(tmp_path / "r.json"))
+    assert run.status == 2, run.output
+    assert "Traceback" not in run.output and "internal error" not in run.output
+    [org] = single_run(tmp_path / "r.json")["orgs"]
+    results = {step["name"]: step for step in org["steps"]}
+    for name, (_, words) in EXPLODING.items():
+        step = results[name]
+        assert step["outcome"] == "failed" and words in step["reason"], (name, step["reason"])
+        assert "(template limit)" in step["reason"]
+    assert results["after them"]["outcome"] == "ok"
+
+
+@pytest.mark.parametrize("link", [".gitignore", "certs", ".sfjwt/schemas/playbook.schema.json"])
+def test_init_never_writes_through_a_link_that_leads_outside(inside: Path, link: str) -> None:
+    """A dangling link at a file init writes, or a folder linked elsewhere, is refused before
+    anything is written; without it, init makes the project."""
+    outside = inside / "outside"
+    outside.mkdir()
+    project = inside / "project"
+    (project / link).parent.mkdir(parents=True, exist_ok=True)
+    (project / link).symlink_to(outside / ("folder" if link == "certs" else "file"))
+    if link == "certs":
+        (outside / "folder").mkdir()
+    run = run_cli_inprocess("init", "project")
+    assert run.status == 5, run.output
+    assert f"project/{link}" in run.stderr and "leads outside the project" in run.stderr
+    assert not any(outside.rglob("*.*")) and not (outside / "file").exists()
+    assert [p.name for p in project.iterdir()] == [Path(link).parts[0]]  # nothing written
+    (project / link).unlink()
+    again = run_cli_inprocess("init", "project", "--org", "uat")
+    assert again.status == 0, again.output
+    assert "uat:" in (project / "inventory.yml").read_text()

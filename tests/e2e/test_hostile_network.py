@@ -2,8 +2,9 @@
 
 One run (``faults_matrix.HOSTILE_ROWS``): a gzip bomb of 256 MB, a body announcing
 5 MB, an endless chunked body, slowloris headers and body, ``Retry-After: 119``, a
-server that never answers, a login that sends the token to a foreign host,
-``/dev/zero`` and a FIFO as private keys, a stale ``REQUESTS_CA_BUNDLE``. Each
+server that never answers, bodies with terminal escape sequences, raw HTML, a lone
+surrogate and ``1e999``, query pages that loop, a login that sends the token to a
+foreign host, ``/dev/zero`` and a FIFO as private keys, a stale ``REQUESTS_CA_BUNDLE``. Each
 fails its own step or login with words a person understands; the healthy org's
 results are in every report; the runner's memory stays far below the bomb's size
 and the run ends at ``--org-timeout``, not when the servers give up.
@@ -51,6 +52,9 @@ from tests.raw_server import (
 
 SCHEMA = json.loads((REPO / "schemas" / "report.schema.json").read_text())
 BOMB_MB = 256
+JSON = {"Content-Type": "application/json"}
+LOOPING_PAGE = json.dumps({"totalSize": 4000, "done": False, "records": [{"Id": "001LOOP"}],
+                           "nextRecordsUrl": "/services/data/v60.0/query/01gLOOP-2000"}).encode()
 TERMINAL_ATTACK = (b"\x1b[2J\x1b[H"  # clear the screen
                    b"\x1b]0;pwned\x07"  # retitle the window
                    b"\x1b]52;c;cm0gLXJmIH4=\x07"  # write the clipboard (OSC 52)
@@ -66,6 +70,10 @@ ROUTES = {
                            b'[{"errorCode": "SERVER_UNAVAILABLE", "message": "busy"}]',
                            **{"Retry-After": "119", "Content-Type": "application/json"}),
     "/services/oauth2/token": token_for("https://collector.example.net"),
+    "/loop/services/oauth2/token": lambda conn, server: token_for(f"{server.url}/loop")(
+        conn, server),
+    "/loop/services/data/v60.0/query": answer("200 OK", LOOPING_PAGE, **JSON),
+    "/loop/services/data/v60.0/query/01gLOOP-2000": answer("200 OK", LOOPING_PAGE, **JSON),
     "/escapes": answer("200 OK", TERMINAL_ATTACK, **{"Content-Type": "text/plain"}),
     "/surrogate": answer("200 OK", b'{"Name": "\\ud800 lone"}',
                          **{"Content-Type": "application/json"}),
@@ -169,8 +177,11 @@ def test_memory_stays_far_below_the_bomb_and_the_server_never_saw_a_token(
 ) -> None:
     assert hostile.peak_rss_mb < BOMB_MB, f"peak {hostile.peak_rss_mb:.0f} MB"
     assert hostile.server.seen, "the hostile server was asked"
-    assert not any(name.lower() == "authorization"
-                   for _, _, headers in hostile.server.seen for name in headers)
+    # /loop/ is the instance of the orgs that log in there: their own token goes to it
+    assert not any(name.lower() == "authorization" for _, path, headers in hostile.server.seen
+                   if not path.startswith("/loop/") for name in headers)
+    assert any("authorization" in map(str.lower, headers)
+               for _, path, headers in hostile.server.seen if path.startswith("/loop/"))
     assert hostile.server.sent < 64 << 20, "the endless body was abandoned at the cap"
 
 

@@ -54,6 +54,27 @@ def test_a_query_follows_next_records_url_and_registers_every_page(
     assert fake.requests_to(QUERY)[0].method == "GET"
 
 
+def test_a_page_that_names_itself_again_is_not_followed_for_ever(
+    fake: FakeOrg, client: OrgClient
+) -> None:
+    page = {"totalSize": 9, "done": False, "nextRecordsUrl": NEXT, "records": [{"Id": "1"}]}
+    fake.script(QUERY, Answer(200, page))
+    fake.script(NEXT, Answer(200, page))
+    with pytest.raises(ResponseFormatError, match="names a page already read"):
+        actions.perform_query(client, QuerySpec("SELECT Id FROM Account", False, True), None,
+                              api_version="v60.0", timeout=None)
+    assert len(fake.requests_to(NEXT)) == 1
+
+
+def test_a_query_stops_at_max_pages(fake: FakeOrg, client: OrgClient) -> None:
+    fake.script(QUERY, Answer(200, {"totalSize": 9, "done": False, "nextRecordsUrl": NEXT,
+                                    "records": []}))
+    with pytest.raises(ResponseFormatError, match=r"more than 1 page \(max_pages: 1\)"):
+        actions.perform_query(client, QuerySpec("SELECT Id FROM Account", False, True, 1),
+                              None, api_version="v60.0", timeout=None)
+    assert not fake.requests_to(NEXT)
+
+
 def test_a_query_page_that_is_not_a_result_is_an_error(fake: FakeOrg, client: OrgClient) -> None:
     fake.script(QUERY, Answer(200, "<html>maintenance</html>", {"Content-Type": "text/html"}))
     with pytest.raises(ResponseFormatError):
