@@ -10,9 +10,10 @@ exits with the command's status.
 
 from __future__ import annotations
 
+import signal
 import sys
 
-from runner.cli.signals import Phase, Signals
+from runner.cli.signals import HANDLED, Phase, Signals
 
 SIGNALS = Signals()
 SIGNALS.install()
@@ -25,4 +26,7 @@ except KeyboardInterrupt:
 
 
 def main() -> None:
-    raise SystemExit(_command(signals=SIGNALS))
+    status = _command(signals=SIGNALS)
+    for number in HANDLED:
+        signal.signal(number, signal.SIG_IGN)
+    raise SystemExit(status)
