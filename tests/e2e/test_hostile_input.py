@@ -31,6 +31,7 @@ from tests.e2e.hostile_cases import (
     ALL_CASES,
     DIRECTORY,
     OK_PLAYBOOK,
+    OK_STEPS,
     Case,
     diamond_groups,
     group_chain,
@@ -447,3 +448,17 @@ def test_init_never_writes_through_a_link_that_leads_outside(inside: Path, link:
     again = run_cli_inprocess("init", "project", "--org", "uat")
     assert again.status == 0, again.output
     assert "uat:" in (project / "inventory.yml").read_text()
+
+
+def test_an_unknown_sobject_under_emulator_records_is_an_invalid_playbook(inside: Path) -> None:
+    """The embedded org refuses the seed records when it starts: exit 4 at the org's line."""
+    (inside / "p.yml").write_text(
+        "name: seed\norgs:\n  a:\n    emulator:\n      records:\n"
+        "        NoSuchThing__c: [{Name: x}]\n" + OK_STEPS.decode())
+    run = run_cli_inprocess("p.yml", "--json", "r.json")
+    assert run.status == 4, run.output
+    first = run.stderr.splitlines()[0]
+    assert first.startswith("p.yml:3:3: orgs.a.emulator: records.NoSuchThing__c: no sObject "
+                            "type NoSuchThing__c in this org"), first
+    for mark in TRACE_MARKS:
+        assert mark not in run.output
