@@ -267,7 +267,7 @@ def test_the_canary_runs_did_what_they_should(harvest: Harvest) -> None:
                     "wrong-passphrase"):
         assert statuses[refused] == 3, refused
     run = harvest.texts["canary-run: stdout"]
-    assert "Authorization: Bearer ***" in run
+    assert '"Authorization: Bearer $SF_ACCESS_TOKEN"' in run  # -v curl lines name, not show
     assert "X-Canary: ***" in run
     assert "read timeout" not in run and "closed the connection" in run
 
