@@ -23,7 +23,7 @@ from runner.playbook.inventory import load_inventory, merge_orgs
 from runner.playbook.model import KeySpec, OrgSpec, load_playbook
 from runner.playbook.scope import RunVars, Scope, build_scope
 from runner.playbook.variables import parse_extra_vars
-from runner.report.text import print_raw
+from runner.report.text import print_unmasked
 from runner.run.embedded import EmbeddedOrgs
 from runner.run.orgs import key_files, org_key_files, passphrase_from_env, prepare_org
 from runner.salesforce import keys
@@ -55,8 +55,8 @@ def token_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
         token = client.authenticate()
     finally:
         client.close()
-    print_raw(env.stdout, f"export SF_ACCESS_TOKEN={shlex.quote(token.access_token)} "
-                          f"SF_INSTANCE_URL={shlex.quote(token.instance_url)}")
+    print_unmasked(env.stdout, f"export SF_ACCESS_TOKEN={shlex.quote(token.access_token)} "
+                               f"SF_INSTANCE_URL={shlex.quote(token.instance_url)}")
     return ExitStatus.OK
 
 

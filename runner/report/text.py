@@ -11,3 +11,12 @@ from rich.console import Console
 def print_raw(console: Console, text: str) -> None:
     """``text`` exactly, ending with one newline."""
     console.out(text.rstrip("\n"), highlight=False, end="\n")
+
+
+def print_unmasked(console: Console, text: str) -> None:
+    """``text`` past the process's secret mask: only for ``sfjwt-run token``'s exports, the
+    one output that carries a token, because the user asked for it by name."""
+    stream = console.file
+    write = getattr(stream, "write_unmasked", stream.write)
+    write(text.rstrip("\n") + "\n")
+    stream.flush()
