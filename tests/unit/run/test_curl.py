@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shlex
 
 from runner import secrets
@@ -40,3 +41,11 @@ def test_a_real_bearer_is_still_masked_and_a_variable_is_not() -> None:
         '-H "Authorization: Bearer $SF_ACCESS_TOKEN"')
     assert secrets.redact("Bearer ${TOKEN}") == "Bearer ${TOKEN}"
     assert secrets.redact("Bearer $notavariable-but-a-value") == "Bearer ***"
+
+
+def test_masking_keeps_a_json_escaped_curl_line_valid_json() -> None:
+    text = json.dumps({"curl": '-H "Authorization: Bearer $SF_ACCESS_TOKEN"',
+                       "echo": 'sent "Authorization: Bearer opaque-token-value" back'})
+    masked = json.loads(secrets.redact(text))
+    assert masked == {"curl": '-H "Authorization: Bearer $SF_ACCESS_TOKEN"',
+                      "echo": 'sent "Authorization: Bearer ***" back'}
