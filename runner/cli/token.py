@@ -55,8 +55,9 @@ def token_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
         token = client.authenticate()
     finally:
         client.close()
-    print_unmasked(env.stdout, f"export SF_ACCESS_TOKEN={shlex.quote(token.access_token)} "
-                               f"SF_INSTANCE_URL={shlex.quote(token.instance_url)}")
+    exports = (f"export SF_ACCESS_TOKEN={shlex.quote(token.access_token)} "
+               f"SF_INSTANCE_URL={shlex.quote(token.instance_url)}")
+    print_unmasked(env.unmasked or env.stdout.file, exports)
     return ExitStatus.OK
 
 

@@ -21,9 +21,5 @@ class MaskedStream:
         self._stream.write(redact(text))
         return len(text)
 
-    def write_unmasked(self, text: str) -> int:
-        """The one way around the mask: ``sfjwt-run token`` printing the token it was asked for."""
-        return self._stream.write(text)
-
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)

@@ -5,6 +5,8 @@ Written as is: no markup, wrapping or highlighting, so a shell or a parser gets 
 
 from __future__ import annotations
 
+from typing import IO
+
 from rich.console import Console
 
 
@@ -13,10 +15,8 @@ def print_raw(console: Console, text: str) -> None:
     console.out(text.rstrip("\n"), highlight=False, end="\n")
 
 
-def print_unmasked(console: Console, text: str) -> None:
-    """``text`` past the process's secret mask: only for ``sfjwt-run token``'s exports, the
-    one output that carries a token, because the user asked for it by name."""
-    stream = console.file
-    write = getattr(stream, "write_unmasked", stream.write)
-    write(text.rstrip("\n") + "\n")
+def print_unmasked(stream: IO[str], text: str) -> None:
+    """``text`` on a stream that bypasses the process's secret mask: only for
+    ``sfjwt-run token``'s exports, the one output that carries a token, on request."""
+    stream.write(text.rstrip("\n") + "\n")
     stream.flush()

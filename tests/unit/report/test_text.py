@@ -2,9 +2,7 @@
 
 import io
 
-from rich.console import Console
-
-from runner.report.sink import MaskedStream
+from runner.cli.environment import Environment
 from runner.report.text import print_raw, print_unmasked
 from runner.secrets import register
 
@@ -12,10 +10,11 @@ from runner.secrets import register
 def test_raw_text_is_masked_and_only_the_exports_pass_the_mask() -> None:
     register("text-secret-token-456")
     target = io.StringIO()
-    console = Console(file=MaskedStream(target), width=20, no_color=True)  # type: ignore[arg-type]
-    print_raw(console, '{"a": "text-secret-token-456", "long": "' + "x" * 40 + '"}\n')
-    print_unmasked(console, "export SF_ACCESS_TOKEN=text-secret-token-456")
+    env = Environment.on_streams(target, io.StringIO())
+    print_raw(env.stdout, '{"a": "text-secret-token-456", "long": "' + "x" * 140 + '"}\n')
+    assert env.unmasked is not None
+    print_unmasked(env.unmasked, "export SF_ACCESS_TOKEN=text-secret-token-456")
     assert target.getvalue().splitlines() == [
-        '{"a": "***", "long": "' + "x" * 40 + '"}',  # not wrapped at the console's width
+        '{"a": "***", "long": "' + "x" * 140 + '"}',  # not wrapped at the console's width
         "export SF_ACCESS_TOKEN=text-secret-token-456",
     ]
