@@ -7,7 +7,8 @@ import shlex
 
 from runner import secrets
 from runner.playbook.loader import load_text
-from runner.playbook.model import RequestSpec, build_playbook
+from runner.playbook.model import build_playbook
+from runner.playbook.step_parts import RequestSpec
 from runner.run.actions import as_curl
 
 
