@@ -53,7 +53,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"00D\w{12,15}![.\w]+"), MASK),
     (re.compile(r"eyJ[\w-]*\.eyJ[\w-]*\.[\w-]*"), MASK),
-    (re.compile(r"(?i)\b(bearer)([ \t]+)(?!\*\*\*)[^\s\"',;&]+"), r"\1\2" + MASK),
+    # a shell variable ($SF_ACCESS_TOKEN in a -v curl line) names a token, it is not one;
+    # a backslash ends a token too, so a JSON-escaped quote after one stays intact
+    (re.compile(r"(?i)\b(bearer)([ \t]+)(?!\*\*\*|\$\{?[A-Za-z_]\w*\}?(?:[\s\"',;&\\]|\Z))"
+                r"[^\s\"',;&\\]+"), r"\1\2" + MASK),
     (re.compile(r"(?i)\b(assertion=)(?!\*\*\*)[^&\s\"']+"), r"\1" + MASK),
     (re.compile(r"(?i)(\"access_token\"\s*:\s*\")(?!\*\*\*)[^\"]+"), r"\1" + MASK),
     (re.compile(r"(?i)\b(access_token=)(?!\*\*\*)[^&\s\"']+"), r"\1" + MASK),

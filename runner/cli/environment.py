@@ -39,6 +39,8 @@ class Environment:
 
     stdout: Console
     stderr: Console
+    unmasked: TextIO | None = None
+    """stdout without the secret mask: only ``sfjwt-run token`` writes here, on request."""
 
     @classmethod
     def from_system(cls, color: str = "auto", environ: Mapping[str, str] = EMPTY) -> Environment:
@@ -61,6 +63,7 @@ class Environment:
                                           soft_wrap=True, **_colors(color, stdout, environ))),
             stderr=make_inert(PipeConsole(file=err, width=width, highlight=False,
                                           **_colors(color, stderr, environ))),
+            unmasked=cast(TextIO, GuardedStream(stdout)),
         )
 
 

@@ -38,6 +38,7 @@ LAZY = {
     "init_command": "runner.cli.commands",
     "run_command": "runner.cli.commands",
     "schema_command": "runner.cli.schemas",
+    "token_command": "runner.cli.token",
     "completion_script": "runner.cli.completion",
     "SHELLS": "runner.cli.completion",
     "Environment": "runner.cli.environment",
@@ -76,7 +77,8 @@ def build_parser() -> ArgumentParser:
         prog="sfjwt-run",
         description="Run a playbook of Salesforce REST checks over the OAuth 2.0 JWT Bearer flow.",
         epilog="Start a project with: sfjwt-run init DIR [--from-env PATH]. Other commands: "
-        "sfjwt-run schema NAME [--write DIR], sfjwt-run completion bash|zsh|fish. "
+        "sfjwt-run schema NAME [--write DIR], sfjwt-run token ORG [-i FILE] [PLAYBOOK], "
+        "sfjwt-run completion bash|zsh|fish. "
         "Exit status: 0 passed, "
         "2 a step failed, 3 an org could not log in, 4 invalid playbook, 5 bad options, "
         "99 interrupted, 250 internal error.",
@@ -167,6 +169,23 @@ def build_schema_parser() -> ArgumentParser:
                         help=f"one of {', '.join(_lazy('schema_names')())}, or all (with --write)")
     parser.add_argument("--write", metavar="DIR",
                         help="write NAME.schema.json and what it refers to into DIR")
+    return parser
+
+
+def build_token_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="sfjwt-run token",
+        description="Log in to ORG and print 'export SF_ACCESS_TOKEN=... SF_INSTANCE_URL=...' "
+        "for eval in a shell (the only command that prints a token).",
+    )
+    parser.add_argument("org", metavar="ORG", help="the org's name in the inventory or playbook")
+    parser.add_argument("playbook", metavar="PLAYBOOK", nargs="?",
+                        help="a playbook whose orgs (and keys) to use")
+    parser.add_argument("-i", "--inventory", metavar="FILE", action="append", default=[],
+                        help="orgs file (as for a run)")
+    parser.add_argument("-e", "--extra-vars", metavar="K=V|@FILE", action="append", default=[],
+                        help="set variables, as for a run")
+    parser.add_argument("--ca-bundle", metavar="FILE", help="CA certificates to trust")
     return parser
 
 
@@ -264,6 +283,9 @@ def _chosen(args_list: list[str]) -> Command:
         if args_list[:1] == ["schema"]:
             options = build_schema_parser().parse_args(args_list[1:])
             return lambda env, signals: int(_lazy("schema_command")(options, env))
+        if args_list[:1] == ["token"]:
+            options = build_token_parser().parse_args(args_list[1:])
+            return lambda env, signals: int(_lazy("token_command")(options, env))
         if args_list[:1] == ["completion"]:
             shell = build_completion_parser().parse_args(args_list[1:]).shell
             return lambda env, signals: _print_completion(shell, env)
@@ -292,7 +314,7 @@ def _stderr(env: Environment | None) -> Console:
 def subcommand_parsers() -> dict[str, ArgumentParser]:
     """The run parser under "", and each subcommand's parser under its name."""
     return {"": build_parser(), "init": build_init_parser(), "schema": build_schema_parser(),
-            "completion": build_completion_parser()}
+            "token": build_token_parser(), "completion": build_completion_parser()}
 
 
 def _color_option(args: list[str]) -> str:

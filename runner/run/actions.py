@@ -73,9 +73,18 @@ def exchange_of(method: str, response: Response, curl: str, *, whole: bool) -> E
                     redact(response.text) if whole else "")
 
 
-def as_curl(method: str, url: str, request: RequestSpec | None = None) -> str:
-    """The request as a curl command line, for -v; the bearer token is never shown."""
-    parts = ["curl", "-sS", "-X", method, url, "-H", "Authorization: Bearer ***"]
+TOKEN_HEADER = '-H "Authorization: Bearer $SF_ACCESS_TOKEN"'
+"""What -v shows for the token: a shell variable, set by ``eval "$(sfjwt-run token ORG)"``."""
+
+
+def as_curl(method: str, url: str, request: RequestSpec | None = None, *,
+            token_sent: bool = True) -> str:
+    """The request as a curl command line that can be pasted into a shell, for -v.
+
+    The token appears as ``$SF_ACCESS_TOKEN``, and only when one was sent (never to
+    another host); everything else is quoted for the shell and masked.
+    """
+    parts = ["curl", "-sS", "-X", method, url]
     if request is not None:
         for name, value in request.headers.items():
             parts += ["-H", f"{name}: {value}"]
@@ -85,7 +94,10 @@ def as_curl(method: str, url: str, request: RequestSpec | None = None) -> str:
         elif request.body is not None:
             parts += ["--data-raw", request.body]
     # masked before quoting: shell quoting would change the secret's form
-    return redact(" ".join(shlex.quote(redact(part)) for part in parts))
+    quoted = [shlex.quote(redact(part)) for part in parts]
+    if token_sent:
+        quoted.insert(5, TOKEN_HEADER)
+    return redact(" ".join(quoted))
 
 
 class Registered(Mapping[str, Any]):
@@ -230,7 +242,8 @@ def perform_request(
         registered=Registered(response, body),
         checks=evaluate_expect(expect, response, body),
         exchange=exchange_of(request.method, response,
-                          as_curl(request.method, response.url, request), whole=whole),
+                             as_curl(request.method, response.url, request,
+                                     token_sent=response.token_sent), whole=whole),
         wrote=request.method in WRITE_METHODS and 200 <= response.status < 300,
         attempts=response.attempts,
     )
@@ -278,7 +291,9 @@ def perform_query(
     return ActionResult(
         registered=registered_value(merged, body),
         checks=evaluate_expect(expect, merged, body),
-        exchange=exchange_of("GET", response, as_curl("GET", response.url), whole=whole),
+        exchange=exchange_of("GET", response,
+                             as_curl("GET", response.url, token_sent=response.token_sent),
+                             whole=whole),
         attempts=attempts,
     )
 

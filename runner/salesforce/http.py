@@ -198,7 +198,8 @@ class OrgClient:
             raw, more, elapsed = self._send(method, url, headers, bearer, replay_safe, options)
             attempts += more
         return Response(
-            method, raw.url or url, raw.status_code, raw.headers, _decode(raw), elapsed, attempts
+            method, raw.url or url, raw.status_code, raw.headers, _decode(raw), elapsed, attempts,
+            token_sent=bearer,
         )
 
     def _resolve(self, target: str) -> tuple[str, bool]:

@@ -32,6 +32,8 @@ class Response:
     text: str
     elapsed_ms: float
     attempts: int = 1
+    token_sent: bool = False
+    """Whether the request carried the org's access token (only ever to its own instance)."""
 
     @cached_property
     def _parsed(self) -> tuple[bool, Any]:

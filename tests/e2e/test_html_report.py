@@ -150,7 +150,8 @@ def test_the_failure_is_laid_open_with_checks_request_and_response(page: Any) ->
     checks = section.locator("table.checks tbody tr")
     assert checks.count() >= 2
     assert checks.nth(0).inner_text().split("\t")[:5] == ["✗", "status", "equals", "200", "404"]
-    assert section.locator("pre.curl").inner_text().endswith("-H 'Authorization: Bearer ***'")
+    assert section.locator("pre.curl").inner_text().endswith(
+        '-H "Authorization: Bearer $SF_ACCESS_TOKEN"')
     assert "NOT_FOUND" in section.locator("pre.response").inner_text()
 
 

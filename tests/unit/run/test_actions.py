@@ -90,7 +90,8 @@ def test_a_refused_request_says_what_salesforce_said(fake: FakeOrg, client: OrgC
     assert (status.passed, status.expected, status.actual, status.message) == (
         False, "2xx", 404, "NOT_FOUND: gone")
     assert done.exchange is not None and done.exchange.status == 404
-    assert "Bearer ***" in done.exchange.curl and fake.tokens[0] not in done.exchange.curl
+    curl = done.exchange.curl
+    assert '"Authorization: Bearer $SF_ACCESS_TOKEN"' in curl and fake.tokens[0] not in curl
 
 
 def test_a_successful_write_is_a_change_and_every_mismatch_is_kept(
