@@ -38,6 +38,8 @@ LAZY = {
     "init_command": "runner.cli.commands",
     "run_command": "runner.cli.commands",
     "schema_command": "runner.cli.schemas",
+    "report_command": "runner.cli.report",
+    "add_report_commands": "runner.cli.report",
     "completion_script": "runner.cli.completion",
     "SHELLS": "runner.cli.completion",
     "Environment": "runner.cli.environment",
@@ -76,7 +78,8 @@ def build_parser() -> ArgumentParser:
         prog="sfjwt-run",
         description="Run a playbook of Salesforce REST checks over the OAuth 2.0 JWT Bearer flow.",
         epilog="Start a project with: sfjwt-run init DIR [--from-env PATH]. Other commands: "
-        "sfjwt-run schema NAME [--write DIR], sfjwt-run completion bash|zsh|fish. "
+        "sfjwt-run schema NAME [--write DIR], sfjwt-run report merge REPORT..., "
+        "sfjwt-run completion bash|zsh|fish. "
         "Exit status: 0 passed, "
         "2 a step failed, 3 an org could not log in, 4 invalid playbook, 5 bad options, "
         "99 interrupted, 250 internal error.",
@@ -167,6 +170,15 @@ def build_schema_parser() -> ArgumentParser:
                         help=f"one of {', '.join(_lazy('schema_names')())}, or all (with --write)")
     parser.add_argument("--write", metavar="DIR",
                         help="write NAME.schema.json and what it refers to into DIR")
+    return parser
+
+
+def build_report_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="sfjwt-run report",
+        description="Work with the JSON reports of runs: merge the reports of shards.",
+    )
+    _lazy("add_report_commands")(parser)
     return parser
 
 
@@ -264,6 +276,9 @@ def _chosen(args_list: list[str]) -> Command:
         if args_list[:1] == ["schema"]:
             options = build_schema_parser().parse_args(args_list[1:])
             return lambda env, signals: int(_lazy("schema_command")(options, env))
+        if args_list[:1] == ["report"]:
+            options = build_report_parser().parse_args(args_list[1:])
+            return lambda env, signals: int(_lazy("report_command")(options, env))
         if args_list[:1] == ["completion"]:
             shell = build_completion_parser().parse_args(args_list[1:]).shell
             return lambda env, signals: _print_completion(shell, env)
@@ -292,7 +307,7 @@ def _stderr(env: Environment | None) -> Console:
 def subcommand_parsers() -> dict[str, ArgumentParser]:
     """The run parser under "", and each subcommand's parser under its name."""
     return {"": build_parser(), "init": build_init_parser(), "schema": build_schema_parser(),
-            "completion": build_completion_parser()}
+            "report": build_report_parser(), "completion": build_completion_parser()}
 
 
 def _color_option(args: list[str]) -> str:
