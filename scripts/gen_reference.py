@@ -1,9 +1,10 @@
-"""Generate docs/playbook-reference.md from the JSON Schemas in schemas/.
+"""Generate docs/playbook-reference.md from the JSON Schemas and the command line's parsers.
 
-The schemas are the normative definition of the formats; this page is a
-rendering of them, so it is generated rather than written, and a test fails
-when it is stale. Usage: ``python scripts/gen_reference.py`` (writes the page)
-or ``python scripts/gen_reference.py --check`` (exit 1 when it is stale).
+The schemas are the normative definition of the formats, and the parsers of the
+commands and their options; this page is a rendering of them, so it is generated
+rather than written, and a test fails when it is stale. Usage:
+``python scripts/gen_reference.py`` (writes the page) or
+``python scripts/gen_reference.py --check`` (exit 1 when it is stale).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ SOURCES = [
     ("playbook.schema.json", "", "Playbook"),
     ("inventory.schema.json", "inventory-", "Inventory (`-i FILE`)"),
     ("emulator.schema.json", "emulator-", "Embedded org (`emulator:` options)"),
+    ("report.schema.json", "report-", "JSON report (`--json FILE`, read by `report merge`)"),
 ]
 
 
@@ -155,6 +157,7 @@ class Renderer:
             "page is generated from them. String values may be Jinja2 templates such as",
             '`"{{ env.UAT_CLIENT_ID }}"`. Editors that understand the `# yaml-language-server:',
             "$schema=...` first line of a file offer completion and checks from the same schemas.",
+            "The [command line](#command-line) section is generated from its parsers.",
             "",
         ]
         for schema_file, prefix, title in SOURCES:
@@ -162,6 +165,8 @@ class Renderer:
             if schema is None:
                 continue
             anchor = prefix.rstrip("-") or "playbook"
+            if schema_file == "report.schema.json":
+                lines += command_line()
             if schema_file != "emulator.schema.json":
                 lines += self.section(anchor, f"## {title}", schema, schema_file)
             else:
@@ -171,6 +176,56 @@ class Renderer:
                     anchor = f"{prefix}{name}"
                     lines += self.section(anchor, f"### {anchor}", node, schema_file)
         return "\n".join(lines).rstrip() + "\n"
+
+
+def command_line() -> list[str]:
+    """A section per command: its usage and a table of its arguments and options."""
+    from runner.cli.main import subcommand_parsers
+
+    lines = ['<a id="command-line"></a>', "", "## Command line", ""]
+    for parser in _commands(subcommand_parsers().values()):
+        lines += [f"### {parser.prog}", "", escape(parser.description or "", table=False), ""]
+        lines += ["```", _usage(parser), "```", ""]
+        lines += ["| Argument | Value | Description |", "|---|---|---|"]
+        for action in parser._actions:
+            if isinstance(action, argparse._HelpAction) or not action.help:
+                continue
+            name = ", ".join(f"`{option}`" for option in action.option_strings)
+            value = "" if action.nargs == 0 else f"`{_metavar(action)}`".replace("|", "\\|")
+            lines.append(f"| {name or value} | {value if name else ''} | {escape(action.help)} |")
+        lines.append("")
+    return lines
+
+
+def _commands(parsers: Iterable[argparse.ArgumentParser]) -> Iterator[argparse.ArgumentParser]:
+    """Each parser, and in place of one with subcommands, each of those."""
+    for parser in parsers:
+        nested = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if nested:
+            yield from _commands(nested[0].choices.values())
+        else:
+            yield parser
+
+
+def _usage(parser: argparse.ArgumentParser) -> str:
+    """``prog [options] ARGS``, written here: argparse's own wraps differently across versions."""
+    words = [parser.prog]
+    if any(action.option_strings for action in parser._actions):
+        words.append("[options]")
+    for action in parser._actions:
+        if not action.option_strings:
+            name = _metavar(action)
+            forms = {"+": f"{name} [{name} ...]", "*": f"[{name} ...]", "?": f"[{name}]"}
+            words.append(forms.get(str(action.nargs), name))
+    return " ".join(words)
+
+
+def _metavar(action: argparse.Action) -> str:
+    if action.metavar is not None:
+        return str(action.metavar)
+    if action.choices is not None:
+        return "{" + ",".join(map(str, action.choices)) + "}"
+    return action.dest.upper() if action.option_strings else action.dest
 
 
 def escape(text: str, *, table: bool = True) -> str:

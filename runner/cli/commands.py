@@ -94,7 +94,8 @@ def run_command(args: argparse.Namespace, env: Environment, signals: Signals) ->
     if args.verbose:
         for found in notices:
             messages.print_notices(env.stderr, [n for n in found if n.kind == "hidden"])
-    return execute(args, env, list(zip(playbooks, runs, strict=True)), extra_vars, signals)
+    return execute(args, env, list(zip(playbooks, runs, selections, strict=True)), extra_vars,
+                   signals)
 
 
 def with_targets(

@@ -23,6 +23,7 @@ from runner.playbook import selection
 from runner.playbook.model import Playbook
 from runner.playbook.origins import Layer
 from runner.playbook.scope import RunVars
+from runner.playbook.shards import Selection
 from runner.report import files, github, messages
 from runner.report.console import ConsoleReport, print_overall
 from runner.run.executor import Executor, RunOptions
@@ -38,11 +39,11 @@ def report_targets(args: argparse.Namespace) -> list[files.Target]:
 
 
 def execute(
-    args: argparse.Namespace, env: Environment, playbooks: Sequence[tuple[Playbook, RunVars]],
-    extra_vars: Layer, signals: Signals,
+    args: argparse.Namespace, env: Environment,
+    playbooks: Sequence[tuple[Playbook, RunVars, Selection]], extra_vars: Layer, signals: Signals,
 ) -> ExitStatus:
-    """Run ``playbooks`` (each with what its templates start from) and write the reports;
-    returns the command's exit status."""
+    """Run ``playbooks`` (each with what its templates start from and the orgs it was
+    selected from) and write the reports; returns the command's exit status."""
     targets = report_targets(args)
     files.check_paths(targets)
     cache = TokenCache(Path(args.token_cache)) if args.token_cache else None
@@ -51,7 +52,7 @@ def execute(
                             hostname=socket.gethostname())
     try:
         with signals.running():
-            for playbook, run in playbooks:
+            for playbook, run, chosen in playbooks:
                 if signals.requested:  # came between two playbooks: the next one does not start
                     invocation.stopped = True
                     break
@@ -59,7 +60,7 @@ def execute(
                     forks=args.forks, extra_vars=extra_vars, env=run.env,
                     steps=selection.select_steps(playbook, args),
                     allow_writes=args.allow_writes, verify=args.ca_bundle or True,
-                    org_timeout=args.org_timeout, token_cache=cache,
+                    org_timeout=args.org_timeout, token_cache=cache, selection=chosen,
                     keep_going=args.keep_going, verbosity=args.verbose,
                 )
                 report = ConsoleReport(console, verbosity=args.verbose,
@@ -73,10 +74,10 @@ def execute(
                     break
     except KeyboardInterrupt:  # a second signal: the playbooks that had finished are reported
         invocation.stopped = True
-    return _finish(invocation, targets, env, console, cache)
+    return finish(invocation, targets, env, console, cache)
 
 
-def _finish(
+def finish(
     invocation: Invocation, targets: list[files.Target], env: Environment, console: Any,
     cache: TokenCache | None,
 ) -> ExitStatus:

@@ -39,6 +39,8 @@ LAZY = {
     "run_command": "runner.cli.commands",
     "schema_command": "runner.cli.schemas",
     "token_command": "runner.cli.token",
+    "report_command": "runner.cli.report",
+    "add_report_commands": "runner.cli.report",
     "completion_script": "runner.cli.completion",
     "SHELLS": "runner.cli.completion",
     "Environment": "runner.cli.environment",
@@ -78,6 +80,7 @@ def build_parser() -> ArgumentParser:
         description="Run a playbook of Salesforce REST checks over the OAuth 2.0 JWT Bearer flow.",
         epilog="Start a project with: sfjwt-run init DIR [--from-env PATH]. Other commands: "
         "sfjwt-run schema NAME [--write DIR], sfjwt-run token ORG [-i FILE] [PLAYBOOK], "
+        "sfjwt-run report merge REPORT..., "
         "sfjwt-run completion bash|zsh|fish. "
         "Exit status: 0 passed, "
         "2 a step failed, 3 an org could not log in, 4 invalid playbook, 5 bad options, "
@@ -189,6 +192,15 @@ def build_token_parser() -> ArgumentParser:
     return parser
 
 
+def build_report_parser() -> ArgumentParser:
+    parser = ArgumentParser(
+        prog="sfjwt-run report",
+        description="Work with the JSON reports of runs: merge the reports of shards.",
+    )
+    _lazy("add_report_commands")(parser)
+    return parser
+
+
 def build_completion_parser() -> ArgumentParser:
     parser = ArgumentParser(
         prog="sfjwt-run completion",
@@ -286,6 +298,9 @@ def _chosen(args_list: list[str]) -> Command:
         if args_list[:1] == ["token"]:
             options = build_token_parser().parse_args(args_list[1:])
             return lambda env, signals: int(_lazy("token_command")(options, env))
+        if args_list[:1] == ["report"]:
+            options = build_report_parser().parse_args(args_list[1:])
+            return lambda env, signals: int(_lazy("report_command")(options, env))
         if args_list[:1] == ["completion"]:
             shell = build_completion_parser().parse_args(args_list[1:]).shell
             return lambda env, signals: _print_completion(shell, env)
@@ -314,7 +329,8 @@ def _stderr(env: Environment | None) -> Console:
 def subcommand_parsers() -> dict[str, ArgumentParser]:
     """The run parser under "", and each subcommand's parser under its name."""
     return {"": build_parser(), "init": build_init_parser(), "schema": build_schema_parser(),
-            "token": build_token_parser(), "completion": build_completion_parser()}
+            "token": build_token_parser(), "report": build_report_parser(),
+            "completion": build_completion_parser()}
 
 
 def _color_option(args: list[str]) -> str:

@@ -1,4 +1,5 @@
-"""``--shard K/N``: split the selected orgs into N disjoint slices, the same on every machine.
+"""``--shard K/N``: split the selected orgs into N disjoint slices, the same on every machine;
+and what tells the shards' reports apart from those of another playbook or selection.
 
 The rule, so that N CI jobs given the same inventory and ``-l`` agree without
 talking to each other: sort the selected org names by Unicode code point (no
@@ -14,6 +15,7 @@ Within a shard, orgs keep the order of the inventory.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -87,3 +89,9 @@ class Selection:
     @property
     def orgs(self) -> list[str]:
         return shard_orgs(self.selected, self.shard)
+
+
+def fingerprint(text: str) -> str:
+    """SHA-256 of a playbook's text with ``\n`` line ends: the same file hashes the same on a
+    Windows checkout (``\r\n``) and a Linux one."""
+    return hashlib.sha256(text.replace("\r\n", "\n").encode("utf-8")).hexdigest()

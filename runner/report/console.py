@@ -230,3 +230,11 @@ def print_overall(console: Console, invocation: Invocation) -> None:
     console.print()
     console.print(Text.assemble(_verdict(invocation.exit_status),
                                 f": {counted} in {invocation.elapsed_ms / 1000:.2f} s"))
+
+
+def print_merge_header(console: Console, run: RunResult, sources: Sequence[str]) -> None:
+    """What ``report merge`` read, where a run prints its PLAY line and orgs."""
+    console.print(Text.assemble(("MERGE ", "bold"), (redact(run.name), "bold"),
+                                f"  ({run.playbook})"))
+    console.print(Text(f"reports: {', '.join(sources)}"))
+    console.print(Text(f"orgs: {', '.join(org.name for org in run.orgs) or 'none'}"))

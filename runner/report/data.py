@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from runner.errors import Position
+from runner.playbook.shards import Selection
 from runner.report.sanitize import json_safe
 from runner.report.wording import describe_check, reason_text
 from runner.run.results import CheckResult, Invocation, OrgResult, RunResult, StepResult, Tally
@@ -59,6 +60,7 @@ def step_data(step: StepResult) -> dict[str, Any]:
         "elapsed_ms": round(step.elapsed_ms, 1),
         "reason": reason_text(step),
         "reason_code": step.reason.why.value if step.reason else None,
+        "reason_detail": step.reason.detail if step.reason else None,
         "ignored": step.ignored,
         "attempts": step.attempts,
         "tags": list(step.tags),
@@ -104,11 +106,19 @@ def _totals(tally: Tally) -> dict[str, Any]:
     return {"counts": counts(tally), "ignored": tally.ignored, "unreachable": tally.unreachable}
 
 
+def selection_data(selection: Selection | None) -> dict[str, Any]:
+    shard = selection.shard if selection else None
+    return {"orgs": list(selection.selected) if selection else [],
+            "shard": {"index": shard.index, "count": shard.count} if shard else None}
+
+
 def run_data(run: RunResult) -> dict[str, Any]:
     """One playbook's run (not masked: ``invocation_data`` masks the whole)."""
     return {
         "playbook": run.playbook,
         "name": run.name,
+        "playbook_sha256": run.sha256,
+        "selection": selection_data(run.selection),
         "started_at": timestamp(run.started_at),
         **_verdict(int(run.exit_status)),
         "interrupted": run.interrupted,

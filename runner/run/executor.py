@@ -20,6 +20,7 @@ from runner.errors import SfjwtError
 from runner.playbook.model import KeySpec, OrgSpec, Playbook
 from runner.playbook.origins import Layer
 from runner.playbook.scope import RunVars, build_scope
+from runner.playbook.shards import Selection, fingerprint
 from runner.playbook.steps import StepSpec
 from runner.run.embedded import EmbeddedOrgs, InvalidEmbeddedOrg
 from runner.run.fleet import Fleet
@@ -85,6 +86,7 @@ class RunOptions:
     token_cache: TokenCache | None = None
     keep_going: bool = False  # --keep-going (or the playbook's keep_going)
     verbosity: int = 0
+    selection: Selection | None = None  # without it: every org of the playbook, no shard
 
 
 class Executor:
@@ -110,7 +112,9 @@ class Executor:
         started = self._origin = time.monotonic()
         orgs = self.playbook.orgs
         result = RunResult(str(self.playbook.path), self.playbook.name,
-                           started_at=datetime.now(timezone.utc).astimezone())
+                           started_at=datetime.now(timezone.utc).astimezone(),
+                           sha256=fingerprint(self.playbook.document.text),
+                           selection=self.options.selection or Selection(tuple(orgs)))
         self.listener.run_started(self.playbook, list(orgs))
         key_pairs = self._prepare_keys(result)
         embedded = EmbeddedOrgs()

@@ -48,6 +48,7 @@ from datetime import datetime
 from typing import Any
 
 from runner.errors import ExitStatus, Position
+from runner.playbook.shards import Selection
 
 
 class Outcome(str, enum.Enum):
@@ -239,6 +240,8 @@ class RunResult:
     interrupted: bool = False
     elapsed_ms: float = 0.0
     started_at: datetime | None = None  # wall clock, with its time zone
+    sha256: str = ""  # the playbook's fingerprint, so that shards of one run can be told apart
+    selection: Selection | None = None  # every org -l selected, and the shard this run took
 
     @property
     def tally(self) -> Tally:

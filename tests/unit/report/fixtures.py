@@ -3,6 +3,7 @@
 from datetime import datetime, timezone
 
 from runner.errors import Position
+from runner.playbook.shards import Selection, fingerprint
 from runner.run import results
 from runner.run.results import Invocation, Kind, OrgResult, Outcome, RunResult, StepResult
 
@@ -44,7 +45,9 @@ def sample_run() -> RunResult:
         step(0, "versions", "gamma", Outcome.SKIPPED, reason=unauthenticated),
         step(1, "create", "gamma", Outcome.SKIPPED, reason=unauthenticated),
     ]
-    return RunResult("playbooks/x.yml", "Example", orgs=[good, bad, down], elapsed_ms=200.0)
+    return RunResult("playbooks/x.yml", "Example", orgs=[good, bad, down], elapsed_ms=200.0,
+                     sha256=fingerprint("name: Example\n"),
+                     selection=Selection(("alpha", "beta", "gamma")))
 
 
 def invocation(*runs: RunResult) -> Invocation:
