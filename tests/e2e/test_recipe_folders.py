@@ -84,7 +84,8 @@ def test_k_and_glob_choose_among_the_playbooks(tmp_path: Path) -> None:
     assert single_run(tmp_path / "k.json")["name"] == "Create Globex"
     assert "RUN " not in chosen.stdout  # one playbook: its own recap, as always
     assert globbed.stdout.splitlines() == [
-        f"playbook: {recipes / 'a_acme.yml'} (Create Acme)", "  steps:", "    1. Create {{ account }}"]
+        f"playbook: {recipes / 'a_acme.yml'} (Create Acme)", "  steps:",
+        "    1. Create {{ account }}"]
     assert nothing.status == 5
     assert nothing.stderr.splitlines()[0] == ("sfjwt-run: error: -k nobody: no playbook's file "
                                               "name or name matches")
