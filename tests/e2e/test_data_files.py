@@ -240,3 +240,25 @@ def test_misspelled_keywords_get_a_did_you_mean_and_check_mode_shows_the_body(
     plan = run_cli(str(recipes / "p.yml"), "--check")
     assert plan.status == 0, plan.output
     assert 'json: {"Name": "Planned embedded", "Site": "Paris"}' in plan.stdout
+
+
+def test_json_and_yaml_files_become_data_for_loops(tmp_path: Path) -> None:
+    with standalone_org(tmp_path) as org:
+        recipes = project(tmp_path, {
+            "data/sites.json": '[{"Name": "Json Site", "Site": "{{ not rendered }}"}]',
+            "data/more.yml": "- {Name: Yaml Site, Site: Lyon}\n",
+            "p.yml": (
+                "name: JSON and YAML data\n" + orgs_block(org) +
+                "steps:\n"
+                "  - name: Create the sites\n"
+                "    loop: \"{{ (lookup('file', 'data/sites.json') | from_json)"
+                " + (lookup('file', 'data/more.yml') | from_yaml) }}\"\n"
+                "    request:\n"
+                "      method: POST\n"
+                "      path: /services/data/v60.0/sobjects/Account\n"
+                "      json: {Name: \"{{ item.Name }}\", Site: \"{{ item.Site }}\"}\n"),
+        })
+        run = run_cli(str(recipes / "p.yml"))
+        records = org.records("Account", "Name", "Site")
+    assert run.status == 0, run.output
+    assert records == [("Json Site", "{{ not rendered }}"), ("Yaml Site", "Lyon")]

@@ -73,6 +73,8 @@ steps:
   - include_role: accounts
     vars: {label: again, prefix: param}
     when: org.name == 'acme-uat'
+  - include_role: {name: accounts, steps_from: check.yml}
+    vars: {label: again, prefix: param}
 """
 
 
@@ -96,7 +98,7 @@ def test_roles_imports_and_includes_reach_the_org(tmp_path: Path) -> None:
         "ok        API versions are listed", "ok        include_steps per_row.yml",
         "changed   Create Row One", "changed   Create Row Two",
         "ok        include_role accounts", "changed   Create the account",
-        "ok        Read it back",
+        "ok        Read it back", "ok        include_role accounts", "ok        Read it back",
     ]
 
 
@@ -117,6 +119,8 @@ def test_imported_steps_are_listed_and_selected_by_their_tags(tmp_path: Path) ->
         "    6. include_role accounts",
         "       7. Create the account",
         "       8. Read it back  tags: read",
+        "    9. include_role accounts",
+        "       10. Read it back",
         "  tags: crud, read, smoke, versions",
     ]
     assert tagged.status == 0, tagged.output
