@@ -24,6 +24,7 @@ SOURCES = [
     ("playbook.schema.json", "", "Playbook"),
     ("inventory.schema.json", "inventory-", "Inventory (`-i FILE`)"),
     ("emulator.schema.json", "emulator-", "Embedded org (`emulator:` options)"),
+    ("steps.schema.json", "steps-", "Step files (`import_steps`, `include_steps`, roles)"),
     ("report.schema.json", "report-", "JSON report (`--json FILE`, read by `report merge`)"),
 ]
 
@@ -78,12 +79,19 @@ class Renderer:
             return str(node["x-expected"])
         if "enum" in node:
             return " \\| ".join(f"`{json.dumps(value)}`" for value in node["enum"])
-        branches = node.get("anyOf") or node.get("oneOf")
+        branches = node.get("anyOf") or node.get("oneOf") or self.conditional(node)
         if branches:
             return " or ".join(self.type_text(branch, current) for branch in branches)
-        if "then" in node and "else" in node:  # if/then/else: one shape or the other
-            return " or ".join(self.type_text(node[key], current) for key in ("else", "then"))
         return self.plain_type(node, current)
+
+    @staticmethod
+    def conditional(node: dict[str, Any]) -> list[dict[str, Any]]:
+        """The shapes of an ``if``/``then``/``else`` chain, in order."""
+        found = []
+        while "if" in node:
+            found.append(node["then"])
+            node = node["else"]
+        return [*found, node] if found else []
 
     def plain_type(self, node: dict[str, Any], current: str) -> str:
         kinds = node.get("type")

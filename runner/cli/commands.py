@@ -15,6 +15,7 @@ from runner import secrets
 from runner.cli.doctor import run_doctor
 from runner.cli.environment import Environment
 from runner.cli.execute import execute
+from runner.cli.folders import by_keyword, playbook_paths, source_text
 from runner.cli.init import init_project
 from runner.cli.signals import Signals
 from runner.context import current
@@ -59,10 +60,11 @@ def run_command(args: argparse.Namespace, env: Environment, signals: Signals) ->
     extra_vars = parse_extra_vars(args.extra_vars)
     inventories = [load_inventory(path) for path in args.inventory]
     known = {name for inv in inventories for name in (*inv.orgs, *inv.groups)}
-    selected = [
-        with_targets(load_playbook(Path(path), extra_org_names=known), inventories, args.limit)
-        for path in args.playbooks
-    ]
+    root = project_root(args.root)
+    loaded = [load_playbook(path, extra_org_names=known, root=root)
+              for path in playbook_paths(args)]
+    selected = [with_targets(playbook, inventories, args.limit)
+                for playbook in by_keyword(loaded, args.keyword)]
     runs = [run_vars(playbook, inventories, extra_vars) for playbook in selected]
     # every selected org, so that all shards refuse the same errors
     notices = [lint.check_playbook(playbook, extra_vars=extra_vars, env=run.env)
@@ -95,7 +97,7 @@ def run_command(args: argparse.Namespace, env: Environment, signals: Signals) ->
         for found in notices:
             messages.print_notices(env.stderr, [n for n in found if n.kind == "hidden"])
     return execute(args, env, list(zip(playbooks, runs, selections, strict=True)), extra_vars,
-                   signals)
+                   signals, source=source_text(args))
 
 
 def with_targets(
@@ -108,7 +110,18 @@ def with_targets(
         orgs = merge_orgs(orgs, inventory, keys=playbook.keys)
         groups.update(inventory.groups)
     selected = select_orgs(orgs, groups, limit)
-    return replace(playbook, orgs={name: orgs[name] for name in selected})
+    project = playbook.project.widened(inventory.path.parent for inventory in inventories)
+    return replace(playbook, orgs={name: orgs[name] for name in selected}, project=project)
+
+
+def project_root(root: str | None) -> Path | None:
+    """``--root DIR``: the one folder every data file must be inside."""
+    if root is None:
+        return None
+    if not Path(root).is_dir():
+        raise UsageError(f"--root {root}: no such folder",
+                         hint="name the folder that holds the playbooks and their files")
+    return Path(root)
 
 
 def in_selection(playbook: Playbook, chosen: Selection) -> Playbook:
@@ -120,7 +133,7 @@ def run_vars(playbook: Playbook, inventories: list[Inventory], extra: Layer) -> 
     """What the playbook's templates start from; ``.env`` files are read from the working
     directory, then next to the playbook, then next to each inventory."""
     folders = [current().cwd, playbook.base_dir, *(inv.path.parent for inv in inventories)]
-    return RunVars(playbook.vars, extra, load_env(*folders))
+    return RunVars.of(playbook, extra, load_env(*folders))
 
 
 def print_plan(

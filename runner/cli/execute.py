@@ -25,7 +25,7 @@ from runner.playbook.origins import Layer
 from runner.playbook.scope import RunVars
 from runner.playbook.shards import Selection
 from runner.report import files, github, messages
-from runner.report.console import ConsoleReport, print_overall
+from runner.report.console import ConsoleReport
 from runner.run.executor import Executor, RunOptions
 from runner.run.results import Invocation, RunResult
 from runner.salesforce.token_cache import TokenCache
@@ -41,15 +41,21 @@ def report_targets(args: argparse.Namespace) -> list[files.Target]:
 def execute(
     args: argparse.Namespace, env: Environment,
     playbooks: Sequence[tuple[Playbook, RunVars, Selection]], extra_vars: Layer, signals: Signals,
+    *, source: str = "",
 ) -> ExitStatus:
     """Run ``playbooks`` (each with what its templates start from and the orgs it was
-    selected from) and write the reports; returns the command's exit status."""
+    selected from) and write the reports; returns the command's exit status. Several
+    playbooks (a folder of recipes: ``source``) get one header and one recap, each
+    playbook still showing its lines."""
     targets = report_targets(args)
     files.check_paths(targets)
     cache = TokenCache(Path(args.token_cache)) if args.token_cache else None
     console = env.stderr if any(t.path is None for t in targets) else env.stdout
     invocation = Invocation(started_at=datetime.now(timezone.utc).astimezone(),
                             hostname=socket.gethostname())
+    several = len(playbooks) > 1
+    if several:
+        ConsoleReport(console).header([playbook for playbook, _, _ in playbooks], source)
     try:
         with signals.running():
             for playbook, run, chosen in playbooks:
@@ -69,7 +75,12 @@ def execute(
                 signals.watch(executor.stop)
                 result = _run_in_worker(executor)
                 invocation.runs.append(result)
-                report.recap(result)
+                if several:
+                    report.finish()
+                    report.afterword(result)
+                    console.print()
+                else:
+                    report.recap(result)
                 if result.interrupted:
                     break
     except KeyboardInterrupt:  # a second signal: the playbooks that had finished are reported
@@ -85,7 +96,7 @@ def finish(
     if cache is not None:
         cache.save()
     if len(invocation.runs) > 1:
-        print_overall(console, invocation)
+        ConsoleReport(console).summary(invocation)
     if current().environ.get("GITHUB_ACTIONS") == "true":
         github.print_annotations(console, invocation)
     unwritten = files.write_reports(invocation, targets, env.stdout.file, console)

@@ -86,7 +86,15 @@ def build_parser() -> ArgumentParser:
         "2 a step failed, 3 an org could not log in, 4 invalid playbook, 5 bad options, "
         "99 interrupted, 250 internal error.",
     )
-    parser.add_argument("playbooks", nargs="+", metavar="PLAYBOOK", help="playbook files to run")
+    parser.add_argument("playbooks", nargs="+", metavar="PLAYBOOK",
+                        help="playbook files to run, or folders of them (every playbook in the "
+                        "folder, sorted)")
+    parser.add_argument("--glob", metavar="PATTERN", action="append", default=[],
+                        help="which files of a PLAYBOOK folder are playbooks (default *.yml and "
+                        "*.yaml; **/*.yml reaches into subfolders)")
+    parser.add_argument("-k", "--keyword", metavar="WORD", action="append", default=[],
+                        help="run only the playbooks whose file name or name holds WORD "
+                        "(case-insensitive; several -k: any of them)")
     parser.add_argument("-i", "--inventory", metavar="FILE", action="append", default=[],
                         help="orgs file (extends and overrides the playbook's own orgs)")
     parser.add_argument("-l", "--limit", metavar="PATTERN",
@@ -99,6 +107,10 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--skip-tags", metavar="TAGS", action="append", default=[],
                         help="skip steps with one of these tags (comma list)")
     parser.add_argument("--start-at-step", metavar="NAME", help="skip the steps before this one")
+    parser.add_argument("--root", metavar="DIR",
+                        help="the project folder: files the playbooks read or write (step files, "
+                        "roles, vars_files, lookups, body files, save) must be inside it "
+                        "(default: each playbook's folder and the inventories' folders)")
     parser.add_argument("-e", "--extra-vars", metavar="K=V|@FILE", action="append", default=[],
                         help="set variables (K=V, JSON, or @file.yml); highest precedence")
     parser.add_argument("-f", "--forks", type=_positive_int, default=10, metavar="N",

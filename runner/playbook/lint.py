@@ -17,20 +17,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from runner.errors import PlaybookError, Position
-from runner.playbook import templating, varcheck
+from runner.playbook import filecheck, templating, varcheck
 from runner.playbook.document import format_path
 from runner.playbook.environ import describe_missing
 from runner.playbook.expressions import expression_error, schema_error
-from runner.playbook.model import Playbook, raw_at
+from runner.playbook.model import Playbook, raw_at, step_files
 from runner.playbook.origins import Layer
 from runner.playbook.references import references
 from runner.playbook.scope import ORG_FACTS
+from runner.playbook.source import with_chain
 from runner.playbook.step_templates import step_templates, strings
 from runner.playbook.steps import StepSpec
 from runner.playbook.suggest import did_you_mean
 
 BUILTINS = frozenset({"env", "org", "vars", "range", "dict", "lipsum", "cycler", "joiner",
-                      "namespace", "true", "false", "none"})
+                      "namespace", "true", "false", "none", "lookup", "query", "q"})
 ORG_TEMPLATE_FIELDS = ("login_url", "client_id", "username", "audience", "emulator",
                        "api_version", "private_key", "certificate")
 RESULT_HINT = ("{field}: reads this step's own result as `response` or by its register name; "
@@ -93,10 +94,14 @@ class _Linter:
         self.env = env
         self.warnings: list[Notice] = []
         self.roots: set[str] = set()  # variables read by steps and org settings
-        variables = set(playbook.vars) | set(extra)
+        variables = set(playbook.vars) | set(extra) | set(playbook.defaults)
         for org in playbook.orgs.values():
             variables |= set(org.vars)
         self.variables = variables
+        self.anywhere = set(variables)  # with what some includes and roles give their steps
+        for step in playbook.steps:
+            self.anywhere |= _own_names(step)
+        self.document = playbook.document  # the file of the step being checked
         self.registers = {step.register for step in playbook.steps if step.register}
         self.registers |= {name for step in playbook.steps for name in step.facts or {}}
 
@@ -104,49 +109,67 @@ class _Linter:
         """Every step's templates, in document order, each seeing the names defined so far:
         variables, earlier registers and ``set_fact``, its own ``vars`` and loop variable,
         its own result in its conditions, and a rescue's ``ansible_failed_*``."""
-        document = self.playbook.document
         names = _Names(set(BUILTINS) | self.variables, set(self.variables))
-        checked: set[Path] = set()
+        checked: set[tuple[str, Path]] = set()
         for step in self.playbook.steps:
             if step.rescue_scope:
                 names.top |= FAILURE_NAMES
                 names.variables |= FAILURE_NAMES
-            own_vars = set(step.vars)
-            here = _Names(names.top | own_vars, names.variables | own_vars)
-            control = step.loop_control
-            local = {control.loop_var, *([control.index_var] if control.index_var else [])} \
-                if step.loop is not None else set()
-            for condition in step.conditions:  # the blocks' when too (once), for each item
-                if condition.path not in checked and isinstance(condition.test, str):
-                    checked.add(condition.path)
-                    seen = _Names(here.top | local, here.variables)
-                    self.check_template(condition.path, condition.test, True, seen)
-            result = {"response", *([step.register] if step.register else [])}
-            for path, text, is_expression in step_templates(raw_at(document, step.path),
-                                                            step.path):
-                if path in checked:
-                    continue
-                field = path[len(step.path)]
-                own = result if field in RESULT_FIELDS else set()
-                seen = _Names(here.top | local | own, here.variables | own)
-                if field == "debug" and path[-1] == "var":
-                    self._check_syntax(path, text)  # an undefined var is shown, not an error
-                    continue
-                self.check_template(path, text, is_expression, seen,
-                                    hint=RESULT_HINT.format(field=field)
-                                    if field in RESULT_FIELDS else None)
-            self._check_expect(step)
+            source = step.source
+            try:
+                self._check_step(step, names, checked)
+            except PlaybookError as error:
+                raise with_chain(error, source.chain if source else ()) from None
+            finally:
+                self.document = self.playbook.document
             defined = [*([step.register] if step.register else []), *(step.facts or {})]
             names.top.update(defined)
             names.variables.update(defined)
 
+    def _check_step(self, step: StepSpec, names: _Names, checked: set[tuple[str, Path]]) -> None:
+        """One step's templates and conditions (the blocks' once), its expect and its files."""
+        document = step.document or self.playbook.document
+        items = step.source.items if step.source else frozenset()
+        own_vars = set(step.vars) | _own_names(step)
+        here = _Names(names.top | own_vars | items, names.variables | own_vars)
+        control = step.loop_control
+        local = {control.loop_var, *([control.index_var] if control.index_var else [])} \
+            if step.loop is not None else set()
+        for condition in step.conditions:  # the blocks' when too (once), for each item
+            self.document = condition.document or self.playbook.document
+            place = (self.document.path, condition.path)
+            if place not in checked and isinstance(condition.test, str):
+                checked.add(place)
+                seen = _Names(here.top | local, here.variables)
+                self.check_template(condition.path, condition.test, True, seen)
+        self.document = document
+        files = step_files(self.playbook, step)
+        result = {"response", *([step.register] if step.register else [])}
+        for path, text, is_expression in step_templates(raw_at(document, step.path), step.path):
+            if (document.path, path) in checked:
+                continue
+            if step.source is not None:
+                filecheck.check_lookups(files, step.source, path, text, is_expression)
+            field = path[len(step.path)]
+            own = result if field in RESULT_FIELDS else set()
+            seen = _Names(here.top | local | own, here.variables | own)
+            if field == "debug" and path[-1] == "var":
+                self._check_syntax(path, text)  # an undefined var is shown, not an error
+                continue
+            self.check_template(path, text, is_expression, seen,
+                                hint=RESULT_HINT.format(field=field)
+                                if field in RESULT_FIELDS else None)
+        self._check_expect(step)
+        if step.source is not None:
+            filecheck.check_step_files(self.playbook, step, step.source)
+
     def _check_syntax(self, path: Path, text: str) -> None:
         problem = templating.syntax_error(text, expression=True)
         if problem:
-            raise self.playbook.document.error(path, problem, key=False)
+            raise self.document.error(path, problem, key=False)
 
     def _check_expect(self, step: StepSpec) -> None:
-        document = self.playbook.document
+        document = self.document
         if step.expect is None:
             return
         if step.expect.schema is not None:
@@ -186,7 +209,7 @@ class _Linter:
 
     def check_variables(self) -> None:
         """Cycles and undefined names among variables that use variables, org by org."""
-        known = set(BUILTINS) | self.variables | self.registers | {"item", "response"}
+        known = set(BUILTINS) | self.anywhere | self.registers | {"item", "response"}
         known |= FAILURE_NAMES | {name for step in self.playbook.steps for name in
                                   (step.loop_control.loop_var, step.loop_control.index_var)
                                   if name}
@@ -213,7 +236,7 @@ class _Linter:
         self, path: Path, text: str, is_expression: bool, names: _Names, *,
         hint: str | None = None, position: Position | None = None,
     ) -> None:
-        document = self.playbook.document
+        document = self.document
         problem = templating.syntax_error(text, expression=is_expression)
         if problem:
             raise document.error(path, problem, key=False)
@@ -243,9 +266,16 @@ class _Linter:
         env = self.env
         if env is None:
             return
-        where = position or self.playbook.document.position_of(path, key=False)
+        where = position or self.document.position_of(path, key=False)
         for name in sorted(names - set(env)):
             self.warnings.append(Notice(where, describe_missing(env, name)))
+
+
+def _own_names(step: StepSpec) -> set[str]:
+    """What a step's place gives it: its role's defaults, the vars of the includes around it."""
+    source = step.source
+    role = source.role if source is not None else None
+    return set(role.defaults if role else ()) | set(source.params if source else ())
 
 
 def _at_name(error: PlaybookError, text: str, name: str) -> PlaybookError:

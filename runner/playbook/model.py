@@ -18,12 +18,18 @@ from pathlib import Path
 from typing import Any
 
 from runner.errors import Position
+from runner.playbook.datafiles import vars_files_layer
 from runner.playbook.document import Document, JsonPath, format_path
 from runner.playbook.loader import load_document
 from runner.playbook.origins import Layer, document_layer
+from runner.playbook.project import FileSearch, Project
 from runner.playbook.schema import validate
-from runner.playbook.steps import BlockSpec, Node, StepSpec, build_body, leaves
+from runner.playbook.source import Link
+from runner.playbook.source import with_chain as chained
+from runner.playbook.stepfiles import Expansion
+from runner.playbook.steps import BlockSpec, Node, StepSpec, leaves
 from runner.playbook.suggest import did_you_mean
+from runner.playbook.tree import build_body
 
 IMPLICIT_ORG = "embedded"
 DEFAULT_API_VERSION = "v60.0"
@@ -91,6 +97,8 @@ class Playbook:
     keep_going: bool = False
     any_errors_fatal: bool = False
     max_fail_percentage: float | None = None
+    project: Project = field(default_factory=lambda: Project(()))  # where its files may be
+    defaults: Layer = field(default_factory=dict)  # of its roles: entries, for every step
 
     @property
     def base_dir(self) -> Path:  # where its keys' relative paths and its .env are
@@ -98,22 +106,28 @@ class Playbook:
 
 
 def load_playbook(
-    path: str | os.PathLike[str], *, extra_org_names: Iterable[str] = ()
+    path: str | os.PathLike[str], *, extra_org_names: Iterable[str] = (),
+    root: Path | None = None,
 ) -> Playbook:
     """Load, validate, build and cross-check a playbook file.
 
     A step's ``orgs:`` may name the playbook's orgs and ``extra_org_names``
-    (with an inventory: its org and group names).
+    (with an inventory: its org and group names). Data files stay inside ``root``
+    (``--root``), by default the playbook's folder.
     """
     document = load_document(path)
     validate(document, "playbook")
-    playbook = build_playbook(document)
+    folder = Path(document.path).parent
+    project = Project.at(root, explicit=True) if root is not None else Project.at(folder)
+    playbook = build_playbook(document, project)
     check_step_orgs(playbook, [*playbook.orgs, *extra_org_names])
     return playbook
 
 
-def build_playbook(document: Document) -> Playbook:
-    """Build the model from a schema-valid document and check references between parts."""
+def build_playbook(document: Document, project: Project | None = None) -> Playbook:
+    """Build the model from a schema-valid document and check references between parts;
+    the step files and data files it names are read inside ``project``."""
+    project = project or Project.at(Path(document.path).parent)
     data: Mapping[str, Any] = document.data
     keys = {name: build_key(name, raw, document) for name, raw in data.get("keys", {}).items()}
     orgs = {name: build_org(name, raw, document) for name, raw in data.get("orgs", {}).items()}
@@ -131,12 +145,14 @@ def build_playbook(document: Document) -> Playbook:
                 key=False,
             )
     fatal = data.get("any_errors_fatal", False)
-    body = build_body(document, any_errors_fatal=fatal)
-    variables = document_layer(document, data.get("vars", {}), ("vars",))
+    files = Expansion(project, base_dir)
+    body = build_body(document, any_errors_fatal=fatal, files=files)
+    variables = {**document_layer(document, data.get("vars", {}), ("vars",)),
+                 **vars_files_layer(document, project)}
     percentage = data.get("max_fail_percentage")
     return Playbook(Path(document.path), data["name"], variables, keys, orgs,
                     tuple(leaves(body)), document, body, data.get("keep_going", False), fatal,
-                    None if percentage is None else float(percentage))
+                    None if percentage is None else float(percentage), project, files.exported)
 
 
 def build_key(name: str, raw: Mapping[str, Any], document: Document) -> KeySpec:
@@ -197,19 +213,26 @@ def _timeout(raw: Any) -> Timeout | None:
 def check_step_orgs(playbook: Playbook, names: Iterable[str]) -> None:
     """Every name or glob in a step's or block's ``orgs:`` must match at least one known org."""
     known = sorted(set(names))
-    for path, raw in _nodes(playbook.document, playbook.body):
-        patterns = raw.get("orgs", ())
+    for document, path, raw, chain in _nodes(playbook.document, playbook.body):
+        patterns = raw.get("orgs", ()) if isinstance(raw, Mapping) else ()
         for position, pattern in enumerate([patterns] if isinstance(patterns, str) else patterns):
             if any(fnmatch.fnmatchcase(name, pattern) for name in known):
                 continue
             where = (*path, "orgs") + ((position,) if isinstance(patterns, list) else ())
-            raise playbook.document.error(
+            raise chained(document.error(
                 where,
                 f"{format_path((*path, 'orgs'))}: no org matches {pattern!r}"
                 f"{did_you_mean(pattern, known)}",
                 hint="known orgs: " + (", ".join(known) or "none"),
                 key=False,
-            )
+            ), chain)
+
+
+def step_files(playbook: Playbook, step: StepSpec) -> FileSearch:
+    """Where a step's relative file names are looked up: its role, its file, the playbook."""
+    if step.source is None:  # pragma: no cover - every built step knows its source
+        return FileSearch(playbook.project, (playbook.base_dir,))
+    return step.source.files(playbook.project, playbook.base_dir)
 
 
 def raw_at(document: Document, path: JsonPath) -> Any:
@@ -220,9 +243,15 @@ def raw_at(document: Document, path: JsonPath) -> Any:
     return value
 
 
-def _nodes(document: Document, body: Iterable[Node]) -> Iterable[tuple[JsonPath, Any]]:
-    """(path, raw mapping) of every step and block, in document order."""
+def _nodes(document: Document, body: Iterable[Node]
+           ) -> Iterable[tuple[Document, JsonPath, Any, tuple[Link, ...]]]:
+    """(file, path, raw value, chain) of every step and block, in document order, those of
+    the files they pull in included."""
     for node in body:
-        yield node.path, raw_at(document, node.path)
+        source = node.source
+        own = source.document if source is not None else document
+        yield own, node.path, raw_at(own, node.path), source.chain if source else ()
         if isinstance(node, BlockSpec):
-            yield from _nodes(document, (*node.block, *node.rescue, *node.always))
+            yield from _nodes(own, (*node.block, *node.rescue, *node.always))
+        elif node.include is not None and node.include.body is not None:
+            yield from _nodes(own, node.include.body)

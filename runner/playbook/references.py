@@ -137,3 +137,26 @@ def state_tests(expression: str) -> frozenset[str]:
         node.node.name for node in tree.find_all(nodes.Test)
         if node.name in STATE_TESTS and isinstance(node.node, nodes.Name)
     )
+
+
+LOOKUPS = frozenset({"lookup", "query", "q"})
+
+
+@lru_cache(maxsize=1024)
+def file_lookups(source: str, *, expression: bool = False) -> tuple[str, ...]:
+    """The file names written as plain strings in ``lookup('file', ...)`` calls of ``source``,
+    for checks before the run (a name built by a template is known only then)."""
+    if not expression and not is_template(source):
+        return ()
+    tree = parsed(source, expression=expression)
+    if isinstance(tree, str):
+        return ()
+    names: list[str] = []
+    for call in tree.find_all(nodes.Call):
+        target, args = call.node, call.args
+        if not (isinstance(target, nodes.Name) and target.name in LOOKUPS and args):
+            continue
+        if isinstance(args[0], nodes.Const) and args[0].value == "file":
+            names += [arg.value for arg in args[1:]
+                      if isinstance(arg, nodes.Const) and isinstance(arg.value, str)]
+    return tuple(names)

@@ -254,6 +254,9 @@ def _branching(error: ValidationError, path: JsonPath) -> tuple[str, str | None,
 
 def _conflict(error: ValidationError, path: JsonPath) -> tuple[str, str | None, JsonPath | None]:
     inner = error.validator_value if isinstance(error.validator_value, dict) else {}
+    because = error.schema.get("x-because") if isinstance(error.schema, dict) else None
+    if because and not inner and path:  # a key refused outright, and why
+        return f"{path[-1]!r} cannot be used here: {because}", None, None
     schema_path = list(error.relative_schema_path)
     if "dependentSchemas" in schema_path and set(inner) == {"required"}:
         first = str(schema_path[schema_path.index("dependentSchemas") + 1])

@@ -1,10 +1,13 @@
 """The one place that decides what a template sees, used by logins, steps, plans and listings.
 
-Precedence follows Ansible's, lowest first: inventory ``vars`` < group ``vars``
-(parents first) < the org's ``vars`` < the playbook's ``vars`` < step ``vars`` <
-registered results < ``-e``. Values are lazy and recursive, as in Ansible: a
-variable is rendered when a template reads it, against this same scope, so
-``derived: "{{ base }}-x"`` may use a name defined anywhere, in any order.
+Precedence follows Ansible's, lowest first: role ``defaults`` (a step's own
+role's over those of the playbook's ``roles:``) < inventory ``vars`` < group
+``vars`` (parents first) < the org's ``vars`` < the playbook's ``vars`` <
+``vars_files`` < step ``vars`` (with those an import or a ``roles:`` entry hands
+down) < registered results < the ``vars`` of the includes around a step < ``-e``.
+Values are lazy and recursive, as in Ansible: a variable is rendered when a
+template reads it, against this same scope, so ``derived: "{{ base }}-x"`` may
+use a name defined anywhere, in any order.
 Registered results, ``env`` and loop items are data and are never rendered.
 A variable that reaches itself again is an error naming the chain, with the
 place each link is written; nesting is bounded.
@@ -28,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from runner.playbook.environ import source_file
-from runner.playbook.model import DEFAULT_API_VERSION, OrgSpec
+from runner.playbook.model import DEFAULT_API_VERSION, OrgSpec, Playbook
 from runner.playbook.origins import COMMAND_LINE, Defined, Layer, Origin, merged
+from runner.playbook.project import FileSearch
 from runner.playbook.templating import ENVIRONMENT, LazyContext, TemplateRenderError, render
 
 MAX_DEPTH = 32
@@ -57,6 +61,15 @@ class RunVars:
     playbook: Layer = field(default_factory=dict)
     extra: Layer = field(default_factory=dict)
     env: Mapping[str, str] = field(default_factory=dict)
+    files: FileSearch | None = None  # where lookup('file') looks, outside any step
+    defaults: Layer = field(default_factory=dict)  # of the playbook's roles: entries
+
+    @classmethod
+    def of(cls, playbook: Playbook, extra: Layer, env: Mapping[str, str]) -> RunVars:
+        """A playbook's run: its ``vars`` (and ``vars_files``), ``-e``, ``env``, its folder
+        for ``lookup('file')`` outside any step, and its roles' defaults."""
+        return cls(playbook.vars, extra, env, FileSearch(playbook.project, (playbook.base_dir,)),
+                   playbook.defaults)
 
 
 def build_scope(
@@ -68,14 +81,20 @@ def build_scope(
     step_vars: Layer | None = None,
     local: Mapping[str, Any] | None = None,
     unknown: Unknown | None = None,
+    files: FileSearch | None = None,
+    defaults: Layer | None = None,
+    params: Layer | None = None,
 ) -> Scope:
     """The scope of one template: a login (``org`` only), a step (``facts``, ``registered``,
     ``local`` names such as ``item``), a plan (``unknown`` stands in for what only a run
-    knows) or a listing."""
+    knows) or a listing. ``files`` is where a step's ``lookup('file')`` looks, ``defaults``
+    its role's defaults and ``params`` the variables of the includes around it."""
     results = {name: Defined(value, _REGISTERED, data=True)
                for name, value in (registered or {}).items()}
-    layers = [org.vars if org else {}, run.playbook, step_vars or {}, results, run.extra]
+    layers = [run.defaults, defaults or {}, org.vars if org else {}, run.playbook,
+              step_vars or {}, results, params or {}, run.extra]
     scope = Scope(merged(layers), env=run.env, local=local or {})
+    scope.files = files or run.files
     scope.org = facts if facts is not None else OrgFacts(org, scope, unknown or _none)
     return scope
 
@@ -90,7 +109,7 @@ def _none(name: str) -> None:
 class Scope(LazyContext):
     """A template context over layered variables that renders each one when first read."""
 
-    __slots__ = ("_cache", "_definitions", "_local", "_stack", "env", "org")
+    __slots__ = ("_cache", "_definitions", "_local", "_stack", "env", "files", "org")
 
     def __init__(
         self, definitions: dict[str, Defined], *, env: Mapping[str, str],
@@ -102,6 +121,7 @@ class Scope(LazyContext):
         self._stack: list[tuple[str, Origin]] = []
         self.env = env
         self.org: Mapping[str, Any] = {}
+        self.files: FileSearch | None = None
 
     # -- Mapping ---------------------------------------------------------------------
     def __getitem__(self, name: str) -> Any:

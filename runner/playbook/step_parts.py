@@ -22,6 +22,9 @@ class RequestSpec:
     has_json: bool
     body: str | None
     retry: bool
+    json_file: str | None = None  # a body from a file (maybe a template), found when it runs
+    body_file: str | None = None
+    template: bool = True  # whether a body file is rendered
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,9 @@ def request_spec(raw: Mapping[str, Any]) -> RequestSpec:
         has_json="json" in raw,
         body=raw.get("body"),
         retry=raw.get("retry", False),
+        json_file=raw.get("json_file"),
+        body_file=raw.get("body_file"),
+        template=raw.get("template", True),
     )
 
 

@@ -9,6 +9,11 @@ and carrying what it inherits from the blocks around it, by Ansible's rules:
 ``when`` conditions add up and are evaluated for each step, tags add up, the
 innermost ``vars`` win, and ``ignore_errors``, ``any_errors_fatal`` and
 ``orgs`` come from the nearest level that sets them.
+
+Steps may come from other files (``runner.playbook.tree`` builds them): an
+``include_steps`` or ``include_role`` is a step that runs its file's tree. Every
+node knows its file (``source``), so each message points at its own line and
+names the chain that led there.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any, Literal
 from runner.errors import Position
 from runner.playbook.document import Document, JsonPath, format_path
 from runner.playbook.origins import Layer, document_layer, merged
+from runner.playbook.source import StepSource
 from runner.playbook.step_parts import (
     AssertSpec,
     DebugSpec,
@@ -35,9 +41,10 @@ from runner.playbook.step_parts import (
     request_spec,
 )
 
+INCLUDES = ("include_steps", "include_role")
 RESERVED_NAMES = frozenset({"vars", "env", "org", "item", "response", "ansible_failed_task",
                             "ansible_failed_result"})
-StepKind = Literal["request", "query", "assert", "debug", "set_fact"]
+StepKind = Literal["request", "query", "assert", "debug", "set_fact", "include"]
 Section = Literal["steps", "block", "rescue", "always"]
 KINDS: tuple[StepKind, ...] = ("request", "query", "assert", "debug", "set_fact")
 
@@ -48,6 +55,7 @@ class Condition:
 
     test: str | bool
     path: JsonPath
+    document: Document | None = None  # the file that writes it, when not the playbook
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,13 @@ class StepSpec:
     any_errors_fatal: bool = False
     section: Section = "steps"
     rescue_scope: bool = False  # in a rescue or always of a block that has a rescue
+    save: str | None = None  # write the response body to this file
+    source: StepSource | None = None  # its file, place, chain of includes and role
+    include: IncludeSpec | None = None  # kind "include": what it runs
+
+    @property
+    def document(self) -> Document | None:
+        return self.source.document if self.source is not None else None
 
     @property
     def assertions(self) -> tuple[str, ...]:
@@ -101,6 +116,7 @@ class BlockSpec:
     always: tuple[Node, ...]
     path: JsonPath
     position: Position | None = None
+    source: StepSource | None = None
 
     def leaves(self, *, rescue: bool = True) -> Iterator[StepSpec]:
         """Its steps in document order, inner blocks' included (without ``rescue``
@@ -109,15 +125,30 @@ class BlockSpec:
             yield from leaves(section, rescue=rescue)
 
 
+@dataclass(frozen=True)
+class IncludeSpec:
+    """What an ``include_steps`` / ``include_role`` step runs: ``body`` when its name is plain
+    text (read when the playbook loads), else read when the step runs."""
+
+    keyword: str
+    target: str  # the file or role name as written (a template, when body is None)
+    steps_from: str
+    params: Layer  # its vars, above registered results for the steps it runs
+    body: tuple[Node, ...] | None = None
+
+
 Node = StepSpec | BlockSpec
 
 
 def leaves(nodes: Iterable[Node], *, rescue: bool = True) -> Iterator[StepSpec]:
+    """The steps in document order; an include's known steps follow it."""
     for node in nodes:
         if isinstance(node, BlockSpec):
             yield from node.leaves(rescue=rescue)
         else:
             yield node
+            if node.include is not None and node.include.body is not None:
+                yield from leaves(node.include.body, rescue=rescue)
 
 
 @dataclass(frozen=True)
@@ -134,41 +165,12 @@ class Inherited:
     rescue_scope: bool = False
 
 
-class _Builder:
-    """Builds the tree of one document, numbering the leaves in document order."""
-
-    def __init__(self, document: Document) -> None:
-        self.document = document
-        self.count = 0
-
-    def nodes(self, raws: list[Any], path: JsonPath, inherited: Inherited) -> tuple[Node, ...]:
-        return tuple(self.node(raw, (*path, index), inherited) for index, raw in enumerate(raws))
-
-    def node(self, raw: Mapping[str, Any], path: JsonPath, inherited: Inherited) -> Node:
-        if "block" in raw:
-            return self.block(raw, path, inherited)
-        step = build_step(self.count, raw, self.document, path=path, inherited=inherited)
-        self.count += 1
-        return step
-
-    def block(self, raw: Mapping[str, Any], path: JsonPath, outer: Inherited) -> BlockSpec:
-        own = _own(raw, path, self.document, outer)
-        has_rescue = bool(raw.get("rescue"))
-        parts = {}
-        for section in ("block", "rescue", "always"):
-            scope = outer.rescue_scope or (has_rescue and section != "block")
-            inner = replace(own, section=section, rescue_scope=scope)
-            parts[section] = self.nodes(raw.get(section, []), (*path, section), inner)
-        return BlockSpec(raw.get("name"), parts["block"], parts["rescue"], parts["always"],
-                         path, self.document.position_of(path))
-
-
-def _own(raw: Mapping[str, Any], path: JsonPath, document: Document,
+def own_of(raw: Mapping[str, Any], path: JsonPath, document: Document,
          outer: Inherited) -> Inherited:
     """What a block or step adds to what it inherits."""
     conditions = outer.conditions
     if raw.get("when") is not None:
-        conditions = (*conditions, Condition(raw["when"], (*path, "when")))
+        conditions = (*conditions, Condition(raw["when"], (*path, "when"), document))
     tags = tuple(dict.fromkeys([*outer.tags, *_strings(raw.get("tags", ()))]))
     own_vars = document_layer(document, raw.get("vars", {}), (*path, "vars"))
     return replace(
@@ -182,24 +184,19 @@ def _own(raw: Mapping[str, Any], path: JsonPath, document: Document,
     )
 
 
-def build_body(document: Document, *, any_errors_fatal: bool = False) -> tuple[Node, ...]:
-    """The tree of a playbook's ``steps:``."""
-    data = document.data if isinstance(document.data, dict) else {}
-    return _Builder(document).nodes(data.get("steps", []), ("steps",),
-                                    Inherited(any_errors_fatal=any_errors_fatal))
-
-
 def build_step(
     index: int, raw: Mapping[str, Any], document: Document, *,
     path: JsonPath | None = None, inherited: Inherited | None = None,
+    source: StepSource | None = None,
 ) -> StepSpec:
     path = ("steps", index) if path is None else path
     _check_names(raw, path, document)
-    own = _own(raw, path, document, inherited or Inherited())
-    kind: StepKind = next((name for name in KINDS if name in raw), "assert")
+    own = own_of(raw, path, document, inherited or Inherited())
+    kind: StepKind = "include" if set(INCLUDES) & set(raw) else \
+        next((name for name in KINDS if name in raw), "assert")
     return StepSpec(
         index=index,
-        name=raw["name"],
+        name=raw.get("name") or _include_name(raw),
         kind=kind,
         request=request_spec(raw["request"]) if kind == "request" else None,
         query=query_spec(raw["query"]) if kind == "query" else None,
@@ -230,7 +227,15 @@ def build_step(
         path=path,
         section=own.section,
         rescue_scope=own.rescue_scope,
+        save=raw.get("save"),
+        source=source or StepSource(document, path),
     )
+
+
+def _include_name(raw: Mapping[str, Any]) -> str:
+    keyword = next(word for word in INCLUDES if word in raw)
+    value = raw[keyword]
+    return f"{keyword} {value if isinstance(value, str) else value['name']}"
 
 
 def _check_names(raw: Mapping[str, Any], path: JsonPath, document: Document) -> None:

@@ -26,7 +26,7 @@ from jinja2.parser import Parser
 from jinja2.sandbox import SecurityError
 
 from runner.errors import SfjwtError
-from runner.playbook import limits
+from runner.playbook import filters, limits, lookups
 from runner.playbook.sandbox import BoundedSandbox
 
 _SINGLE_EXPRESSION = re.compile(r"^\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}$", re.DOTALL)
@@ -92,6 +92,8 @@ def _make_environment() -> BoundedSandbox:
     )
     env.filters["to_json"] = _to_json
     env.filters["api_usage"] = _api_usage
+    env.filters.update(filters.FILTERS)
+    env.globals.update(lookups.GLOBALS)
     env.tests["failed"] = _state_test("failed")
     env.tests["changed"] = _state_test("changed")
     env.tests["skipped"] = _state_test("skipped")
@@ -141,6 +143,8 @@ def _parent(context: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def _describe(exc: Exception) -> str:
+    if isinstance(exc, SfjwtError):  # a filter's or a lookup's own words
+        return exc.message
     if isinstance(exc, SecurityError):
         return f"refused by the template sandbox: {exc}"
     if isinstance(exc, jinja2.UndefinedError):

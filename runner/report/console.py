@@ -6,6 +6,7 @@ Every string that came from a server or a template passes through
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -183,26 +184,23 @@ class ConsoleReport:
 
     # -- recap ---------------------------------------------------------------------
     def recap(self, run: RunResult) -> None:
+        """The recap of one playbook: counts per org, the matrix, what could not log in."""
+        self.finish()
+        self.console.print()
+        self._recap_table([run], playbooks=False)
+        self.afterword(run)
+        self.console.print(Text.assemble(_verdict(run.exit_status),
+                                         f" in {run.elapsed_ms / 1000:.2f} s"))
+
+    def finish(self) -> None:
+        """Stop the live progress display."""
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
-        self.console.print()
-        table = Table(title="RECAP", title_justify="left", show_edge=False, box=None,
-                      pad_edge=False)
-        table.add_column("org", style="blue")
-        extra = extra_columns(org.tally for org in run.orgs)
-        for column in (*RECAP_COLUMNS, *extra, "time"):
-            table.add_column(column, justify="right")
-        rows = [[org.name, *map(str, recap_counts(org.tally) + extra_counts(org.tally, extra)),
-                 f"{org.elapsed_ms / 1000:.2f} s"] for org in run.orgs]
-        if run.keys:  # "changed key main" counts, as Ansible counts its localhost tasks
-            keys_ms = sum(key.elapsed_ms for key in run.keys)
-            keys = Tally.of(run.keys)
-            rows.insert(0, [KEYS_ROW, *map(str, recap_counts(keys) + extra_counts(keys, extra)),
-                            f"{keys_ms / 1000:.2f} s"])
-        for row in rows:
-            table.add_row(*row)
-        self._print_table(table, rows)
+
+    def afterword(self, run: RunResult) -> None:
+        """What follows a playbook's lines in any recap: its orgs × steps matrix (with
+        several orgs) and the orgs that could not log in, with the hint."""
         if len(run.orgs) > 1:
             self._matrix(run)
         for org in run.orgs:
@@ -210,14 +208,61 @@ class ConsoleReport:
                 self.console.print(Text(f"{org.name}: {reason_text(org.login)}", "red"))
                 if org.hint:
                     self.console.print(Text(f"  hint: {redact(org.hint)}"))
-        self.console.print(Text.assemble(_verdict(run.exit_status),
-                                         f" in {run.elapsed_ms / 1000:.2f} s"))
+
+    # -- several playbooks ---------------------------------------------------------------
+    def header(self, playbooks: Sequence[Playbook], source: str) -> None:
+        """One header for a command that runs several playbooks (a folder of recipes)."""
+        self.console.print(Text.assemble(("RUN ", "bold"), (f"{len(playbooks)} playbooks", "bold"),
+                                         f" from {source}" if source else ""))
+        for playbook in playbooks:
+            self.console.print(Text(f"  {playbook.path}  {redact(playbook.name)}"))
+        self.console.print()
+
+    def summary(self, invocation: Invocation) -> None:
+        """One recap for several playbooks: playbooks × orgs, then one verdict."""
+        self.finish()
+        self._recap_table(invocation.runs, playbooks=True)
+        print_overall(self.console, invocation)
+
+    def _recap_table(self, runs: Sequence[RunResult], *, playbooks: bool) -> None:
+        table = Table(title="RECAP", title_justify="left", show_edge=False, box=None,
+                      pad_edge=False)
+        if playbooks:
+            table.add_column("playbook")
+        table.add_column("org", style="blue")
+        extra = extra_columns(org.tally for run in runs for org in run.orgs)
+        for column in (*RECAP_COLUMNS, *extra, "time"):
+            table.add_column(column, justify="right")
+        rows = []
+        names = _short_names([run.playbook for run in runs])
+        for run in runs:
+            own = [names[run.playbook]] if playbooks else []
+            if run.keys:  # "changed key main" counts, as Ansible counts its localhost tasks
+                keys_ms = sum(key.elapsed_ms for key in run.keys)
+                keys = Tally.of(run.keys)
+                rows.append([*own, KEYS_ROW, *map(str, recap_counts(keys)
+                                                  + extra_counts(keys, extra)),
+                             f"{keys_ms / 1000:.2f} s"])
+            rows += [[*own, org.name, *map(str, recap_counts(org.tally)
+                                           + extra_counts(org.tally, extra)),
+                      f"{org.elapsed_ms / 1000:.2f} s"] for org in run.orgs]
+        for row in rows:
+            table.add_row(*row)
+        self._print_table(table, rows)
 
 
 def _verdict(status: ExitStatus) -> tuple[str, str]:
     """The last line's word and its style."""
     return {0: ("PASSED", "bold green"), 99: ("INTERRUPTED", "bold magenta")}.get(
         int(status), ("FAILED", "bold red"))
+
+
+def _short_names(paths: list[str]) -> dict[str, str]:
+    """Playbook paths relative to the folder they share (``a_acme.yml`` in a folder run)."""
+    if not paths:
+        return {}
+    common = os.path.commonpath([os.path.dirname(os.path.abspath(p)) for p in paths])
+    return {path: os.path.relpath(os.path.abspath(path), common) for path in paths}
 
 
 def print_overall(console: Console, invocation: Invocation) -> None:

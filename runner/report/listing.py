@@ -6,7 +6,7 @@ from rich.console import Console
 
 from runner.playbook.model import Playbook
 from runner.playbook.shards import Selection
-from runner.playbook.steps import StepSpec
+from runner.playbook.steps import INCLUDES, StepSpec
 from runner.run.targets import Target
 from runner.secrets import redact
 
@@ -44,7 +44,15 @@ def print_listing(
         say("  steps:")
         for step in steps:
             shown = f"  tags: {', '.join(step.tags)}" if step.tags else ""
-            say(f"    {step.index + 1}. {step.name}{shown}")
+            if step.include is not None and step.include.body is None:
+                shown += "  (its file is chosen when it runs)"
+            say(f"    {'   ' * _depth(step)}{step.index + 1}. {step.name}{shown}")
     if tags:
         names = sorted({tag for step in playbook.steps for tag in step.tags})
         say(f"  tags: {', '.join(names) or '(none)'}")
+
+
+def _depth(step: StepSpec) -> int:
+    """How many includes a step runs inside: its line is indented under theirs."""
+    chain = step.source.chain if step.source is not None else ()
+    return sum(1 for link in chain if link.keyword in INCLUDES)

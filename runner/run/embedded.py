@@ -7,11 +7,15 @@ runner but ``runner.errors``; either side can change inside without the other.
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from runner.emulator import EmulatedOrg, Emulator
-from runner.errors import PlaybookError
+from runner.emulator.config import load_config_file
+from runner.errors import PlaybookError, UsageError
 from runner.playbook.model import OrgSpec
 
 
@@ -50,3 +54,42 @@ class EmbeddedOrgs:
             if self._emulator is not None:
                 self._emulator.close()
                 self._emulator = None
+
+
+@dataclass(frozen=True)
+class ServedOrg:
+    """One org of a served embedded org, as a client logs in to it."""
+
+    name: str
+    login_url: str
+    instance_url: str
+    client_id: str
+    username: str
+    org_id: str
+
+
+@contextmanager
+def serving(
+    options: Mapping[str, Any], *, certificate_pem: str, config: Path | None = None,
+    https: bool = False, tls_cert_out: Path | None = None,
+) -> Iterator[list[ServedOrg]]:
+    """The embedded org on a loopback port for other clients (``sfjwt-emulator``'s options:
+    one org from ``options``, or the orgs of a ``config`` file), each trusting
+    ``certificate_pem`` unless it names its own certificate; stopped on leaving."""
+    if config is not None and options:
+        raise UsageError(f"org options given with a config file ({config}): "
+                         f"{', '.join(sorted(options))}", hint="put them in the config file")
+    emulator = Emulator(https=https, tls_cert_out=str(tls_cert_out) if tls_cert_out else None)
+    try:
+        entries = ([(dict(entry), locate) for entry, locate in load_config_file(str(config))]
+                   if config is not None else [(dict(options), None)])
+        base = config.parent if config is not None else Path.cwd()
+        for index, (entry, locate) in enumerate(entries):
+            if "certificate" not in entry:
+                entry["certificate_pem"] = certificate_pem
+            emulator.add_org(entry, base_dir=base, where=f"orgs[{index}]", locate=locate)
+        emulator.start()
+        yield [ServedOrg(org.name, org.login_url, org.instance_url, org.client_id, org.username,
+                         org.org_id) for org in emulator.orgs]
+    finally:
+        emulator.close()

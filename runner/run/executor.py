@@ -175,7 +175,7 @@ class Executor:
 
     # -- lanes ---------------------------------------------------------------
     def _run_vars(self) -> RunVars:
-        return RunVars(self.playbook.vars, self.options.extra_vars, self.options.env)
+        return RunVars.of(self.playbook, self.options.extra_vars, self.options.env)
 
     def _settings(self) -> LaneSettings:
         steps = self.options.steps if self.options.steps is not None else self.playbook.steps

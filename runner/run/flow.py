@@ -32,6 +32,7 @@ from runner.playbook.references import state_tests, variables_read
 from runner.playbook.selection import applies_to
 from runner.playbook.step_templates import names_read
 from runner.playbook.steps import BlockSpec, Node, StepSpec, leaves
+from runner.run import includes
 from runner.run.fleet import Fleet
 from runner.run.results import Kind, Outcome, Reason, StepResult, Why
 from runner.run.step import StepRunner
@@ -131,6 +132,9 @@ class Flow:
             self.emit(not_run(step, self.org, Outcome.SKIPPED, missing))
             self._mark_unusable(step, missing.detail)
             return None
+        if step.include is not None:
+            stop: Stop | None = includes.run_include(self, step, place)
+            return stop
         try:
             result = self.runner.run(step)
         except Interrupted:
@@ -194,7 +198,8 @@ class Flow:
         """Why the step cannot run: it reads a result that a failure made unusable."""
         if not self.unusable:
             return None
-        needs = set(names_read(raw_at(self.playbook.document, step.path), step.path))
+        document = step.document or self.playbook.document
+        needs = set(names_read(raw_at(document, step.path), step.path))
         tested: set[str] = set()
         for condition in step.conditions:  # the blocks' when too
             if isinstance(condition.test, str):

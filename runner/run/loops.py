@@ -16,7 +16,6 @@ import time
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from runner.playbook.document import JsonPath
 from runner.playbook.steps import StepSpec
 from runner.run.done import Done, StepError, condition_text
 from runner.run.registered import as_text, loop_value, skipped_value, with_item
@@ -39,7 +38,7 @@ class StepRunner(Protocol):
     def render(self, step: StepSpec, where: str, value: Any,
                context: Mapping[str, Any]) -> Any: ...
 
-    def where(self, path: JsonPath, field: str = "") -> str: ...
+    def at(self, step: StepSpec, field: str) -> str: ...
 
     def within_deadline(self, seconds: float) -> float: ...
 
@@ -61,7 +60,7 @@ class StepRunner(Protocol):
 
 def run_loop(runner: StepRunner, step: StepSpec, name: str, started: float) -> StepResult:
     try:
-        items = _items(runner, step)
+        items = loop_items(runner, step)
     except StepError as exc:
         return runner.finish(step, name, runner.error(step, exc, ignorable=False), started)
     if not items:
@@ -81,9 +80,9 @@ def run_loop(runner: StepRunner, step: StepSpec, name: str, started: float) -> S
     return _overall(step, name, runner.org_name, results, started)
 
 
-def _items(runner: StepRunner, step: StepSpec) -> list[Any]:
+def loop_items(runner: StepRunner, step: StepSpec) -> list[Any]:
     items = runner.render(step, "loop", step.loop, runner.context(step))
-    where = runner.where(step.path, "loop")
+    where = runner.at(step, "loop")
     if not isinstance(items, list):
         raise StepError(f"{where}: a loop needs a list, got {as_text(items)[:80]}")
     if len(items) > MAX_ITEMS:

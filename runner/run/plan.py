@@ -14,10 +14,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from runner.playbook.model import OrgSpec, Playbook
+from runner.playbook.project import FileAccessError
 from runner.playbook.scope import RunVars, Scope, build_scope
 from runner.playbook.selection import applies_to
-from runner.playbook.steps import StepSpec
+from runner.playbook.steps import StepSpec, leaves
 from runner.playbook.templating import TemplateRenderError, evaluate, render
+from runner.run import bodies
 from runner.run.actions import refuses_write
 from runner.salesforce.auth import audience_for
 from runner.secrets import redact
@@ -108,12 +110,16 @@ def _planned(step: StepSpec, scope: Scope, org: OrgSpec, allow_writes: bool) -> 
         return PlannedStep(number, name, f"debug: {shown}")
     if step.kind == "set_fact" and step.facts is not None:
         return PlannedStep(number, name, "set_fact: " + ", ".join(step.facts))
+    if step.include is not None:
+        include = step.include
+        later = " (chosen when it runs)" if include.body is None else ""
+        return PlannedStep(number, name, f"{include.keyword} {include.target}{later}")
     if step.kind == "query" and step.query is not None:
         resource = "queryAll" if step.query.all_rows else "query"
         soql = str(render(step.query.soql, scope))
         return PlannedStep(number, name, f"GET /services/data/{api_version}/{resource}", soql=soql)
-    request = step.request
-    assert request is not None
+    assert step.request is not None
+    request = bodies.with_file_body(step.request, scope)
     target = str(render(request.url or request.path or "/", scope))
     params = render(dict(request.params), scope)
     if params:
@@ -162,13 +168,21 @@ def plan_scope(run: RunVars, org: OrgSpec, registered: Mapping[str, Any] | None 
                step: StepSpec | None = None) -> Scope:
     """What the org's templates see in check mode: what only a run knows is deferred."""
     local: dict[str, Any] = {"item": Deferred("item")}
+    source = step.source if step is not None else None
     if step is not None:
         control = step.loop_control
-        local[control.loop_var] = Deferred(control.loop_var)
+        for name in (control.loop_var, *(source.items if source else ())):
+            local[name] = Deferred(name)
         if control.index_var:
             local[control.index_var] = Deferred(control.index_var)
-    return build_scope(run, org, registered=registered, local=local, unknown=Deferred,
-                       step_vars=step.vars if step is not None else None)
+    role = source.role if source is not None else None
+    scope = build_scope(run, org, registered=registered, local=local, unknown=Deferred,
+                        step_vars=step.vars if step is not None else None,
+                        params=source.params if source else None,
+                        defaults=role.defaults if role else None)
+    if step is not None and run.files is not None and source is not None:
+        scope.files = source.files(run.files.project, run.files.folders[-1])
+    return scope
 
 
 def plan_org(
@@ -177,18 +191,24 @@ def plan_org(
     """The requests one org would see, in order."""
     registered: dict[str, Any] = {}
     planned = []
+    inside: dict[int, str] = {}  # the steps of an include that will not run, and why
     for step in steps:
         scope = plan_scope(run, org, registered, step)
         when, skipped = _condition(step, scope)
         if not applies_to(step, org.name):
             skipped = "not for this org"
+        skipped = skipped or inside.get(step.index)
+        if skipped and step.include is not None and step.include.body is not None:
+            count = sum(1 for _ in leaves(step.include.body))
+            inside |= dict.fromkeys(range(step.index + 1, step.index + 1 + count),
+                                    f"{step.name} will not run")
         if skipped:
             planned.append(PlannedStep(step.index + 1, step.name, skipped=skipped))
         else:
             try:
                 planned.append(_masked(replace(_planned(step, scope, org, allow_writes),
                                                when=when, section=_section(step))))
-            except TemplateRenderError as exc:
+            except (TemplateRenderError, FileAccessError) as exc:
                 planned.append(PlannedStep(step.index + 1, step.name, problem=redact(exc.message)))
         for name in [*([step.register] if step.register else []), *(step.facts or {})]:
             registered[name] = Deferred(name)

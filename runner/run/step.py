@@ -19,13 +19,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from runner.errors import SfjwtError
+from runner.playbook.document import Document
 from runner.playbook.model import Playbook, raw_at
 from runner.playbook.scope import RunVars, Scope, build_scope
+from runner.playbook.source import chain_text
 from runner.playbook.step_templates import step_templates, strings
 from runner.playbook.steps import StepSpec
 from runner.playbook.templating import TemplateRenderError, evaluate, render
 from runner.playbook.undefined import explained
-from runner.run import actions, checks, local_actions, loops
+from runner.run import actions, bodies, checks, frames, local_actions, loops
 from runner.run.done import Done, StepError, condition_text
 from runner.run.orgs import PreparedOrg
 from runner.run.registered import (
@@ -61,6 +63,7 @@ class StepRunner:
         self.stop = stop
         self.registered: dict[str, Any] = {}
         self.last: Any = None  # what the last step registered, or would have
+        self.frames: list[frames.Frame] = []  # the includes the steps run inside
 
     @property
     def org_name(self) -> str:
@@ -69,7 +72,8 @@ class StepRunner:
     def context(self, step: StepSpec, **local: Any) -> Scope:
         """What the step's templates see now; ``local`` adds the loop variable or ``response``."""
         return build_scope(self.settings.vars, self.org.spec, facts=self.org.variables,
-                           registered=self.registered, step_vars=step.vars, local=local)
+                           registered=self.registered, step_vars=step.vars,
+                           **frames.where(self.playbook, step, self.frames, local))
 
     # -- the step ----------------------------------------------------------------------
     def run(self, step: StepSpec) -> StepResult:
@@ -118,7 +122,7 @@ class StepRunner:
     def false_condition(self, step: StepSpec, context: Mapping[str, Any]) -> str | bool | None:
         """The first ``when`` (a block's or the step's) that is false, or None."""
         for condition in step.conditions:
-            if not self.condition(condition.test, condition.path, context):
+            if not self.condition(condition.test, condition.path, context, condition.document):
                 return condition.test
         return None
 
@@ -161,7 +165,7 @@ class StepRunner:
         if not step.until:
             return done.outcome is not Outcome.FAILED
         context = self.context(step, **local, **self.own(step, done.value))
-        return self.condition(step.until, (*step.path, "until"), context)
+        return self.condition(step.until, (*step.path, "until"), context, step.document)
 
     def judged(self, step: StepSpec, action: actions.ActionResult, local: Mapping[str, Any],
                exhausted: CheckResult | None = None, *, runs: int = 1) -> Done:
@@ -173,9 +177,11 @@ class StepRunner:
         first = step_value(action.registered, failed=not passed, changed=changed, label=label)
         context = self.context(step, **local, **self.own(step, first))
         if step.changed_when is not None:
-            changed = self.all_true(step.changed_when, (*step.path, "changed_when"), context)
+            changed = self.all_true(step.changed_when, (*step.path, "changed_when"), context,
+                                    step.document)
         if step.failed_when is not None:
-            failed = self.all_true(step.failed_when, (*step.path, "failed_when"), context)
+            failed = self.all_true(step.failed_when, (*step.path, "failed_when"), context,
+                                   step.document)
             passed = not failed
             shown = " and ".join(str(test) for test in step.failed_when)
             checks = (*checks, CheckResult("failed_when", shown, "false", False, failed, passed))
@@ -213,20 +219,21 @@ class StepRunner:
             if step.kind == "set_fact" and step.facts is not None:
                 return local_actions.perform_set_fact(step.facts, context)
         except TemplateRenderError as exc:
-            raw = raw_at(self.playbook.document, step.path)
+            raw = raw_at(step.document or self.playbook.document, step.path)
             sources = [(text, is_expression) for path, text, is_expression
                        in step_templates(raw, step.path) if path[len(step.path)] == step.kind]
             message = explained(exc, sources, context)
-            raise StepError(f"{self.where(step.path, step.kind)}: {message}") from None
+            raise StepError(f"{self.at(step, step.kind)}: {message}") from None
         expect = self._render_expect(step, context)
         whole = self.settings.verbosity >= 2
         if step.kind == "query" and step.query is not None:
             soql = self.render(step, "query", step.query.soql, context)
-            return actions.perform_query(
+            done = actions.perform_query(
                 self.client, replace(step.query, soql=str(soql)), expect,
                 api_version=str(self.org.variables["api_version"]), timeout=step.timeout,
                 max_bytes=step.max_response_bytes, whole=whole,
             )
+            return bodies.save(step, done, context, self.playbook.base_dir, self.at)
         assert step.request is not None
         request = replace(
             step.request,
@@ -237,20 +244,22 @@ class StepRunner:
             json=self.render(step, "request.json", step.request.json, context),
             body=self.render(step, "request.body", step.request.body, context),
         )
+        request = bodies.file_body(step, request, context, self.at)
         if request.body is not None and not isinstance(request.body, str):
-            raise StepError(f"{self.where(step.path, 'request.body')}: expected text, got "
+            raise StepError(f"{self.at(step, 'request.body')}: expected text, got "
                             f"{type(request.body).__name__} (json: sends a value as JSON)")
         actions.check_write(self.org.spec, request.method,
                             step.allow_write or self.settings.allow_writes)
-        return actions.perform_request(self.client, request, expect, timeout=step.timeout,
+        done = actions.perform_request(self.client, request, expect, timeout=step.timeout,
                                        max_bytes=step.max_response_bytes, whole=whole)
+        return bodies.save(step, done, context, self.playbook.base_dir, self.at)
 
     def _render_expect(self, step: StepSpec, context: Mapping[str, Any]) -> Any:
         if step.expect is None:
             return None
         max_ms = self.render(step, "expect.max_ms", step.expect.max_ms, context)
         if max_ms is not None and checks.milliseconds(max_ms) is None:
-            raise StepError(f"{self.where(step.path, 'expect.max_ms')}: expected a positive "
+            raise StepError(f"{self.at(step, 'expect.max_ms')}: expected a positive "
                             f"number of milliseconds, got {max_ms!r}")
         return replace(
             step.expect,
@@ -267,29 +276,37 @@ class StepRunner:
         except TemplateRenderError as exc:
             sources = [(text, False) for _, text in strings(value, ())]
             message = explained(exc, sources, context)
-            raise StepError(f"{self.where(step.path, where)}: {message}") from None
+            raise StepError(f"{self.at(step, where)}: {message}") from None
 
     def condition(self, test: str | bool, path: tuple[str | int, ...],
-                  context: Mapping[str, Any]) -> bool:
+                  context: Mapping[str, Any], document: Document | None = None) -> bool:
         if isinstance(test, bool):
             return test
         try:
             return bool(evaluate(test, context))
         except TemplateRenderError as exc:
             message = explained(exc, [(test, True)], context)
-            raise StepError(f"{self.where(path)}: {message}") from None
+            raise StepError(f"{self.where(path, document=document)}: {message}") from None
 
     def all_true(self, tests: tuple[str | bool, ...], path: tuple[str | int, ...],
-                 context: Mapping[str, Any]) -> bool:
+                 context: Mapping[str, Any], document: Document | None = None) -> bool:
         """A list of conditions means all of them (as Ansible reads one)."""
-        return all(self.condition(test, path, context) for test in tests)
+        return all(self.condition(test, path, context, document) for test in tests)
 
-    def where(self, path: tuple[str | int, ...], field: str = "") -> str:
-        """``file:line:col (field)`` of a place in the playbook."""
+    def where(self, path: tuple[str | int, ...], field: str = "", *,
+              document: Document | None = None) -> str:
+        """``file:line:col (field)`` of a place in the playbook (or in ``document``, a file
+        it pulls in)."""
         full = (*path, *field.split(".")) if field else path
-        position = self.playbook.document.position_of(full, key=False)
+        position = (document or self.playbook.document).position_of(full, key=False)
         shown = field or str(full[-1])
         return f"{position} ({shown})" if position else shown
+
+    def at(self, step: StepSpec, field: str) -> str:
+        """``file:line:col (field)`` of one of a step's fields, in its own file, and the
+        imports, includes and roles that led there."""
+        chain = step.source.chain if step.source is not None else ()
+        return self.where(step.path, field, document=step.document) + chain_text(chain)
 
 
 def _text(value: Any) -> str | None:

@@ -26,7 +26,7 @@ from cryptography.x509.oid import NameOID
 
 from runner import secrets
 from runner.errors import KeyMaterialError
-from runner.salesforce.local_files import FileRefused, read_bounded
+from runner.localfiles import FileRefused, read_bounded
 
 GENERATE_MODES = ("if_missing", "never")
 MIN_BITS = 2048

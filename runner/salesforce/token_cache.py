@@ -18,8 +18,8 @@ from pathlib import Path
 
 from runner import secrets
 from runner.errors import UsageError
+from runner.localfiles import FileRefused, read_bounded
 from runner.salesforce.auth import JwtCredentials, Token
-from runner.salesforce.local_files import FileRefused, read_bounded
 
 
 def cache_key(credentials: JwtCredentials) -> str:

@@ -23,7 +23,7 @@ import urllib3.exceptions
 
 from runner import secrets
 from runner.errors import TransportError
-from runner.salesforce.local_files import size_text
+from runner.localfiles import size_text
 from runner.salesforce.retry import NetworkError
 from runner.salesforce.watchdog import INTERRUPTED, Cancel, Guard
 

@@ -115,7 +115,7 @@ PLAYBOOK_CASES: tuple[Case, ...] = (
          {"p.yml": b"name: a\x00b\nsteps: []\n"}),
     Case("empty", ("p.yml",), 4, None, "is empty", {"p.yml": b""}),
     Case("only-a-comment", ("p.yml",), 4, None, "is empty", {"p.yml": b"# nothing\n"}),
-    Case("directory", ("d",), 4, None, "is a directory", {"d": DIRECTORY}),
+    Case("empty-folder", ("d",), 5, None, "d: no playbooks", {"d": DIRECTORY}),
     Case("missing-file", ("nowhere.yml",), 4, None, "no such file"),
     Case("very-large", ("p.yml",), 4, None, "file too large", {"p.yml": very_large()}),
     Case("too-many-values", ("p.yml",), 4, "p.yml:", "more than 50000 values",

@@ -189,7 +189,7 @@ CASES = [
     ),
     (BASE + "    expect:\n      json:\n        a: {length: -1}\n", (7, 13), "not a valid length"),
     ("name: x\nsteps:\n  - request: {path: /x}\n", (3, 5), "steps[0]: missing required key 'name'"),
-    ("name: x\n", (1, 1), "missing required key 'steps'"),
+    ("name: x\n", (1, 1), "needs one of 'steps' or 'roles'"),
     ("name: x\nsteps: {a: 1}\n", (2, 1), "steps: expected a list, got a mapping"),
     ("name: x\nsteps: []\n", (2, 1), "steps: [] should be non-empty"),
     ("- a\n", (1, 1), "expected a mapping, got a list"),

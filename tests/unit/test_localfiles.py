@@ -1,4 +1,4 @@
-"""Tests for runner.salesforce.local_files: only small regular files are read."""
+"""Tests for runner.localfiles: only small regular files are read."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from runner.salesforce.local_files import FileRefused, read_bounded, size_text
+from runner.localfiles import FileRefused, read_bounded, size_text
 
 
 def test_a_small_regular_file_is_read(tmp_path: Path) -> None:

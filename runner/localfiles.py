@@ -1,4 +1,4 @@
-"""Reading a small local file (key, certificate, token cache) without trusting what it is.
+"""Reading a small local file (key, certificate, token cache, data) without trusting what it is.
 
 A path that names a FIFO would block a plain ``open`` forever and ``/dev/zero``
 would be read until memory ran out, so the file is opened without blocking,
