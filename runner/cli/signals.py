@@ -11,17 +11,21 @@
 
 The handlers are Python's, so they run in the main thread between two bytecodes;
 they are installed only there (``main()`` called from another thread keeps the
-process's own).
+process's own). The process imports this module first, before it reads its
+arguments: it imports nothing ``re`` has not (``typing`` is for the type checker).
 """
 
 from __future__ import annotations
 
 import enum
 import signal
-from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from types import FrameType
-from typing import Any
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy reads it alike)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from types import FrameType
+    from typing import Any
 
 HANDLED = (signal.SIGINT, signal.SIGTERM)
 

@@ -54,6 +54,38 @@ def test_the_real_command_prints_its_version_and_help() -> None:
     assert helped.returncode == 0 and "usage: sfjwt-run init" in helped.stdout
 
 
+ENTRY = """
+import json, sys
+sys.argv = ["sfjwt-run", *sys.argv[1:]]
+from runner.cli import entry
+try:
+    entry.main()
+except SystemExit as exc:
+    print(json.dumps({"code": exc.code, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_version_alone_is_answered_before_the_command_line_is_imported() -> None:
+    done = subprocess.run([sys.executable, "-c", ENTRY, "--version"], cwd=REPO,
+                          capture_output=True, text=True, timeout=60)
+    *printed, last = done.stdout.splitlines()
+    probe = json.loads(last)
+    assert (probe["code"], printed) == (0, [f"sfjwt-run {__version__}"])
+    assert [name for name in (*HEAVY, "argparse", "runner.cli.main") if name in probe["modules"]] \
+        == []
+    argparse_says, _, _ = _imported("--version")  # the line argparse prints among options
+    assert printed == argparse_says.splitlines()
+
+
+def test_version_among_other_options_is_argparse_own() -> None:
+    done = subprocess.run([sys.executable, "-c", ENTRY, "--version", "--color", "never"],
+                          cwd=REPO, capture_output=True, text=True, timeout=60)
+    *printed, last = done.stdout.splitlines()
+    probe = json.loads(last)
+    assert (probe["code"], printed) == (0, [f"sfjwt-run {__version__}"])
+    assert "argparse" in probe["modules"]
+
+
 def test_a_bad_option_still_gets_its_one_line_and_exit_5() -> None:
     run = str(Path(sys.executable).parent / "sfjwt-run")
     done = subprocess.run([run, "--forks", "0", "x.yml"], capture_output=True, text=True,
