@@ -1,34 +1,32 @@
 """What ``sfjwt-run PLAYBOOK`` does once its options are parsed.
 
-Loads and checks every playbook before running any, so a typo in the second
-file is reported before the first one touches the network; ``execute`` then runs
-them and writes the reports.
+Loads and checks every playbook before running any (``runner.cli.loading``), so a
+typo in the second file is reported before the first one touches the network;
+``execute`` then runs them and writes the reports. ``--syntax-check`` has a module
+of its own (``runner.cli.check``) that imports none of this.
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
 from pathlib import Path
 
 from runner import secrets
+from runner.cli.check import syntax_check_command
 from runner.cli.doctor import run_doctor
 from runner.cli.environment import Environment
 from runner.cli.execute import execute
-from runner.cli.folders import by_keyword, playbook_paths, source_text
+from runner.cli.folders import source_text
 from runner.cli.init import init_project
+from runner.cli.loading import load_all, with_targets
 from runner.cli.signals import Signals
 from runner.context import current
-from runner.errors import ExitStatus, UsageError
+from runner.errors import ExitStatus
 from runner.playbook import lint, selection
-from runner.playbook.environ import load_env
-from runner.playbook.inventory import GroupSpec, Inventory, load_inventory, merge_orgs, select_orgs
+from runner.playbook.inventory import load_inventory
 from runner.playbook.model import Playbook, load_playbook
-from runner.playbook.origins import Layer
 from runner.playbook.scope import RunVars
-from runner.playbook.shards import Selection
 from runner.playbook.steps import StepSpec
-from runner.playbook.variables import parse_extra_vars
 from runner.report import init as report_init
 from runner.report import listing, messages
 from runner.report import plan as report_plan
@@ -54,28 +52,10 @@ def init_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
 
 
 def run_command(args: argparse.Namespace, env: Environment, signals: Signals) -> ExitStatus:
-    if args.ca_bundle and not Path(args.ca_bundle).is_file():  # else every lane fails alike
-        raise UsageError(f"--ca-bundle {args.ca_bundle}: no such file",
-                         hint="give a PEM file of the CA certificates to trust")
-    extra_vars = parse_extra_vars(args.extra_vars)
-    inventories = [load_inventory(path) for path in args.inventory]
-    known = {name for inv in inventories for name in (*inv.orgs, *inv.groups)}
-    root = project_root(args.root)
-    loaded = [load_playbook(path, extra_org_names=known, root=root)
-              for path in playbook_paths(args)]
-    selected = [with_targets(playbook, inventories, args.limit)
-                for playbook in by_keyword(loaded, args.keyword)]
-    runs = [run_vars(playbook, inventories, extra_vars) for playbook in selected]
-    # every selected org, so that all shards refuse the same errors
-    notices = [lint.check_playbook(playbook, extra_vars=extra_vars, env=run.env)
-               for playbook, run in zip(selected, runs, strict=True)]
-    selections = [Selection(tuple(playbook.orgs), args.shard) for playbook in selected]
-    playbooks = list(map(in_selection, selected, selections))
     if args.syntax_check:
-        for playbook, found in zip(playbooks, notices, strict=True):
-            messages.print_notices(env.stderr, found)
-            messages.print_syntax_ok(env.stdout, playbook, found)
-        return ExitStatus.OK
+        return syntax_check_command(args, env)
+    loaded = load_all(args)
+    playbooks, runs, selections = loaded.playbooks, loaded.runs, loaded.selections
     if args.doctor:
         results = [run_doctor(env, playbook, run, verify=args.ca_bundle or True)
                    for playbook, run in zip(playbooks, runs, strict=True)]
@@ -86,7 +66,7 @@ def run_command(args: argparse.Namespace, env: Environment, signals: Signals) ->
                        allow_writes=args.allow_writes)
         return ExitStatus.OK
     if args.list_steps or args.list_orgs or args.list_tags:
-        groups = {name: group for inv in inventories for name, group in inv.groups.items()}
+        groups = {name: group for inv in loaded.inventories for name, group in inv.groups.items()}
         for playbook, run, chosen in zip(playbooks, runs, selections, strict=True):
             listed = list_targets(playbook, run, groups) if args.list_orgs else None
             listing.print_listing(env.stdout, playbook, selection.select_steps(playbook, args),
@@ -94,46 +74,10 @@ def run_command(args: argparse.Namespace, env: Environment, signals: Signals) ->
                                   tags=args.list_tags, selection=chosen)
         return ExitStatus.OK
     if args.verbose:
-        for found in notices:
+        for found in loaded.notices:
             messages.print_notices(env.stderr, [n for n in found if n.kind == "hidden"])
-    return execute(args, env, list(zip(playbooks, runs, selections, strict=True)), extra_vars,
-                   signals, source=source_text(args))
-
-
-def with_targets(
-    playbook: Playbook, inventories: list[Inventory], limit: str | None
-) -> Playbook:
-    """The playbook with the orgs this run targets: its own, then inventories, then -l."""
-    orgs = dict(playbook.orgs)
-    groups: dict[str, GroupSpec] = {}
-    for inventory in inventories:
-        orgs = merge_orgs(orgs, inventory, keys=playbook.keys)
-        groups.update(inventory.groups)
-    selected = select_orgs(orgs, groups, limit)
-    project = playbook.project.widened(inventory.path.parent for inventory in inventories)
-    return replace(playbook, orgs={name: orgs[name] for name in selected}, project=project)
-
-
-def project_root(root: str | None) -> Path | None:
-    """``--root DIR``: the one folder every data file must be inside."""
-    if root is None:
-        return None
-    if not Path(root).is_dir():
-        raise UsageError(f"--root {root}: no such folder",
-                         hint="name the folder that holds the playbooks and their files")
-    return Path(root)
-
-
-def in_selection(playbook: Playbook, chosen: Selection) -> Playbook:
-    """The playbook with only the orgs of ``chosen``'s shard."""
-    return replace(playbook, orgs={name: playbook.orgs[name] for name in chosen.orgs})
-
-
-def run_vars(playbook: Playbook, inventories: list[Inventory], extra: Layer) -> RunVars:
-    """What the playbook's templates start from; ``.env`` files are read from the working
-    directory, then next to the playbook, then next to each inventory."""
-    folders = [current().cwd, playbook.base_dir, *(inv.path.parent for inv in inventories)]
-    return RunVars.of(playbook, extra, load_env(*folders))
+    return execute(args, env, list(zip(playbooks, runs, selections, strict=True)),
+                   loaded.extra_vars, signals, source=source_text(args))
 
 
 def print_plan(

@@ -37,6 +37,7 @@ COLOR_MODES = ("auto", "always", "never")
 LAZY = {
     "init_command": "runner.cli.commands",
     "run_command": "runner.cli.commands",
+    "syntax_check_command": "runner.cli.check",
     "schema_command": "runner.cli.schemas",
     "token_command": "runner.cli.token",
     "report_command": "runner.cli.report",
@@ -317,6 +318,8 @@ def _chosen(args_list: list[str]) -> Command:
             shell = build_completion_parser().parse_args(args_list[1:]).shell
             return lambda env, signals: _print_completion(shell, env)
         options = build_parser().parse_args(args_list)
+        if options.syntax_check:  # its own module: it imports nothing a run needs
+            return lambda env, signals: int(_lazy("syntax_check_command")(options, env))
         return lambda env, signals: int(_lazy("run_command")(options, env, signals))
     except (Exception, KeyboardInterrupt) as exc:
         return _raising(exc)

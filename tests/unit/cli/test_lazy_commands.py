@@ -54,6 +54,17 @@ def test_the_real_command_prints_its_version_and_help() -> None:
     assert helped.returncode == 0 and "usage: sfjwt-run init" in helped.stdout
 
 
+RUN_ONLY = ("requests", "urllib3", "jwt", "cryptography", "runner.salesforce", "runner.run",
+            "runner.emulator", "runner.report.console", "runner.report.files")
+
+
+def test_a_syntax_check_imports_nothing_a_run_needs() -> None:
+    text, code, modules = _imported("--syntax-check", "playbooks/smoke.yml")
+    assert (code, text) == (None, "playbooks/smoke.yml: syntax OK (4 steps)")
+    assert [name for name in RUN_ONLY if name in modules] == []
+    assert {"yaml", "jsonschema", "jinja2"} <= modules
+
+
 ENTRY = """
 import json, sys
 sys.argv = ["sfjwt-run", *sys.argv[1:]]
