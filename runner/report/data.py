@@ -65,7 +65,7 @@ def step_data(step: StepResult) -> dict[str, Any]:
         "attempts": step.attempts,
         "tags": list(step.tags),
         "checks": [_check(check) for check in step.all_checks],
-        "exchange": asdict(step.exchange) if step.exchange else None,
+        "exchange": step.exchange.as_dict() if step.exchange else None,
     }
     if step.item is not None:
         data["item"] = step.item

@@ -136,7 +136,7 @@ class Flow:
             stop: Stop | None = includes.run_include(self, step, place)
             return stop
         try:
-            result = self.runner.run(step)
+            result = self.runner.run(step, rescuable=place.rescuable)
         except Interrupted:
             self.emit(not_run(step, self.org, Outcome.INTERRUPTED, Reason(Why.INTERRUPTED)))
             return Stop(Outcome.INTERRUPTED, Reason(Why.INTERRUPTED))

@@ -7,6 +7,11 @@ a pause between items. Each item's result keeps its own checks and its own
 exchange, so a failure is reported with that item's response. The step fails
 when an item fails, is ``changed`` when one changed, and is skipped when every
 item was (or the list is empty); ``register`` holds Ansible's ``results[]``.
+
+A loop of 10,000 items keeps, for each, what the reports show (its checks, the
+excerpt of its response) and not the response: the whole results are kept only
+when something can read them, a ``register`` or a ``rescue``
+(``ansible_failed_result``); otherwise each item's verdict is all that is kept.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from typing import Any, Protocol
 
 from runner.playbook.steps import StepSpec
 from runner.run.done import Done, StepError, condition_text
-from runner.run.registered import as_text, loop_value, skipped_value, with_item
+from runner.run.registered import as_text, loop_value, skipped_value, verdict, with_item
 from runner.run.results import Kind, Outcome, Reason, StepResult, Why
 
 MAX_ITEMS = 10_000
@@ -58,7 +63,9 @@ class StepRunner(Protocol):
     def keep(self, step: StepSpec, value: Any) -> None: ...
 
 
-def run_loop(runner: StepRunner, step: StepSpec, name: str, started: float) -> StepResult:
+def run_loop(runner: StepRunner, step: StepSpec, name: str, started: float, *,
+             registered: bool = True) -> StepResult:
+    """Every item in turn; ``registered``: whether the whole results can be read."""
     try:
         items = loop_items(runner, step)
     except StepError as exc:
@@ -68,15 +75,16 @@ def run_loop(runner: StepRunner, step: StepSpec, name: str, started: float) -> S
         return runner.skipped(step, name, Reason(Why.NO_ITEMS))
     control = step.loop_control
     results: list[StepResult] = []
-    registered: list[Any] = []
+    values: list[Any] = []
     for index, item in enumerate(items):
         pause = runner.within_deadline(control.pause) if index and control.pause else 0.0
         if runner.stop.is_set() or (pause and runner.stop.wait(pause)):
             break
         result, value = _one(runner, step, item, index)
         results.append(result)
-        registered.append(with_item(value, control.loop_var, item, control.index_var, index))
-    runner.keep(step, loop_value(registered))
+        values.append(with_item(value, control.loop_var, item, control.index_var, index)
+                      if registered else verdict(value))
+    runner.keep(step, loop_value(values))
     return _overall(step, name, runner.org_name, results, started)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from runner.run.results import CheckResult
@@ -120,6 +121,18 @@ def loop_value(results: list[Any]) -> dict[str, Any]:
     changed = any(_get(result, "changed") for result in results)
     return {"results": results, "changed": changed, "failed": failed, "skipped": skipped or
             not results, "msg": msg}
+
+
+VERDICTS = {(failed, changed, skipped): MappingProxyType(
+    {"failed": failed, "changed": changed, "skipped": skipped})
+    for failed in (False, True) for changed in (False, True) for skipped in (False, True)}
+
+
+def verdict(value: Any) -> Mapping[str, bool]:
+    """What ``loop_value`` reads of an item's result, and nothing else: one of eight shared
+    mappings, for a loop whose whole results nothing can read."""
+    return VERDICTS[bool(_get(value, "failed")), bool(_get(value, "changed")),
+                    bool(_get(value, "skipped"))]
 
 
 def _state(result: Any) -> str:

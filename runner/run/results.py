@@ -49,6 +49,7 @@ from typing import Any
 
 from runner.errors import ExitStatus, Position
 from runner.playbook.shards import Selection
+from runner.run.exchange import Exchange as Exchange  # reporters find it here
 
 
 class Outcome(str, enum.Enum):
@@ -107,7 +108,7 @@ class Reason:
     name: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per loop item: no __dict__ each
 class CheckResult:
     """One expectation: what was asked, what was there, and whether they agreed."""
 
@@ -121,19 +122,7 @@ class CheckResult:
     values: tuple[tuple[str, Any], ...] = ()  # an assert: each name it reads, and its value
 
 
-@dataclass(frozen=True)
-class Exchange:
-    """A summary of the HTTP exchange behind a step, for reports (masked when made)."""
-
-    method: str
-    url: str
-    status: int | None
-    response_excerpt: str = ""
-    curl: str = ""
-    response_text: str = ""  # the whole body, kept only at -vv and beyond
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per loop item: no __dict__ each
 class StepResult:
     """One key, login, step or loop item, for one org (keys: for the whole run)."""
 

@@ -76,12 +76,15 @@ class StepRunner:
                            **frames.where(self.playbook, step, self.frames, local))
 
     # -- the step ----------------------------------------------------------------------
-    def run(self, step: StepSpec) -> StepResult:
+    def run(self, step: StepSpec, *, rescuable: bool = False) -> StepResult:
+        """The step's result; ``rescuable``: a ``rescue`` may read what it registers
+        (``ansible_failed_result``) even when it has no ``register`` of its own."""
         started = time.monotonic()
         context = self.context(step)
         name = self.name(step, context)
         if step.loop is not None:
-            return loops.run_loop(self, step, name, started)
+            return loops.run_loop(self, step, name, started,
+                                  registered=step.register is not None or rescuable)
         try:
             false = self.false_condition(step, context)
         except StepError as exc:

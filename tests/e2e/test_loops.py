@@ -132,3 +132,42 @@ def test_an_empty_loop_is_skipped_and_pause_spaces_items(tmp_path: Path,
     assert shown[at + 1] == "the loop has no items"
     assert [line.split(" embedded")[0] for line in shown if line.startswith("ok Slowly")] == [
         "ok Slowly", "ok Slowly (1)", "ok Slowly (2)"]
+
+
+UNREGISTERED = """\
+name: Unregistered loops
+steps:
+  - block:
+      - name: Read each
+        request: {path: "{{ item }}"}
+        loop: [/services/data/, /services/data/v60.0/sobjects/Nope/describe]
+    rescue:
+      - name: What failed
+        debug:
+          msg: >-
+            {{ ansible_failed_result.results | map(attribute='status') | list }}
+            {{ ansible_failed_result.results[0].json | length > 0 }}
+            {{ ansible_failed_result.results[1].item }} {{ ansible_failed_result.msg }}
+  - name: Limits
+    request: {path: /services/data/v60.0/limits}
+    loop: [1, 2, 3]
+"""
+
+
+def test_a_loop_no_one_registers_still_gives_a_rescue_and_the_reports_every_item(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without ``register``, a loop keeps each item's verdict and what the reports show;
+    in a block with a rescue, ``ansible_failed_result`` still holds every item's result."""
+    (tmp_path / "p.yml").write_text(UNREGISTERED)
+    monkeypatch.chdir(tmp_path)
+    run = run_cli_inprocess("p.yml", "--json", "r.json")
+    assert run.status == 0, run.output
+    assert "[200, 404] True /services/data/v60.0/sobjects/Nope/describe One or more items " \
+        "failed" in lines(run.stdout)
+    steps = single_run(tmp_path / "r.json")["orgs"][0]["steps"]
+    limits = next(step for step in steps if step["name"] == "Limits")
+    assert [(item["item"], item["exchange"]["status"]) for item in limits["items"]] == [
+        ("1", 200), ("2", 200), ("3", 200)]
+    for item in limits["items"]:
+        excerpt = item["exchange"]["response_excerpt"]
+        assert excerpt.startswith('{"ConcurrentAsyncGetReportInstances"') and len(excerpt) > 500

@@ -4,6 +4,7 @@ one-line errors naming the file (exit 4)."""
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import json
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -69,6 +70,9 @@ def full_invocation() -> Invocation:
 
 
 def _defaults(cls: type) -> dict[str, Any]:
+    if not dataclasses.is_dataclass(cls):  # Exchange: its constructor's parameters
+        parameters = inspect.signature(cls).parameters.values()
+        return {p.name: p.default for p in parameters if p.default is not p.empty}
     return {f.name: f.default if f.default is not dataclasses.MISSING else f.default_factory()
             for f in dataclasses.fields(cls)
             if f.default is not dataclasses.MISSING or f.default_factory is not dataclasses.MISSING}
