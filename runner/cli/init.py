@@ -32,7 +32,7 @@ SCHEMAS = Path(".sfjwt") / "schemas"
 KEY, CERTIFICATE = Path("certs") / "server.key", Path("certs") / "server.crt"
 FILES = (KEY, CERTIFICATE, Path(".env"), Path("playbook.yml"), Path("inventory.yml"),
          Path(".env.example"), Path(".gitignore"), Path(".vscode") / "extensions.json")
-SCHEMA_NAMES = ("playbook", "inventory")
+SCHEMA_NAMES = ("playbook", "inventory", "steps")
 
 
 @dataclass

@@ -138,6 +138,7 @@ def test_fresh_venv_runs_init_and_syntax_check(venv: Path, tmp_path: Path) -> No
     listed = run("sfjwt-run", "-i", "acme/inventory.yml", "acme/playbook.yml", "--list-orgs")
     assert "acme-uat" in listed.stdout
     schemas = sorted(path.name for path in (tmp_path / "acme" / ".sfjwt" / "schemas").iterdir())
-    assert schemas == ["emulator.schema.json", "inventory.schema.json", "playbook.schema.json"]
+    assert schemas == ["emulator.schema.json", "inventory.schema.json", "playbook.schema.json",
+                       "steps.schema.json"]
     completion = run("sfjwt-run", "completion", "bash")
     assert completion.returncode == 0 and "complete -o bashdefault" in completion.stdout

@@ -25,7 +25,7 @@ def test_a_cloned_init_project_is_self_contained(tmp_path: Path) -> None:
     made = run_cli("init", "acme", "--org", "acme-uat", cwd=tmp_path)
     assert made.status == 0, made.output
     project = tmp_path / "acme"
-    for name in ("playbook", "inventory", "emulator"):
+    for name in ("playbook", "inventory", "emulator", "steps"):
         copy = project / ".sfjwt" / "schemas" / f"{name}.schema.json"
         assert copy.read_text() == (schema_dir() / f"{name}.schema.json").read_text()
     assert json.loads((project / ".vscode" / "extensions.json").read_text()) == {
@@ -41,6 +41,20 @@ def test_a_cloned_init_project_is_self_contained(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stdout + done.stderr
     checked = run_cli("-i", "inventory.yml", "playbook.yml", "--syntax-check", cwd=clone)
     assert checked.status == 0, checked.output
+
+
+def test_a_step_file_added_to_an_init_project_is_checked_offline(tmp_path: Path) -> None:
+    """A teammate's new step file points at the project's copy of the step-file schema."""
+    assert run_cli("init", "acme", cwd=tmp_path).status == 0
+    steps = tmp_path / "acme" / "steps" / "versions.yml"
+    steps.parent.mkdir()
+    modeline = "# yaml-language-server: $schema=../.sfjwt/schemas/steps.schema.json\n"
+    steps.write_text(modeline + "- name: API versions\n  request: {path: /services/data/}\n")
+    done = check_jsonschema(declared_schema(steps), steps)
+    assert done.returncode == 0, done.stdout + done.stderr
+    steps.write_text(modeline + "- name: API versions\n  requets: {path: /services/data/}\n")
+    refused = check_jsonschema(declared_schema(steps), steps)
+    assert refused.returncode == 1 and "requets" in refused.stdout + refused.stderr
 
 
 def test_existing_files_are_kept_unless_forced(tmp_path: Path) -> None:
