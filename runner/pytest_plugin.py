@@ -120,9 +120,9 @@ class PlaybookItem(pytest.Item):
 
     def runtest(self) -> None:
         status, output = run_cli(self.path, self.args)
-        self.add_report_section("call", "sfjwt-run", output)
-        if status != 0:
+        if status != 0:  # the failure shows the output: once is enough
             raise PlaybookFailed(status, output)
+        self.add_report_section("call", "sfjwt-run", output)  # for -rP
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> Any:
