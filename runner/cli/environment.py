@@ -3,7 +3,8 @@
 Tests and benchmarks swap it for in-memory consoles; nothing else in the
 command line reaches for ``sys.stdout`` directly. The consoles on the process's
 streams mask secrets in everything written to them, and go quiet when their
-reader goes away.
+reader goes away. Rich is imported when a console is built: with ``lazy``, not
+before something needs more than a plain line (``runner.report.lazy``).
 """
 
 from __future__ import annotations
@@ -12,25 +13,19 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from types import MappingProxyType
 from typing import Any, TextIO, cast
 
-from rich.console import Console
-
-from runner.report.inert import make_inert
+from runner.report.lazy import LazyConsole, console_on
 from runner.report.sink import MaskedStream
 from runner.report.streams import GuardedStream, is_terminal
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from rich.console import Console
+
 EMPTY: Mapping[str, str] = MappingProxyType({})
-
-
-class PipeConsole(Console):
-    """A console that goes quiet when its reader leaves, where rich's default would exit
-    the process mid-run and lose the reports. Its stream (a ``GuardedStream``) already
-    swallows the failure; this is for any write that reaches rich's own handler."""
-
-    def on_broken_pipe(self) -> None:
-        self.quiet = True
 
 
 @dataclass
@@ -43,28 +38,31 @@ class Environment:
     """stdout without the secret mask: only ``sfjwt-run token`` writes here, on request."""
 
     @classmethod
-    def from_system(cls, color: str = "auto", environ: Mapping[str, str] = EMPTY) -> Environment:
+    def from_system(cls, color: str = "auto", environ: Mapping[str, str] = EMPTY, *,
+                    lazy: bool = False) -> Environment:
         """Consoles on the process's stdout and stderr; ``color`` is ``--color``'s value,
-        ``environ`` the run's environment variables (NO_COLOR)."""
-        return cls.on_streams(sys.stdout, sys.stderr, color, environ)
+        ``environ`` the run's environment variables (NO_COLOR); ``lazy``: rich's consoles
+        are built on first need (for commands that print plain lines)."""
+        return cls.on_streams(sys.stdout, sys.stderr, color, environ, lazy=lazy)
 
     @classmethod
     def on_streams(
         cls, stdout: TextIO, stderr: TextIO, color: str = "auto",
-        environ: Mapping[str, str] = EMPTY,
+        environ: Mapping[str, str] = EMPTY, *, lazy: bool = False,
     ) -> Environment:
         """Consoles on two text streams, each masked, guarded and inert: a reader that goes
         away silences its console and the run goes on; no text can steer the terminal."""
         width = None if is_terminal(stdout) else 120
         out = cast(TextIO, GuardedStream(cast(TextIO, MaskedStream(stdout))))
         err = cast(TextIO, GuardedStream(cast(TextIO, MaskedStream(stderr))))
-        return cls(
-            stdout=make_inert(PipeConsole(file=out, width=width, highlight=False,
-                                          soft_wrap=True, **_colors(color, stdout, environ))),
-            stderr=make_inert(PipeConsole(file=err, width=width, highlight=False,
-                                          **_colors(color, stderr, environ))),
-            unmasked=cast(TextIO, GuardedStream(stdout)),
-        )
+        consoles = []
+        for stream, original, soft_wrap in ((out, stdout, True), (err, stderr, False)):
+            build = partial(console_on, stream, width=width, soft_wrap=soft_wrap,
+                            **_colors(color, original, environ))
+            consoles.append(cast("Console", LazyConsole(stream, build, soft_wrap=soft_wrap))
+                            if lazy else build())
+        return cls(stdout=consoles[0], stderr=consoles[1],
+                   unmasked=cast(TextIO, GuardedStream(stdout)))
 
 
 def _colors(mode: str, stream: TextIO, environ: Mapping[str, str]) -> dict[str, Any]:

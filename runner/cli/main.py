@@ -16,6 +16,7 @@ import importlib
 import sys
 
 from runner import __version__
+from runner.cli.numbers import positive_float, positive_int
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (mypy reads it alike)
 if TYPE_CHECKING:
@@ -114,9 +115,9 @@ def build_parser() -> ArgumentParser:
                         "(default: each playbook's folder and the inventories' folders)")
     parser.add_argument("-e", "--extra-vars", metavar="K=V|@FILE", action="append", default=[],
                         help="set variables (K=V, JSON, or @file.yml); highest precedence")
-    parser.add_argument("-f", "--forks", type=_positive_int, default=10, metavar="N",
+    parser.add_argument("-f", "--forks", type=positive_int, default=10, metavar="N",
                         help="orgs run at the same time (default 10)")
-    parser.add_argument("--org-timeout", type=_positive_float, metavar="SECONDS",
+    parser.add_argument("--org-timeout", type=positive_float, metavar="SECONDS",
                         help="an org that takes longer has its remaining steps skipped")
     parser.add_argument("--keep-going", action="store_true",
                         help="run an org's remaining steps after one fails (as the playbook's "
@@ -224,26 +225,6 @@ def build_completion_parser() -> ArgumentParser:
     return parser
 
 
-def _positive(kind: type[int] | type[float], *, minimum: float) -> Any:
-    """An argparse type: a number of ``kind`` no smaller than ``minimum``."""
-    words = "a whole number" if kind is int else "a number"
-
-    def parse(text: str) -> int | float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {words}") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"must be at least {minimum:g}, got {text}")
-        return value
-
-    return parse
-
-
-_positive_int = _positive(int, minimum=1)
-_positive_float = _positive(float, minimum=0.001)
-
-
 def main(
     argv: Sequence[str] | None = None, env: Environment | None = None,
     run_context: RunContext | None = None, signals: Signals | None = None,
@@ -256,13 +237,13 @@ def main(
     (``runner.cli.entry``); without it, one is installed for this call alone.
     """
     args_list = list(sys.argv[1:] if argv is None else argv)
-    command = _chosen(args_list)  # --help and --version exit here, having imported little
+    command, plain = _chosen(args_list)  # --help and --version exit here, having imported little
     run_context = run_context or _lazy("RunContext").from_process()
     with _lazy("activate")(run_context):
         if signals is not None:
-            return _main(command, args_list, env, run_context, signals)
+            return _main(command, args_list, env, run_context, signals, plain)
         with _lazy("Signals")().installed() as own:
-            return _main(command, args_list, env, run_context, own)
+            return _main(command, args_list, env, run_context, own, plain)
 
 
 def _shard(text: str) -> Any:
@@ -272,13 +253,14 @@ def _shard(text: str) -> Any:
 
 def _main(
     command: Command, args_list: list[str], env: Environment | None, run_context: RunContext,
-    signals: Signals,
+    signals: Signals, plain: bool,
 ) -> int:
+    """``plain``: the command prints plain lines (rich's consoles are then built on need)."""
     verbosity = sum(a.count("v") for a in args_list if a.startswith("-v") and set(a[1:]) == {"v"})
     status = _lazy("ExitStatus")
     try:
         env = env or _lazy("Environment").from_system(_color_option(args_list),
-                                                      run_context.environ)
+                                                      run_context.environ, lazy=plain)
         return command(env, signals)
     except _lazy("SfjwtError") as exc:
         _lazy("print_error")(_stderr(env), exc)
@@ -298,31 +280,32 @@ def _main(
             _lazy("silence_stdout")()
 
 
-def _chosen(args_list: list[str]) -> Command:
-    """The command ``args_list`` asks for with its options parsed; a bad option becomes a
-    command that raises its error, so that it is reported like any other."""
+def _chosen(args_list: list[str]) -> tuple[Command, bool]:
+    """The command ``args_list`` asks for with its options parsed, and whether all it prints
+    is plain lines; a bad option becomes a command that raises its error, so that it is
+    reported like any other."""
     try:
         if args_list[:1] == ["init"]:
             options = build_init_parser().parse_args(args_list[1:])
-            return lambda env, signals: int(_lazy("init_command")(options, env))
+            return lambda env, signals: int(_lazy("init_command")(options, env)), False
         if args_list[:1] == ["schema"]:
             options = build_schema_parser().parse_args(args_list[1:])
-            return lambda env, signals: int(_lazy("schema_command")(options, env))
+            return lambda env, signals: int(_lazy("schema_command")(options, env)), False
         if args_list[:1] == ["token"]:
             options = build_token_parser().parse_args(args_list[1:])
-            return lambda env, signals: int(_lazy("token_command")(options, env))
+            return lambda env, signals: int(_lazy("token_command")(options, env)), False
         if args_list[:1] == ["report"]:
             options = build_report_parser().parse_args(args_list[1:])
-            return lambda env, signals: int(_lazy("report_command")(options, env))
+            return lambda env, signals: int(_lazy("report_command")(options, env)), False
         if args_list[:1] == ["completion"]:
             shell = build_completion_parser().parse_args(args_list[1:]).shell
-            return lambda env, signals: _print_completion(shell, env)
+            return lambda env, signals: _print_completion(shell, env), False
         options = build_parser().parse_args(args_list)
         if options.syntax_check:  # its own module: it imports nothing a run needs
-            return lambda env, signals: int(_lazy("syntax_check_command")(options, env))
-        return lambda env, signals: int(_lazy("run_command")(options, env, signals))
+            return lambda env, signals: int(_lazy("syntax_check_command")(options, env)), True
+        return lambda env, signals: int(_lazy("run_command")(options, env, signals)), False
     except (Exception, KeyboardInterrupt) as exc:
-        return _raising(exc)
+        return _raising(exc), True
 
 
 def _raising(exc: BaseException) -> Command:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from rich.console import Console
-
 from runner.errors import PlaybookError, SfjwtError
 from runner.playbook.lint import Notice
 from runner.playbook.model import Playbook
 from runner.secrets import redact
+
+TYPE_CHECKING = False  # rich is imported with the console, not before (runner.report.lazy)
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _say(console: Console, text: str) -> None:

@@ -55,7 +55,7 @@ def test_the_real_command_prints_its_version_and_help() -> None:
 
 
 RUN_ONLY = ("requests", "urllib3", "jwt", "cryptography", "runner.salesforce", "runner.run",
-            "runner.emulator", "runner.report.console", "runner.report.files")
+            "runner.emulator", "runner.report.console", "runner.report.files", "rich")
 
 
 def test_a_syntax_check_imports_nothing_a_run_needs() -> None:
