@@ -2,16 +2,18 @@
 
 Compiled once and shared: the checks before a run say which one is invalid and
 where, and the checks during a run evaluate the same compiled expression.
+jsonschema is imported when a schema is checked: a syntax check of a playbook
+without ``expect.schema`` does without it (``runner.playbook.validation``).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
 import jmespath
-import jsonschema
 from jmespath.exceptions import JMESPathError
 
 
@@ -34,6 +36,7 @@ def expression_error(expression: str) -> str | None:
 
 def schema_error(schema: Mapping[str, Any]) -> tuple[tuple[str | int, ...], str] | None:
     """(where, what) when ``expect.schema`` is not a valid JSON Schema, for checks before a run."""
+    jsonschema = importlib.import_module("jsonschema")  # only a playbook with a schema needs it
     try:
         jsonschema.validators.validator_for(schema).check_schema(schema)
     except jsonschema.exceptions.SchemaError as exc:

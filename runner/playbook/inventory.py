@@ -23,8 +23,8 @@ from runner.playbook.document import Document
 from runner.playbook.loader import load_document
 from runner.playbook.model import OrgSpec, build_org
 from runner.playbook.origins import Defined, Layer, document_layer
-from runner.playbook.schema import validate
 from runner.playbook.suggest import did_you_mean
+from runner.playbook.validation import validate
 
 GLOB_CHARS = frozenset("*?[")
 

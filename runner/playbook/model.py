@@ -23,13 +23,13 @@ from runner.playbook.document import Document, JsonPath, format_path
 from runner.playbook.loader import load_document
 from runner.playbook.origins import Layer, document_layer
 from runner.playbook.project import FileSearch, Project
-from runner.playbook.schema import validate
 from runner.playbook.source import Link
 from runner.playbook.source import with_chain as chained
 from runner.playbook.stepfiles import Expansion
 from runner.playbook.steps import BlockSpec, Node, StepSpec, leaves
 from runner.playbook.suggest import did_you_mean
 from runner.playbook.tree import build_body
+from runner.playbook.validation import validate
 
 IMPLICIT_ORG = "embedded"
 DEFAULT_API_VERSION = "v60.0"

@@ -1,4 +1,7 @@
-"""Validate loaded documents against the JSON Schemas in ``schemas/``.
+"""Validate loaded documents against the JSON Schemas in ``schemas/``, with jsonschema.
+
+``runner.playbook.validation`` passes valid documents first, without this module;
+a document it finds at fault comes here for its message.
 
 jsonschema reports every failure of every ``oneOf`` branch; users need one
 message, on the key at fault, saying what was expected. So errors are ranked
@@ -14,8 +17,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
@@ -26,6 +27,8 @@ from referencing.jsonschema import DRAFT202012
 from runner.errors import PlaybookError
 from runner.playbook.document import Document, JsonPath, format_path
 from runner.playbook.suggest import did_you_mean
+from runner.playbook.validation import schema_dir as schema_dir
+from runner.playbook.validation import schema_names as schema_names
 
 BRANCHING = frozenset({"oneOf", "anyOf"})
 SHAPE = frozenset({
@@ -37,14 +40,6 @@ PRIORITY = {"additionalProperties": 6, "propertyNames": 6, "type": 5, "enum": 4,
 TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "a string",
               "integer": "an integer", "number": "a number", "boolean": "true or false",
               "null": "null"}
-
-
-def schema_dir() -> Path:
-    """The schemas directory: inside an installed wheel, else the source checkout's."""
-    installed = resources.files("runner") / "schemas"
-    if installed.is_dir():
-        return Path(str(installed))
-    return Path(__file__).resolve().parents[2] / "schemas"
 
 
 @lru_cache(maxsize=1)
@@ -61,12 +56,6 @@ def registry() -> Registry:
         for path in sorted(schema_dir().glob("*.schema.json"))
     ]
     return Registry().with_resources(pairs)
-
-
-def schema_names() -> list[str]:
-    """The names of the packaged schemas (``playbook``, ``inventory``, ...)."""
-    return [path.name.removesuffix(".schema.json")
-            for path in sorted(schema_dir().glob("*.schema.json"))]
 
 
 def load_schema(name: str) -> dict[str, Any]:

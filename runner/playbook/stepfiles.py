@@ -21,8 +21,8 @@ from runner.playbook.datafiles import read_document, variables_of
 from runner.playbook.document import Document, JsonPath
 from runner.playbook.origins import Defined, Layer
 from runner.playbook.project import FileAccessError, Project
-from runner.playbook.schema import validate
 from runner.playbook.source import Link, Role, StepSource, chain_text, with_chain
+from runner.playbook.validation import validate
 
 MAX_NESTING = 16
 """Imports, includes and roles inside each other, at most this deep."""

@@ -12,7 +12,7 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from runner.errors import PlaybookError, Position
-from runner.playbook import schema
+from runner.playbook import schema, validation
 from runner.playbook.inventory import load_inventory
 from runner.playbook.loader import load_document, load_text
 from runner.playbook.model import build_playbook, check_step_orgs
@@ -316,17 +316,20 @@ def test_schemas_are_registered_by_file_name(tmp_path: Path,
         json.dumps({"$ref": "playbook.schema.json#/$defs/name"})
     )
     monkeypatch.setattr(schema, "schema_dir", lambda: tmp_path)
-    schema.registry.cache_clear()
-    schema._validator.cache_clear()
+    monkeypatch.setattr(validation, "schema_dir", lambda: tmp_path)
+    caches = (schema.registry, schema._validator, validation._compiled)
+    for cache in caches:
+        cache.cache_clear()
     try:
         assert load_schema("other") == {"$ref": "playbook.schema.json#/$defs/name"}
         assert schema.schema_names() == ["emulator", "other", "playbook"]
-        validate(load_text("just-a-name\n", "x.yml"), "other")
-        with pytest.raises(PlaybookError, match="not a valid"):
-            validate(load_text("'not a name!'\n", "x.yml"), "other")
+        for check in (validate, validation.validate):  # jsonschema's, and the compiled one
+            check(load_text("just-a-name\n", "x.yml"), "other")
+            with pytest.raises(PlaybookError, match="not a valid"):
+                check(load_text("'not a name!'\n", "x.yml"), "other")
     finally:
-        schema.registry.cache_clear()
-        schema._validator.cache_clear()
+        for cache in caches:
+            cache.cache_clear()
 
 
 def test_schemas_have_no_remote_id() -> None:
