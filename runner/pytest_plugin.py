@@ -38,7 +38,8 @@ from runner.cli.environment import Environment
 from runner.cli.main import main
 from runner.errors import SfjwtError
 from runner.playbook.model import Playbook, load_playbook
-from runner.run.embedded import ServedOrg, serving
+from runner.run.embedded import ServedOrg
+from runner.run.served import serving
 from runner.salesforce import keys
 from runner.salesforce.auth import JwtCredentials, request_token
 

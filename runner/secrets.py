@@ -167,7 +167,7 @@ class SecretRegistry:
         if value is None:
             return
         text = value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-        if not text.strip():
+        if not text.strip() or text in self._values:  # known: its forms were added with it
             return
         forms = _forms(text) | {text}
         with self._lock:

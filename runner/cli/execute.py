@@ -57,6 +57,7 @@ def execute(
     if several:
         ConsoleReport(console).header([playbook for playbook, _, _ in playbooks], source)
     try:
+        report: ConsoleReport | None = None
         with signals.running():
             for playbook, run, chosen in playbooks:
                 if signals.requested:  # came between two playbooks: the next one does not start
@@ -85,6 +86,8 @@ def execute(
                     break
     except KeyboardInterrupt:  # a second signal: the playbooks that had finished are reported
         invocation.stopped = True
+        if report is not None:
+            report.finish()  # the lines the lanes had handed over
     return finish(invocation, targets, env, console, cache)
 
 

@@ -19,6 +19,7 @@ from rich.text import Text
 from runner.errors import ExitStatus
 from runner.playbook.model import Playbook
 from runner.report import matrix
+from runner.report.printer import Printer
 from runner.report.progress import ProgressDisplay, wanted
 from runner.report.wording import (
     CAUSED_BY_FAILURE,
@@ -70,6 +71,7 @@ class ConsoleReport:
         self._progress: ProgressDisplay | None = None
         self._name_width, self._org_width = 40, 16
         self._lock = threading.Lock()
+        self._printer: Printer[StepResult | OrgResult] | None = None
 
     # -- RunListener ----------------------------------------------------------
     def run_started(self, playbook: Playbook, orgs: Sequence[str]) -> None:
@@ -87,17 +89,31 @@ class ConsoleReport:
         labels = [f"{n} (embedded org)" if n in emulated else n for n in orgs]
         self.console.print(Text(f"orgs: {', '.join(labels) or 'none'}"))
         self.console.print()
+        self._printer = Printer(self._show)
 
     def step_finished(self, result: StepResult) -> None:
+        self._hand_over(result)
+
+    def org_finished(self, result: OrgResult) -> None:
+        self._hand_over(result)
+
+    def _hand_over(self, result: StepResult | OrgResult) -> None:
+        """To the printer's thread while a run is under way; printed at once otherwise."""
+        printer = self._printer
+        if printer is not None:
+            printer.put(result)
+        else:
+            self._show(result)
+
+    def _show(self, result: StepResult | OrgResult) -> None:
         with self._lock:
+            if isinstance(result, OrgResult):
+                if self._progress is not None:
+                    self._progress.org_done()
+                return
             self._print_step(result)
             if self._progress is not None and result.kind is Kind.STEP:
                 self._progress.step_done()
-
-    def org_finished(self, result: OrgResult) -> None:
-        with self._lock:
-            if self._progress is not None:
-                self._progress.org_done()
 
     # -- lines ---------------------------------------------------------------------
     def _print_step(self, result: StepResult) -> None:
@@ -193,7 +209,10 @@ class ConsoleReport:
                                          f" in {run.elapsed_ms / 1000:.2f} s"))
 
     def finish(self) -> None:
-        """Stop the live progress display."""
+        """Print the lines still queued, then stop the live progress display."""
+        printer, self._printer = self._printer, None
+        if printer is not None:
+            printer.close()
         if self._progress is not None:
             self._progress.stop()
             self._progress = None

@@ -2,58 +2,176 @@
 
 An import-linter contract keeps it so, and the emulator imports nothing of the
 runner but ``runner.errors``; either side can change inside without the other.
+A run's embedded orgs live in a process of their own (``runner.emulator.host``),
+so serving them never takes the runner's interpreter from its lanes; the runner
+does not even import the emulator (``runner.run.served`` serves it in-process, for
+the pytest plugin).
 """
 
 from __future__ import annotations
 
+import os
+import pickle
+import socket
+import subprocess
+import sys
+import tempfile
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from runner.emulator import EmulatedOrg, Emulator
-from runner.emulator.config import load_config_file
-from runner.errors import PlaybookError, UsageError
+from runner.errors import PlaybookError, SfjwtError
 from runner.playbook.model import OrgSpec
+
+READY_S = 60.0
+"""How long a run waits for its emulator process to listen (it imports the emulator once)."""
+ADD_S = 300.0
+"""How long adding one org may take (it seeds the org's records)."""
+STOP_S = 5.0
 
 
 class InvalidEmbeddedOrg(PlaybookError):
     """An org's ``emulator:`` options that the embedded org refuses: an invalid playbook."""
 
 
-class EmbeddedOrgs:
-    """Starts the in-process emulator on first use and hosts every emulated org on it."""
+class EmbeddedOrgLost(SfjwtError):
+    """The process serving the run's embedded orgs ended, or did not answer in time."""
+
+
+HOST: tuple[str, ...] = (sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
+        "from runner.emulator.host import main; main(int(sys.argv[2]))",
+        str(Path(__file__).resolve().parents[2]))
+"""The command that starts the host, the socket's number appended: this ``runner``'s
+emulator, wherever it is imported from."""
+
+
+class _Host:
+    """The process that forks each run's emulator: started once per runner process, it
+    ends when the runner does (its socket closes)."""
 
     def __init__(self) -> None:
-        self._emulator: Emulator | None = None
+        ours, theirs = socket.socketpair()
+        self.errors: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the host
+        with theirs:
+            self.process = subprocess.Popen(
+                [*HOST, str(theirs.fileno())], pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.errors,
+            )  # fmt: skip
+        self.socket = ours
+        self.pid = os.getpid()
+
+    def usable(self) -> bool:
+        return self.pid == os.getpid() and self.process.poll() is None
+
+    def new_run(self) -> Connection:
+        """A connection to a new emulator process, which answers ``ready`` once it listens."""
+        ours, theirs = socket.socketpair()
+        with theirs:
+            socket.send_fds(self.socket, [b"run"], [theirs.fileno()])
+        return Connection(ours.detach())
+
+    def last_words(self) -> str:
+        """The last line the host or an emulator process wrote on stderr, if any."""
+        self.errors.seek(0, os.SEEK_END)
+        self.errors.seek(max(0, self.errors.tell() - 2000))
+        lines = self.errors.read().decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else ""
+
+
+_HOST: list[_Host] = []
+_HOST_LOCK = threading.Lock()
+
+
+def _new_run() -> tuple[Connection, _Host]:
+    with _HOST_LOCK:
+        if not _HOST or not _HOST[0].usable():
+            _HOST[:] = [_Host()]
+        host = _HOST[0]
+        try:
+            return host.new_run(), host
+        except OSError:  # it ended since: start another one
+            _HOST[:] = [_Host()]
+            return _HOST[0].new_run(), _HOST[0]
+
+
+class EmbeddedOrgs:
+    """The embedded orgs of one run, all served by one emulator process of the run's own:
+    started by :meth:`start` (or the first :meth:`register`), ended by :meth:`stop`, and
+    in any case when this object is collected or the runner's process ends."""
+
+    def __init__(self) -> None:
+        self._connection: Connection | None = None
+        self._host: _Host | None = None
+        self._base_url = ""
         self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Have the emulator process started; it gets ready while the run goes on."""
+        with self._lock:
+            self._start()
+
+    def _start(self) -> None:
+        if self._connection is None:
+            self._connection, self._host = _new_run()
+            weakref.finalize(self, self._connection.close)
+
+    def _ask(self, message: tuple[Any, ...] | None, seconds: float) -> tuple[Any, ...]:
+        assert self._connection is not None
+        try:
+            if message is not None:
+                self._connection.send(message)
+            if self._connection.poll(seconds):
+                answer: tuple[Any, ...] = self._connection.recv()
+                return answer
+            said = f"did not answer within {seconds:g} s"
+        except (EOFError, OSError):
+            said = "ended unexpectedly"
+        words = self._host.last_words() if self._host is not None else ""
+        raise EmbeddedOrgLost(f"the embedded org's process {said}"
+                              + (f": {words}" if words else ""))
 
     def register(
         self, spec: OrgSpec, options: Mapping[str, Any], certificate_pem: str
-    ) -> EmulatedOrg:
+    ) -> ServedOrg:
         with self._lock:
-            if self._emulator is None:
-                self._emulator = Emulator()
-                self._emulator.start()
+            self._start()
+            if not self._base_url:
+                self._base_url = self._ask(None, READY_S)[1]
             settings = {"name": spec.name, **options}
             if "certificate" not in settings:
                 settings["certificate_pem"] = certificate_pem
             where = f"orgs.{spec.name}.emulator"
-            try:
-                # relative paths in the options resolve against the file that holds the org
-                return self._emulator.add_org(settings, base_dir=spec.base_dir, where=where)
-            except PlaybookError as exc:
-                raise InvalidEmbeddedOrg(
-                    exc.message, position=exc.position or spec.position, hint=exc.hint
-                ) from None
+            try:  # relative paths in the options resolve against the file that holds the org
+                answer = self._ask(("add", settings, spec.base_dir, where, os.getcwd()), ADD_S)
+            except (pickle.PicklingError, TypeError, AttributeError) as exc:
+                raise InvalidEmbeddedOrg(f"{where}: a value the embedded org cannot take: {exc}",
+                                         position=spec.position) from None
+        if answer[0] == "refused":
+            message, position, hint = answer[1:]
+            raise InvalidEmbeddedOrg(message, position=position or spec.position, hint=hint)
+        if answer[0] == "failed":
+            raise RuntimeError(f"the embedded org failed adding {spec.name}: {answer[1]}")
+        return ServedOrg(**answer[1])
 
     def stop(self) -> None:
+        """End the emulator process, and wait (a few seconds at most) until it has."""
         with self._lock:
-            if self._emulator is not None:
-                self._emulator.close()
-                self._emulator = None
+            connection, self._connection = self._connection, None
+            self._base_url = ""
+        if connection is None:
+            return
+        try:
+            connection.send(("stop",))
+            while connection.poll(STOP_S):
+                connection.recv()  # the ready message of a process never asked anything
+        except (EOFError, OSError):
+            pass  # it has ended: its socket, and so its port, are closed
+        finally:
+            connection.close()
 
 
 @dataclass(frozen=True)
@@ -66,30 +184,4 @@ class ServedOrg:
     client_id: str
     username: str
     org_id: str
-
-
-@contextmanager
-def serving(
-    options: Mapping[str, Any], *, certificate_pem: str, config: Path | None = None,
-    https: bool = False, tls_cert_out: Path | None = None,
-) -> Iterator[list[ServedOrg]]:
-    """The embedded org on a loopback port for other clients (``sfjwt-emulator``'s options:
-    one org from ``options``, or the orgs of a ``config`` file), each trusting
-    ``certificate_pem`` unless it names its own certificate; stopped on leaving."""
-    if config is not None and options:
-        raise UsageError(f"org options given with a config file ({config}): "
-                         f"{', '.join(sorted(options))}", hint="put them in the config file")
-    emulator = Emulator(https=https, tls_cert_out=str(tls_cert_out) if tls_cert_out else None)
-    try:
-        entries = ([(dict(entry), locate) for entry, locate in load_config_file(str(config))]
-                   if config is not None else [(dict(options), None)])
-        base = config.parent if config is not None else Path.cwd()
-        for index, (entry, locate) in enumerate(entries):
-            if "certificate" not in entry:
-                entry["certificate_pem"] = certificate_pem
-            emulator.add_org(entry, base_dir=base, where=f"orgs[{index}]", locate=locate)
-        emulator.start()
-        yield [ServedOrg(org.name, org.login_url, org.instance_url, org.client_id, org.username,
-                         org.org_id) for org in emulator.orgs]
-    finally:
-        emulator.close()
+    type: str = "production"

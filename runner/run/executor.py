@@ -116,9 +116,11 @@ class Executor:
                            sha256=fingerprint(self.playbook.document.text),
                            selection=self.options.selection or Selection(tuple(orgs)))
         self.listener.run_started(self.playbook, list(orgs))
-        key_pairs = self._prepare_keys(result)
         embedded = EmbeddedOrgs()
         try:
+            if any(spec.is_emulated for spec in orgs.values()):
+                embedded.start()  # its process gets ready while the keys load
+            key_pairs = self._prepare_keys(result)
             result.orgs = self._run_lanes(orgs, key_pairs, embedded)
         finally:
             embedded.stop()

@@ -13,6 +13,7 @@ from typing import Any
 
 from runner.playbook.model import Playbook, step_files
 from runner.playbook.origins import Layer
+from runner.playbook.project import FileSearch
 from runner.playbook.steps import StepSpec
 
 
@@ -25,8 +26,9 @@ class Frame:
 
 
 def where(playbook: Playbook, step: StepSpec, frames: Sequence[Frame],
-          local: Mapping[str, Any]) -> dict[str, Any]:
-    """The arguments of ``build_scope`` that say where ``step`` stands."""
+          local: Mapping[str, Any], files: FileSearch | None = None) -> dict[str, Any]:
+    """The arguments of ``build_scope`` that say where ``step`` stands (``files``: its search
+    path for files, when the caller already knows it)."""
     params: dict[str, Any] = {}
     seen: dict[str, Any] = {}
     for frame in frames:
@@ -35,4 +37,4 @@ def where(playbook: Playbook, step: StepSpec, frames: Sequence[Frame],
     role = step.source.role if step.source is not None else None
     return {"local": {**seen, **local}, "params": params,
             "defaults": role.defaults if role is not None else None,
-            "files": step_files(playbook, step)}
+            "files": files or step_files(playbook, step)}

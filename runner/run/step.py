@@ -20,7 +20,8 @@ from typing import Any
 
 from runner.errors import SfjwtError
 from runner.playbook.document import Document
-from runner.playbook.model import Playbook, raw_at
+from runner.playbook.model import Playbook, raw_at, step_files
+from runner.playbook.project import FileSearch
 from runner.playbook.scope import RunVars, Scope, build_scope
 from runner.playbook.source import chain_text
 from runner.playbook.step_templates import step_templates, strings
@@ -64,6 +65,7 @@ class StepRunner:
         self.registered: dict[str, Any] = {}
         self.last: Any = None  # what the last step registered, or would have
         self.frames: list[frames.Frame] = []  # the includes the steps run inside
+        self._files: dict[int, tuple[StepSpec, FileSearch]] = {}  # each step's, found once
 
     @property
     def org_name(self) -> str:
@@ -71,9 +73,12 @@ class StepRunner:
 
     def context(self, step: StepSpec, **local: Any) -> Scope:
         """What the step's templates see now; ``local`` adds the loop variable or ``response``."""
+        known = self._files.get(id(step))
+        if known is None or known[0] is not step:
+            known = self._files[id(step)] = (step, step_files(self.playbook, step))
         return build_scope(self.settings.vars, self.org.spec, facts=self.org.variables,
                            registered=self.registered, step_vars=step.vars,
-                           **frames.where(self.playbook, step, self.frames, local))
+                           **frames.where(self.playbook, step, self.frames, local, known[1]))
 
     # -- the step ----------------------------------------------------------------------
     def run(self, step: StepSpec, *, rescuable: bool = False) -> StepResult:

@@ -110,7 +110,9 @@ def exchange(
 
 
 def _raise_if_stopped(guard: Guard, method: str, url: str, read: float) -> None:
-    where = _where(method, url)
+    if guard.reason is None:
+        return
+    where = _where(method, url)  # masked: only when it is said
     if guard.reason == INTERRUPTED:
         raise Interrupted(f"{where}: stopped, the run was interrupted")
     if guard.reason == _DEADLINE:

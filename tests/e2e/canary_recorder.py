@@ -1,10 +1,11 @@
 """Run ``sfjwt-run`` or ``sfjwt-emulator`` while writing down every secret the org sees.
 
-``python -m tests.e2e.canary_recorder RECORD LOG {run|emulator} ARGS...``
+``python -m tests.e2e.canary_recorder RECORD LOG {run|emulator|host} ARGS...``
 
 The emulator's request handler is wrapped so that every JWT assertion posted
 to the token endpoint and every access token it issues is appended to RECORD
-(``kind<TAB>value`` lines), whether the org runs embedded in ``sfjwt-run`` or
+(``kind<TAB>value`` lines), whether the org runs embedded in ``sfjwt-run`` (whose
+embedded orgs are served by a host process started through this recorder too) or
 standalone. The emulator's logger writes at DEBUG to LOG. The canary test then
 knows the real secrets of a run without trusting the runner's own registry.
 """
@@ -77,8 +78,15 @@ def main(argv: list[str]) -> int:
         from runner.emulator.cli import main as emulator_main
 
         return emulator_main(args)
-    from runner.cli.main import main as run_main
+    if program == "host":  # the process that forks the embedded orgs of sfjwt-run's runs
+        from runner.emulator.host import main as host_main
 
+        host_main(int(args[0]))
+        return 0
+    from runner.cli.main import main as run_main
+    from runner.run import embedded
+
+    embedded.HOST = (sys.executable, "-m", "tests.e2e.canary_recorder", record, log_file, "host")
     return run_main(args)
 
 

@@ -1,0 +1,50 @@
+"""One thread that prints what the lanes hand it, so no lane waits for the console.
+
+Rendering a line with rich costs tens of microseconds; done by each lane under the
+report's lock, fifty lanes finishing a step together queue behind each other before
+they can send their next request. Here a lane only puts the result in a queue; the
+lines come out in the order the results arrived.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from runner.context import carry
+
+Item = TypeVar("Item")
+_DONE = object()
+
+
+class Printer(Generic[Item]):
+    """Calls ``show`` on each item put, in order, from a daemon thread of its own."""
+
+    def __init__(self, show: Callable[[Item], None]) -> None:
+        self._show = show
+        self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        # the run's context: its secret registry masks what the lines show
+        self._thread = threading.Thread(target=carry(self._run), name="console", daemon=True)
+        self._thread.start()
+
+    def put(self, item: Item) -> None:
+        self._queue.put(item)
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not _DONE:
+            if self._error is None:
+                try:
+                    self._show(item)  # type: ignore[arg-type]
+                except BaseException as exc:  # handed to whoever closes the printer
+                    self._error = exc
+
+    def close(self) -> None:
+        """Print what is queued, end the thread; raise what ``show`` raised, if anything."""
+        self._queue.put(_DONE)
+        self._thread.join()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
