@@ -3,23 +3,34 @@
 Its adapter's connections can be reached by a
 :class:`~runner.salesforce.watchdog.Guard` (deadlines, Ctrl-C); gzip and deflate
 are the only encodings asked for, because :mod:`runner.salesforce.transfer`
-inflates them itself under a cap.
+inflates them itself under a cap. A request goes from the prepared request straight to
+the adapter: what ``Session.request`` merges on every call (its headers, the
+environment's proxies and CA bundle, hooks and cookies, none of which change during a
+run) is merged once.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import requests
+from requests._internal_utils import to_native_string
+from requests.cookies import RequestsCookieJar, extract_cookies_to_jar, merge_cookies
 from requests.sessions import merge_setting
-from requests.utils import get_environ_proxies
+from requests.structures import CaseInsensitiveDict
+from requests.utils import check_header_validity, get_environ_proxies
 
 from runner.context import current
 from runner.errors import TransportError
 from runner.salesforce.transfer import ACCEPT_ENCODING
 from runner.salesforce.urls import origin
 from runner.salesforce.watchdog import GuardedAdapter
+
+_DIRECT = frozenset({"params", "data", "headers", "timeout", "verify", "stream",
+                     "allow_redirects"})
+"""The arguments of a request that can take the direct way."""
 
 
 class _NoNetrc(requests.auth.AuthBase):
@@ -40,6 +51,56 @@ class _Session(requests.Session):
     def __init__(self) -> None:
         super().__init__()
         self._environment: dict[tuple[str, str | None], dict[str, str]] = {}
+        self._settings: dict[tuple[str, Any], dict[str, Any]] = {}
+
+    def request(
+        self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        """``Session.request``; a streamed request without redirects, files, cookies, auth
+        or hooks of its own (every request the runner sends) takes the direct way."""
+        if args or set(kwargs) - _DIRECT or not kwargs.get("stream") or kwargs.get(
+                "allow_redirects", True) or any(self.hooks.values()):
+            return super().request(method, url, *args, **kwargs)
+        return self._direct(str(method), str(url), kwargs)
+
+    def _direct(self, method: str, url: str, options: dict[str, Any]) -> requests.Response:
+        """What ``Session.request`` and ``Session.send`` do for such a request, with the
+        session's headers and the environment's settings merged once."""
+        prepared = requests.PreparedRequest()
+        prepared.prepare_method(method)
+        prepared.prepare_url(url, options.get("params") or None)
+        prepared.headers = self._headers(options.get("headers"))
+        if self.cookies:  # a jar that holds something: sent as requests sends it
+            prepared.prepare_cookies(merge_cookies(RequestsCookieJar(), self.cookies))
+        prepared.prepare_body(options.get("data") or {}, None)
+        prepared.prepare_auth(self.auth, url)
+        settings = self._settings_for(prepared.url or url, options.get("verify"))
+        adapter = self.get_adapter(url=prepared.url or url)
+        response = adapter.send(prepared, stream=True, timeout=options.get("timeout"),
+                                verify=settings["verify"], cert=settings["cert"],
+                                proxies=settings["proxies"])
+        if "set-cookie" in response.headers:
+            extract_cookies_to_jar(self.cookies, prepared, response.raw)
+        return response
+
+    def _headers(self, extra: Mapping[str, Any] | None) -> CaseInsensitiveDict[Any]:
+        """The session's headers, then the request's (checked as requests checks them);
+        a header set to None is left out."""
+        merged = CaseInsensitiveDict(self.headers)
+        for header in (extra or {}).items():
+            check_header_validity(header)
+            merged[to_native_string(header[0])] = header[1]
+        for name in [name for name, value in merged.items() if value is None]:
+            del merged[name]
+        return merged
+
+    def _settings_for(self, url: str, verify: Any) -> dict[str, Any]:
+        key = (origin(url), verify)
+        found = self._settings.get(key)
+        if found is None:
+            found = self._settings[key] = self.merge_environment_settings(
+                url, {}, True, verify, None)
+        return found
 
     def merge_environment_settings(  # the same settings as requests', minus the rescans
         self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any
