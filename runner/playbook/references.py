@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jinja2 import meta, nodes
+from jinja2 import nodes
 
-from runner.playbook.templating import is_template, parsed
+from runner.playbook.templating import is_template, parsed, undeclared
 
 NAMESPACES = frozenset({"vars", "env", "org"})
 
@@ -48,7 +48,7 @@ def references(source: str, *, expression: bool = False) -> References:
         elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) \
                 and isinstance(node.arg.value, str):
             keys.add((target.name, node.arg.value))
-    return References(frozenset(meta.find_undeclared_variables(tree)), frozenset(keys))
+    return References(undeclared(tree), frozenset(keys))
 
 
 def variables_read(source: str, *, expression: bool = False) -> set[str]:

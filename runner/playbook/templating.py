@@ -241,4 +241,37 @@ def undeclared_names(source: str, *, expression: bool = False) -> set[str]:
     if not expression and not is_template(source):
         return set()
     tree = parsed(source, expression=expression)
-    return set() if isinstance(tree, str) else set(meta.find_undeclared_variables(tree))
+    return set() if isinstance(tree, str) else set(undeclared(tree))
+
+
+def undeclared(tree: nodes.Template) -> frozenset[str]:
+    """The names ``tree`` reads from its context, as ``jinja2.meta.find_undeclared_variables``
+    finds them. Text and ``{{ }}`` expressions bind no name, so in a template of only those
+    every name loaded is read from the context, but the environment's globals and ``self``.
+    Jinja2's own analysis compiles the template, ten times the cost of this walk: it is
+    left the templates with statements (``{% for %}``, ``{% set %}``), those its compiler
+    may refuse (an unknown filter or test; an attribute of a literal, which it computes)
+    so that they fail as they always have, and so any attribute not read from a name."""
+    if not all(isinstance(node, nodes.Output) for node in tree.body):
+        return frozenset(meta.find_undeclared_variables(tree))
+    loaded = set()
+    for node in tree.find_all((nodes.Name, nodes.Filter, nodes.Test, nodes.Getattr,
+                               nodes.Getitem)):
+        if isinstance(node, nodes.Name):
+            if node.ctx == "load":
+                loaded.add(node.name)
+        elif isinstance(node, (nodes.Getattr, nodes.Getitem)):
+            if not isinstance(_root(node), nodes.Name):  # maybe folded (and failed) at compile
+                return frozenset(meta.find_undeclared_variables(tree))
+        elif isinstance(node, (nodes.Filter, nodes.Test)):
+            known = ENVIRONMENT.filters if isinstance(node, nodes.Filter) else ENVIRONMENT.tests
+            if node.name not in known:
+                return frozenset(meta.find_undeclared_variables(tree))
+    return frozenset(loaded - set(ENVIRONMENT.globals) - {"self"})
+
+
+def _root(node: nodes.Expr) -> nodes.Expr:
+    """What ``a.b[0].c`` is read from: ``a``."""
+    while isinstance(node, (nodes.Getattr, nodes.Getitem)):
+        node = node.node
+    return node
