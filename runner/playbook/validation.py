@@ -53,10 +53,25 @@ def _compiled(name: str) -> Any:
 
 def is_valid(data: Any, schema: str = "playbook") -> bool:
     """Whether ``data`` is valid; False too when the compiled validator cannot read it."""
+    if _has_tuple(data):  # an array to the compiled validator, not to jsonschema
+        return False
     try:
         return bool(_compiled(schema).is_valid(data))
-    except ValueError:  # a value JSON has no word for: jsonschema decides
+    except ValueError:  # a value JSON has no word for (a date, bytes): jsonschema decides
         return False
+
+
+def _has_tuple(data: Any) -> bool:
+    pending = [data]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, tuple):
+            return True
+    return False
 
 
 def validate(document: Document, schema: str = "playbook") -> None:

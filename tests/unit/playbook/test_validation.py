@@ -106,3 +106,7 @@ def test_a_changed_document_gets_the_same_verdict(seed: dict[str, Any],
 @pytest.mark.parametrize("name", ["playbook", "inventory"])
 def test_what_the_compiled_validator_cannot_read_goes_to_jsonschema(name: str) -> None:
     assert not is_valid({True: 1}, name) and not is_valid({"name": object()}, name)
+    playbook = yaml.safe_load((REPO / "playbooks" / "smoke.yml").read_text(encoding="utf-8"))
+    assert is_valid(playbook)
+    playbook["steps"][0]["expect"]["status"] = (200,)  # an array to one, not to the other
+    assert not is_valid(playbook) and not schema._validator("playbook").is_valid(playbook)
