@@ -9,11 +9,10 @@ lists the places searched.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-
-from dotenv import dotenv_values
 
 from runner.context import current
 
@@ -107,10 +106,17 @@ def load_env(*directories: Path, environ: Mapping[str, str] | None = None) -> En
     for path in files:
         if not path.is_file():
             continue
-        for name, value in dotenv_values(path).items():
+        for name, value in _dotenv_values(path).items():
             if value is not None and name not in values:
                 values[name], sources[name] = value, path
     for name, value in (current().environ if environ is None else environ).items():
         values[as_text(name)] = as_text(value)
         sources.pop(as_text(name), None)
     return Environ(values, sources, files)
+
+
+def _dotenv_values(path: Path) -> dict[str, str | None]:
+    """python-dotenv's reading of one file, imported once a ``.env`` file is there: most
+    runs have none, and the library (with ``logging``) would cost every syntax check."""
+    values: dict[str, str | None] = importlib.import_module("dotenv").dotenv_values(path)
+    return values
