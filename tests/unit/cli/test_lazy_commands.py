@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,19 @@ def test_version_alone_is_answered_before_the_command_line_is_imported() -> None
         == []
     argparse_says, _, _ = _imported("--version")  # the line argparse prints among options
     assert printed == argparse_says.splitlines()
+
+
+@pytest.mark.parametrize("columns", ["60", "100", "200"])
+def test_the_real_command_s_help_is_the_parser_s_own(columns: str) -> None:
+    run = str(Path(sys.executable).parent / "sfjwt-run")
+    environ = {**os.environ, "COLUMNS": columns}
+    helped = subprocess.run([run, "--help"], capture_output=True, text=True, timeout=60,
+                            env=environ)
+    shown = subprocess.run([sys.executable, "-c", "from runner.cli.main import build_parser; "
+                            "print(build_parser().format_help(), end='')"],
+                           capture_output=True, text=True, timeout=60, env=environ, cwd=REPO)
+    assert helped.returncode == 0 and helped.stdout == shown.stdout
+    assert max(map(len, helped.stdout.splitlines())) <= int(columns)
 
 
 def test_version_among_other_options_is_argparse_own() -> None:
