@@ -72,6 +72,7 @@ class ConsoleReport:
         self._name_width, self._org_width = 40, 16
         self._lock = threading.Lock()
         self._printer: Printer[StepResult | OrgResult] | None = None
+        self._batch: list[Text] | None = None  # lines gathered to be printed in one call
 
     # -- RunListener ----------------------------------------------------------
     def run_started(self, playbook: Playbook, orgs: Sequence[str]) -> None:
@@ -103,17 +104,29 @@ class ConsoleReport:
         if printer is not None:
             printer.put(result)
         else:
-            self._show(result)
+            self._show([result])
 
-    def _show(self, result: StepResult | OrgResult) -> None:
+    def _show(self, results: list[StepResult | OrgResult]) -> None:
+        """The lines of ``results``, printed by one call of rich."""
         with self._lock:
-            if isinstance(result, OrgResult):
-                if self._progress is not None:
-                    self._progress.org_done()
-                return
-            self._print_step(result)
-            if self._progress is not None and result.kind is Kind.STEP:
-                self._progress.step_done()
+            self._batch = []
+            try:
+                for result in results:
+                    self._count(result)
+                    if isinstance(result, StepResult):
+                        self._print_step(result)
+                if self._batch:
+                    self.console.print(Text("\n").join(self._batch), soft_wrap=True)
+            finally:
+                self._batch = None
+
+    def _count(self, result: StepResult | OrgResult) -> None:
+        if self._progress is None:
+            return
+        if isinstance(result, OrgResult):
+            self._progress.org_done()
+        elif result.kind is Kind.STEP:
+            self._progress.step_done()
 
     # -- lines ---------------------------------------------------------------------
     def _print_step(self, result: StepResult) -> None:
@@ -154,10 +167,13 @@ class ConsoleReport:
             self._detail(redact(whole), "dim")
 
     def _detail(self, text: str, style: str = "") -> None:
-        self.console.print(Text(_DETAIL + text, style), soft_wrap=True)
+        self._print_line(Text(_DETAIL + text, style))
 
     def _print_line(self, line: Text) -> None:
-        self.console.print(line, soft_wrap=True)  # fixed-width columns: nothing to wrap
+        if self._batch is not None:
+            self._batch.append(line)
+        else:
+            self.console.print(line, soft_wrap=True)  # fixed-width columns: nothing to wrap
 
     def _print_failure(self, result: StepResult) -> None:
         """What failed (a looped step: its items, on their own lines, say it)."""

@@ -73,6 +73,8 @@ def exchange_of(method: str, response: Response, curl: str, *, whole: bool) -> E
                     redact(response.text) if whole else "")
 
 
+_CURL_FLAGS = frozenset({"curl", "-sS", "-X", "-H", "--data-raw"})
+"""The words of a curl line that are the same for every request: nothing to mask."""
 TOKEN_HEADER = '-H "Authorization: Bearer $SF_ACCESS_TOKEN"'
 """What -v shows for the token: a shell variable, set by ``eval "$(sfjwt-run token ORG)"``."""
 
@@ -94,7 +96,7 @@ def as_curl(method: str, url: str, request: RequestSpec | None = None, *,
         elif request.body is not None:
             parts += ["--data-raw", request.body]
     # masked before quoting: shell quoting would change the secret's form
-    quoted = [shlex.quote(redact(part)) for part in parts]
+    quoted = [part if part in _CURL_FLAGS else shlex.quote(redact(part)) for part in parts]
     if token_sent:
         quoted.insert(5, TOKEN_HEADER)
     return redact(" ".join(quoted))

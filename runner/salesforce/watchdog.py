@@ -24,6 +24,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 INTERRUPTED = "interrupted"
+_COMPACT_MIN = 256
 _local = threading.local()
 
 
@@ -118,14 +119,24 @@ class _Watchdog:
         self._heap: list[tuple[float, int, Guard]] = []
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
+        self._compact_at = _COMPACT_MIN
 
     def watch(self, guard: Guard) -> None:
+        """Watch ``guard``; the thread is woken only when it must wake sooner than it would
+        (a request's deadline is usually later than those already watched), and guards that
+        ended early are dropped once they make up half of the heap."""
         with self._condition:
+            sooner = not self._heap or guard.deadline < self._heap[0][0]
             heapq.heappush(self._heap, (guard.deadline, next(self._order), guard))
+            if len(self._heap) >= self._compact_at:
+                self._heap = [entry for entry in self._heap if not entry[2].done]
+                heapq.heapify(self._heap)
+                self._compact_at = max(_COMPACT_MIN, 2 * len(self._heap))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="watchdog", daemon=True)
                 self._thread.start()
-            self._condition.notify()
+            if sooner:
+                self._condition.notify()
 
     def _expired(self) -> list[Guard]:
         now, expired = time.monotonic(), []

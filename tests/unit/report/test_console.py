@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 from rich.console import Console
 
+from runner import secrets
+from runner.context import carry
+from runner.playbook.loader import load_text
+from runner.playbook.model import Playbook, build_playbook
 from runner.report.console import ConsoleReport
 from runner.run.results import Kind, OrgResult, Outcome, Reason, RunResult, StepResult, Why
+from runner.secrets import SecretRegistry
 from tests.unit.report.fixtures import SECRET_TOKEN, sample_run
 
 
@@ -100,3 +106,61 @@ def test_a_recording_or_colour_console_gets_rich_output() -> None:
     assert "wide 日本語" in recording.export_text()
     colour = Console(file=io.StringIO(), width=50, force_terminal=True, color_system="standard")
     assert "\x1b[" in step_lines(colour)
+
+
+def _playbook(name: str) -> Playbook:
+    text = f"name: {name}\nsteps:\n  - {{name: s, request: {{path: /x}}}}\n"
+    return build_playbook(load_text(text, f"{name}.yml"))
+
+
+def _results(count: int) -> list[StepResult]:
+    return [StepResult(Kind.STEP, index, STEP_NAMES[index % len(STEP_NAMES)], f"org-{index}",
+                       (Outcome.OK, Outcome.SKIPPED, Outcome.FAILED)[index % 3], 12.0,
+                       reason=Reason(Why.ERROR, f"because {SECRET_TOKEN}"))
+            for index in range(count)]
+
+
+@pytest.mark.parametrize("colour", [True, False], ids=["colour", "plain"])
+def test_lines_handed_over_during_a_run_print_as_they_would_one_by_one(colour: bool) -> None:
+    """During a run the lanes hand results to a printer thread that prints what queued up in
+    one call; the text is the same as printing each result at once, and still masked."""
+    options = {"force_terminal": True, "color_system": "truecolor"} if colour else {}
+    at_once = Console(file=io.StringIO(), width=80, **options)  # type: ignore[arg-type]
+    handed = Console(file=io.StringIO(), width=80, **options)  # type: ignore[arg-type]
+    results = _results(40)
+    direct = ConsoleReport(at_once)
+    direct.run_started(_playbook("lines"), ["org-0"])
+    direct.finish()  # no printer thread from here on: each result is printed at once
+    before = at_once.file.tell()
+    for result in results:
+        direct.step_finished(result)
+    report = ConsoleReport(handed)
+    run = RunResult("lines.yml", "lines", orgs=[OrgResult("org-0")], elapsed_ms=1.0)
+    report.run_started(_playbook("lines"), ["org-0"])
+    start = handed.file.tell()
+    lanes = [threading.Thread(target=carry(report.step_finished), args=(result,))
+             for result in results]
+    for lane in lanes:  # one after the other: the order of the lines is the order handed over
+        lane.start()
+        lane.join()
+    report.finish()
+    printed = handed.file.getvalue()[start:]  # type: ignore[attr-defined]
+    assert printed == at_once.file.getvalue()[before:]  # type: ignore[attr-defined]
+    assert SECRET_TOKEN not in printed and printed.count("org-") == len(results)
+    report.recap(run)  # the printer has ended: a recap after finish() is fine
+
+
+def test_a_run_secret_is_masked_in_lines_the_printer_thread_prints() -> None:
+    """The printer thread works in the run's context, whose registry knows the run's secrets."""
+    registry = SecretRegistry()
+    secret = "run-only-secret-5b1f"
+    console = Console(file=io.StringIO(), width=80, no_color=True)
+    with secrets.use(registry):
+        registry.add(secret)
+        report = ConsoleReport(console)
+        report.run_started(_playbook("masked"), ["org-1"])
+        report.step_finished(StepResult(Kind.STEP, 1, f"GET {secret}", "org-1", Outcome.FAILED,
+                                        5.0, reason=Reason(Why.ERROR, f"said {secret}")))
+        report.finish()
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert secret not in text and "said ***" in text
