@@ -19,6 +19,7 @@ from rich.text import Text
 from runner.errors import ExitStatus
 from runner.playbook.model import Playbook
 from runner.report import matrix
+from runner.report.plaintable import GAP, plain_lines, shows_no_style
 from runner.report.printer import Printer
 from runner.report.progress import ProgressDisplay, wanted
 from runner.report.wording import (
@@ -46,7 +47,6 @@ _DETAIL = " " * 13  # where the lines under a step start
 _SHOWN_FAILURES = (Outcome.FAILED, Outcome.RESCUED)
 EXCERPT_CHARS = 240
 KEYS_ROW = "(keys)"  # the recap's row for the playbook's keys; no org name has parentheses
-_COLUMN_GAP = 2  # a table's padding between two columns
 
 
 def _item_text(item: StepResult) -> str:
@@ -203,13 +203,19 @@ class ConsoleReport:
 
     def _print_table(self, table: Table, rows: list[list[str]]) -> None:
         """Print a recap table, each column as wide as its widest cell: that spares rich
-        measuring every cell (most of a recap's time with hundreds of orgs). A table wider
-        than the console is left to rich's own fitting."""
+        measuring every cell (most of a recap's time with hundreds of orgs); on a console
+        that shows no styles, the lines are written without rich's table at all. A table
+        wider than the console is left to rich's own fitting."""
         console = self.console
         headers = [str(column.header) for column in table.columns]
         widths = [max(map(cell_len, cells)) for cells in zip(headers, *rows, strict=True)]
-        total = sum(widths) + _COLUMN_GAP * (len(widths) - 1)
+        total = sum(widths) + GAP * (len(widths) - 1)
         if total <= console.width:
+            lines = (plain_lines(table, rows, widths, soft_wrap=console.soft_wrap)
+                     if shows_no_style(console) else None)
+            if lines is not None:
+                console.print(Text("\n".join(lines)), soft_wrap=True)
+                return
             for column, width in zip(table.columns, widths, strict=True):
                 column.width = width
         console.print(table)

@@ -162,7 +162,7 @@ class StepRunner:
             check = CheckResult("until", step.until, "true", True, False, False,
                                 f"still false after {runs} attempts")
             done = self.judged(step, action, local, check, runs=runs)
-        return replace(done, attempts=sent)
+        return done if done.attempts == sent else replace(done, attempts=sent)
 
     def within_deadline(self, seconds: float) -> float:
         """A wait cut short at the org's deadline (``--org-timeout``)."""

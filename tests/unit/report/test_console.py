@@ -35,11 +35,23 @@ def many_orgs(count: int) -> RunResult:
     return RunResult("fan-out.yml", "fan-out", orgs=orgs, elapsed_ms=900.0)
 
 
+def wide_names() -> RunResult:
+    """Names of wide characters (a playbook's file name may have them), and dotted ones."""
+    run = many_orgs(3)
+    for org, name in zip(run.orgs, ["組織-東京", "acme.uat-2", "x"], strict=True):
+        org.name = name
+        for step in [org.login, *org.steps]:
+            object.__setattr__(step, "org", name)
+    return run
+
+
 def recap(
-    run: RunResult, width: int, *, fast: bool, monkeypatch: pytest.MonkeyPatch, colour: bool = True
+    run: RunResult, width: int, *, fast: bool, monkeypatch: pytest.MonkeyPatch, colour: bool = True,
+    soft_wrap: bool = False,
 ) -> str:
     options = {"force_terminal": True, "color_system": "truecolor"} if colour else {}
-    console = Console(file=io.StringIO(), width=width, **options)  # type: ignore[arg-type]
+    console = Console(file=io.StringIO(), width=width, soft_wrap=soft_wrap,
+                      **options)  # type: ignore[arg-type]
     with monkeypatch.context() as patch:
         if not fast:  # rich measures and lays out every table itself
             patch.setattr(ConsoleReport, "_print_table",
@@ -50,15 +62,18 @@ def recap(
     return output
 
 
+@pytest.mark.parametrize("soft_wrap", [False, True], ids=["wrap", "soft-wrap"])
 @pytest.mark.parametrize("colour", [True, False], ids=["colour", "plain"])
 @pytest.mark.parametrize("width", [200, 120, 60, 30])
-@pytest.mark.parametrize("run", [many_orgs(1), many_orgs(12), sample_run()],
-                         ids=["one", "twelve", "sample"])
+@pytest.mark.parametrize("run", [many_orgs(1), many_orgs(12), sample_run(), wide_names()],
+                         ids=["one", "twelve", "sample", "wide"])
 def test_recap_tables_print_what_rich_lays_out(
-    run: RunResult, width: int, colour: bool, monkeypatch: pytest.MonkeyPatch
+    run: RunResult, width: int, colour: bool, soft_wrap: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert recap(run, width, fast=True, monkeypatch=monkeypatch, colour=colour) == recap(
-        run, width, fast=False, monkeypatch=monkeypatch, colour=colour)
+    """Laid out from the cells' widths, or as plain lines on a console that shows no styles
+    (soft-wrapping, as the command's consoles do, or not): what rich's own table prints."""
+    options = {"monkeypatch": monkeypatch, "colour": colour, "soft_wrap": soft_wrap}
+    assert recap(run, width, fast=True, **options) == recap(run, width, fast=False, **options)
 
 
 def test_the_matrix_shows_every_org_whole(monkeypatch: pytest.MonkeyPatch) -> None:
