@@ -28,6 +28,7 @@ from jinja2.sandbox import SecurityError
 from runner.errors import SfjwtError
 from runner.playbook import filters, limits, lookups
 from runner.playbook.sandbox import BoundedSandbox
+from runner.playbook.suggest import did_you_mean
 
 _SINGLE_EXPRESSION = re.compile(r"^\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}$", re.DOTALL)
 
@@ -233,7 +234,17 @@ def syntax_error(source: str, *, expression: bool = False) -> str | None:
     if not expression and not is_template(source):
         return None
     tree = parsed(source, expression=expression)
-    return tree if isinstance(tree, str) else None
+    return tree if isinstance(tree, str) else _unknown_filter_or_test(tree)
+
+
+def _unknown_filter_or_test(tree: nodes.Template) -> str | None:
+    """A filter or test no template can use: Jinja2 refuses it only when it compiles."""
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        kind, known = (("filter", ENVIRONMENT.filters) if isinstance(node, nodes.Filter)
+                       else ("test", ENVIRONMENT.tests))
+        if node.name not in known:
+            return f"template error: no {kind} named {node.name!r}{did_you_mean(node.name, known)}"
+    return None
 
 
 def undeclared_names(source: str, *, expression: bool = False) -> set[str]:
@@ -253,7 +264,7 @@ def undeclared(tree: nodes.Template) -> frozenset[str]:
     may refuse (an unknown filter or test; an attribute of a literal, which it computes)
     so that they fail as they always have, and so any attribute not read from a name."""
     if not all(isinstance(node, nodes.Output) for node in tree.body):
-        return frozenset(meta.find_undeclared_variables(tree))
+        return _compiled_undeclared(tree)
     loaded = set()
     for node in tree.find_all((nodes.Name, nodes.Filter, nodes.Test, nodes.Getattr,
                                nodes.Getitem)):
@@ -262,12 +273,21 @@ def undeclared(tree: nodes.Template) -> frozenset[str]:
                 loaded.add(node.name)
         elif isinstance(node, (nodes.Getattr, nodes.Getitem)):
             if not isinstance(_root(node), nodes.Name):  # maybe folded (and failed) at compile
-                return frozenset(meta.find_undeclared_variables(tree))
+                return _compiled_undeclared(tree)
         elif isinstance(node, (nodes.Filter, nodes.Test)):
             known = ENVIRONMENT.filters if isinstance(node, nodes.Filter) else ENVIRONMENT.tests
             if node.name not in known:
-                return frozenset(meta.find_undeclared_variables(tree))
+                return _compiled_undeclared(tree)
     return frozenset(loaded - set(ENVIRONMENT.globals) - {"self"})
+
+
+def _compiled_undeclared(tree: nodes.Template) -> frozenset[str]:
+    """Jinja2's own analysis; a template its compiler refuses reads nothing (the refusal is
+    the syntax check's to report, and the step's when it renders)."""
+    try:
+        return frozenset(meta.find_undeclared_variables(tree))
+    except jinja2.TemplateError:
+        return frozenset()
 
 
 def _root(node: nodes.Expr) -> nodes.Expr:

@@ -76,6 +76,15 @@ def test_syntax_errors_are_reported_not_raised():
     assert "syntax" in syntax_error("a ==", expression=True)
 
 
+def test_unknown_filters_and_tests_are_syntax_errors_not_crashes():
+    assert syntax_error("{{ x | tojsn }}") == \
+        "template error: no filter named 'tojsn'; did you mean 'tojson'?"
+    assert syntax_error("x is definedd", expression=True) == \
+        "template error: no test named 'definedd'; did you mean 'defined'?"
+    assert syntax_error("{% for i in x %}{{ i | nosuch }}{% endfor %}") is not None
+    assert undeclared_names("{% for i in x %}{{ i | nosuch }}{% endfor %}") == set()
+
+
 def test_undeclared_names_lists_top_level_names():
     assert undeclared_names("{{ a.b }}/{{ c[0] }}") == {"a", "c"}
     assert undeclared_names("x > y", expression=True) == {"x", "y"}
