@@ -18,7 +18,8 @@ from runner.playbook.model import Playbook, StepSpec
 from runner.playbook.project import FileAccessError, FileSearch
 from runner.playbook.references import file_lookups
 from runner.playbook.source import Link, StepSource, chain_text, with_chain
-from runner.playbook.templating import is_template, syntax_error
+from runner.playbook.templating import is_template
+from runner.playbook.trees import syntax_error
 
 BODY_FILES = ("json_file", "body_file")
 

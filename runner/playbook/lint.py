@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from runner.errors import PlaybookError, Position
-from runner.playbook import filecheck, templating, varcheck
+from runner.playbook import filecheck, trees, varcheck
 from runner.playbook.document import format_path
 from runner.playbook.environ import describe_missing
 from runner.playbook.expressions import expression_error, schema_error
@@ -164,7 +164,7 @@ class _Linter:
             filecheck.check_step_files(self.playbook, step, step.source)
 
     def _check_syntax(self, path: Path, text: str) -> None:
-        problem = templating.syntax_error(text, expression=True)
+        problem = trees.syntax_error(text, expression=True)
         if problem:
             raise self.document.error(path, problem, key=False)
 
@@ -237,7 +237,7 @@ class _Linter:
         hint: str | None = None, position: Position | None = None,
     ) -> None:
         document = self.document
-        problem = templating.syntax_error(text, expression=is_expression)
+        problem = trees.syntax_error(text, expression=is_expression)
         if problem:
             raise document.error(path, problem, key=False)
         found = references(text, expression=is_expression)

@@ -8,12 +8,14 @@ cycles and environment variables that are not set.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from jinja2 import nodes
 
-from runner.playbook.templating import is_template, parsed, undeclared
+from runner.playbook.templating import is_template
+from runner.playbook.trees import parsed, undeclared
 
 NAMESPACES = frozenset({"vars", "env", "org"})
 
@@ -140,13 +142,14 @@ def state_tests(expression: str) -> frozenset[str]:
 
 
 LOOKUPS = frozenset({"lookup", "query", "q"})
+_MAY_LOOK_UP = re.compile(r"\b(?:lookup|query|q)\s*\(")
 
 
 @lru_cache(maxsize=1024)
 def file_lookups(source: str, *, expression: bool = False) -> tuple[str, ...]:
     """The file names written as plain strings in ``lookup('file', ...)`` calls of ``source``,
     for checks before the run (a name built by a template is known only then)."""
-    if not expression and not is_template(source):
+    if (not expression and not is_template(source)) or not _MAY_LOOK_UP.search(source):
         return ()
     tree = parsed(source, expression=expression)
     if isinstance(tree, str):

@@ -21,14 +21,13 @@ from functools import lru_cache
 from typing import Any
 
 import jinja2
-from jinja2 import meta, nodes
+from jinja2 import nodes
 from jinja2.parser import Parser
 from jinja2.sandbox import SecurityError
 
 from runner.errors import SfjwtError
 from runner.playbook import filters, limits, lookups
 from runner.playbook.sandbox import BoundedSandbox
-from runner.playbook.suggest import did_you_mean
 
 _SINGLE_EXPRESSION = re.compile(r"^\{\{(?P<expr>(?:(?!\}\}|\{\{).)*)\}\}$", re.DOTALL)
 
@@ -213,85 +212,3 @@ def render(value: Any, context: Mapping[str, Any]) -> Any:
     if isinstance(value, (list, tuple)):
         return [render(item, context) for item in value]
     return value
-
-
-@lru_cache(maxsize=16384)
-def parsed(source: str, *, expression: bool = False) -> nodes.Template | str:
-    """``source``'s syntax tree, or its syntax error's message: each distinct template is
-    parsed once, however many checks read it (syntax, names, references)."""
-    try:
-        return ENVIRONMENT.parse("{{ " + source + " }}" if expression else source)
-    except jinja2.TemplateSyntaxError as exc:
-        return f"template syntax error: {exc.message}"
-    except RecursionError:
-        return "template syntax error: nested too deeply"
-    except ValueError as exc:  # a number literal longer than Python reads (4,300 digits)
-        return f"template syntax error: {str(exc).split(':')[0].lower()}"
-
-
-def syntax_error(source: str, *, expression: bool = False) -> str | None:
-    """The syntax error in a template or expression, or None when it parses."""
-    if not expression and not is_template(source):
-        return None
-    tree = parsed(source, expression=expression)
-    return tree if isinstance(tree, str) else _unknown_filter_or_test(tree)
-
-
-def _unknown_filter_or_test(tree: nodes.Template) -> str | None:
-    """A filter or test no template can use: Jinja2 refuses it only when it compiles."""
-    for node in tree.find_all((nodes.Filter, nodes.Test)):
-        kind, known = (("filter", ENVIRONMENT.filters) if isinstance(node, nodes.Filter)
-                       else ("test", ENVIRONMENT.tests))
-        if node.name not in known:
-            return f"template error: no {kind} named {node.name!r}{did_you_mean(node.name, known)}"
-    return None
-
-
-def undeclared_names(source: str, *, expression: bool = False) -> set[str]:
-    """Top-level variable names a template reads (for checks before the run)."""
-    if not expression and not is_template(source):
-        return set()
-    tree = parsed(source, expression=expression)
-    return set() if isinstance(tree, str) else set(undeclared(tree))
-
-
-def undeclared(tree: nodes.Template) -> frozenset[str]:
-    """The names ``tree`` reads from its context, as ``jinja2.meta.find_undeclared_variables``
-    finds them. Text and ``{{ }}`` expressions bind no name, so in a template of only those
-    every name loaded is read from the context, but the environment's globals and ``self``.
-    Jinja2's own analysis compiles the template, ten times the cost of this walk: it is
-    left the templates with statements (``{% for %}``, ``{% set %}``), those its compiler
-    may refuse (an unknown filter or test; an attribute of a literal, which it computes)
-    so that they fail as they always have, and so any attribute not read from a name."""
-    if not all(isinstance(node, nodes.Output) for node in tree.body):
-        return _compiled_undeclared(tree)
-    loaded = set()
-    for node in tree.find_all((nodes.Name, nodes.Filter, nodes.Test, nodes.Getattr,
-                               nodes.Getitem)):
-        if isinstance(node, nodes.Name):
-            if node.ctx == "load":
-                loaded.add(node.name)
-        elif isinstance(node, (nodes.Getattr, nodes.Getitem)):
-            if not isinstance(_root(node), nodes.Name):  # maybe folded (and failed) at compile
-                return _compiled_undeclared(tree)
-        elif isinstance(node, (nodes.Filter, nodes.Test)):
-            known = ENVIRONMENT.filters if isinstance(node, nodes.Filter) else ENVIRONMENT.tests
-            if node.name not in known:
-                return _compiled_undeclared(tree)
-    return frozenset(loaded - set(ENVIRONMENT.globals) - {"self"})
-
-
-def _compiled_undeclared(tree: nodes.Template) -> frozenset[str]:
-    """Jinja2's own analysis; a template its compiler refuses reads nothing (the refusal is
-    the syntax check's to report, and the step's when it renders)."""
-    try:
-        return frozenset(meta.find_undeclared_variables(tree))
-    except jinja2.TemplateError:
-        return frozenset()
-
-
-def _root(node: nodes.Expr) -> nodes.Expr:
-    """What ``a.b[0].c`` is read from: ``a``."""
-    while isinstance(node, (nodes.Getattr, nodes.Getitem)):
-        node = node.node
-    return node

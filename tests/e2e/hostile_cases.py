@@ -146,7 +146,8 @@ PLAYBOOK_CASES: tuple[Case, ...] = (
          "no filter named 'tojsn'; did you mean 'tojson'?",
          {"p.yml": _step('    request: {path: "/{{ 1 | tojsn }}"}\n')}),
     Case("unknown-test-in-a-loop", ("p.yml",), 4, "p.yml:4:21", "no test named 'nosuch'",
-         {"p.yml": _step('    request: {path: "/{% for i in [1] if i is nosuch %}{% endfor %}"}\n')}),
+         {"p.yml": _step('    request: {path: "/{% for i in [1] if i is nosuch %}'
+                         '{% endfor %}"}\n')}),
     Case("invalid-expect-schema", ("p.yml",), 4, "p.yml:6:16", "not a valid JSON Schema",
          {"p.yml": _step("    request: {path: /}\n    expect:\n      schema: {type: nonsense}\n")}),
     Case("deeply-nested-template", ("p.yml",), 4, "p.yml:4:21", "nested too deeply",

@@ -5,9 +5,8 @@ from runner.playbook.templating import (
     evaluate,
     render,
     render_string,
-    syntax_error,
-    undeclared_names,
 )
+from runner.playbook.trees import syntax_error, undeclared_names
 
 
 def test_plain_strings_are_left_alone():

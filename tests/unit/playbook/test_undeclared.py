@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from jinja2 import meta
 
-from runner.playbook.templating import ENVIRONMENT, parsed, undeclared
+from runner.playbook.templating import ENVIRONMENT
+from runner.playbook.trees import parsed, undeclared
 
 REPO = Path(__file__).resolve().parents[3]
 TRICKY = [

@@ -1,0 +1,147 @@
+"""Syntax trees of templates, for the checks before a run: parsed once, read without compiling.
+
+A check reads each template's tree several times (syntax, names, references, file
+lookups), and a playbook repeats the same few expressions in many texts
+(``step {{ n }} of {{ prefix }}``). So a text made only of plain text and ``{{ }}``
+expressions is put together from the trees of its expressions, each parsed once;
+anything else (statements, comments, whitespace control, braces inside an
+expression, a carriage return) is parsed whole by Jinja2, as before.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import jinja2
+from jinja2 import meta, nodes
+
+from runner.playbook.suggest import did_you_mean
+from runner.playbook.templating import ENVIRONMENT, is_template
+
+_EXPRESSION_BLOCK = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
+
+
+@lru_cache(maxsize=16384)
+def parsed(source: str, *, expression: bool = False) -> nodes.Template | str:
+    """``source``'s syntax tree, or its syntax error's message: each distinct template is
+    parsed once, however many checks read it (syntax, names, references)."""
+    if expression:
+        return _parse("{{ " + source + " }}")
+    pieces = _text_and_expressions(source)
+    return _parse(source) if pieces is None else _composed(pieces)
+
+
+def _text_and_expressions(source: str) -> list[str] | None:
+    """``source`` cut into text, expression, text, ...; None when Jinja2 must read it whole."""
+    if "{%" in source or "{#" in source or "\r" in source:  # Jinja2 rewrites \r\n in text
+        return None
+    pieces = _EXPRESSION_BLOCK.split(source)
+    texts, expressions = pieces[0::2], pieces[1::2]
+    if any("{{" in text for text in texts):  # an expression left open
+        return None
+    for inner in expressions:
+        if "{" in inner or "}" in inner or inner[:1] in "-+" or inner[-1:] in "-+":
+            return None
+        if "\\" in inner or inner.count("'") % 2 or inner.count('"') % 2:
+            return None  # maybe a string holding "}}": where the expression ends is Jinja2's call
+    return pieces
+
+
+def _composed(pieces: list[str]) -> nodes.Template | str:
+    """The tree Jinja2 would make of text and expressions, from each expression's own."""
+    output: list[nodes.Expr] = []
+    for index, piece in enumerate(pieces):
+        if index % 2 == 0:
+            if piece:
+                output.append(nodes.TemplateData(piece, lineno=1))
+            continue
+        tree = _expression_block(piece)
+        if isinstance(tree, str):
+            return tree
+        output.extend(tree.body[0].nodes)  # type: ignore[attr-defined]
+    return nodes.Template([nodes.Output(output, lineno=1)] if output else [], lineno=1)
+
+
+@lru_cache(maxsize=16384)
+def _expression_block(inner: str) -> nodes.Template | str:
+    return _parse("{{" + inner + "}}")
+
+
+def _parse(source: str) -> nodes.Template | str:
+    try:
+        return ENVIRONMENT.parse(source)
+    except jinja2.TemplateSyntaxError as exc:
+        return f"template syntax error: {exc.message}"
+    except RecursionError:
+        return "template syntax error: nested too deeply"
+    except ValueError as exc:  # a number literal longer than Python reads (4,300 digits)
+        return f"template syntax error: {str(exc).split(':')[0].lower()}"
+
+
+def syntax_error(source: str, *, expression: bool = False) -> str | None:
+    """The syntax error in a template or expression, or None when it parses."""
+    if not expression and not is_template(source):
+        return None
+    tree = parsed(source, expression=expression)
+    return tree if isinstance(tree, str) else _unknown_filter_or_test(tree)
+
+
+def _unknown_filter_or_test(tree: nodes.Template) -> str | None:
+    """A filter or test no template can use: Jinja2 refuses it only when it compiles."""
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        kind, known = (("filter", ENVIRONMENT.filters) if isinstance(node, nodes.Filter)
+                       else ("test", ENVIRONMENT.tests))
+        if node.name not in known:
+            return f"template error: no {kind} named {node.name!r}{did_you_mean(node.name, known)}"
+    return None
+
+
+def undeclared_names(source: str, *, expression: bool = False) -> set[str]:
+    """Top-level variable names a template reads (for checks before the run)."""
+    if not expression and not is_template(source):
+        return set()
+    tree = parsed(source, expression=expression)
+    return set() if isinstance(tree, str) else set(undeclared(tree))
+
+
+def undeclared(tree: nodes.Template) -> frozenset[str]:
+    """The names ``tree`` reads from its context, as ``jinja2.meta.find_undeclared_variables``
+    finds them. Text and ``{{ }}`` expressions bind no name, so in a template of only those
+    every name loaded is read from the context, but the environment's globals and ``self``.
+    Jinja2's own analysis compiles the template, ten times the cost of this walk: it is
+    left the templates with statements (``{% for %}``, ``{% set %}``), those its compiler
+    may refuse (an unknown filter or test; an attribute of a literal, which it computes)
+    so that they fail as they always have, and so any attribute not read from a name."""
+    if not all(isinstance(node, nodes.Output) for node in tree.body):
+        return _compiled_undeclared(tree)
+    loaded = set()
+    for node in tree.find_all((nodes.Name, nodes.Filter, nodes.Test, nodes.Getattr,
+                               nodes.Getitem)):
+        if isinstance(node, nodes.Name):
+            if node.ctx == "load":
+                loaded.add(node.name)
+        elif isinstance(node, (nodes.Getattr, nodes.Getitem)):
+            if not isinstance(_root(node), nodes.Name):  # maybe folded (and failed) at compile
+                return _compiled_undeclared(tree)
+        elif isinstance(node, (nodes.Filter, nodes.Test)):
+            known = ENVIRONMENT.filters if isinstance(node, nodes.Filter) else ENVIRONMENT.tests
+            if node.name not in known:
+                return _compiled_undeclared(tree)
+    return frozenset(loaded - set(ENVIRONMENT.globals) - {"self"})
+
+
+def _compiled_undeclared(tree: nodes.Template) -> frozenset[str]:
+    """Jinja2's own analysis; a template its compiler refuses reads nothing (the refusal is
+    the syntax check's to report, and the step's when it renders)."""
+    try:
+        return frozenset(meta.find_undeclared_variables(tree))
+    except jinja2.TemplateError:
+        return frozenset()
+
+
+def _root(node: nodes.Expr) -> nodes.Expr:
+    """What ``a.b[0].c`` is read from: ``a``."""
+    while isinstance(node, (nodes.Getattr, nodes.Getitem)):
+        node = node.node
+    return node
