@@ -35,8 +35,9 @@ def test_the_repository_s_templates_and_the_edges() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(parts=st.lists(st.one_of(EXPRESSIONS.map(lambda e: "{{ " + e + " }}"),
-                                st.sampled_from(["text ", "-", "\n", "\r\n", "{", "}", "}}", "'", '"'])),
-                      max_size=5))
+@given(parts=st.lists(st.one_of(
+    EXPRESSIONS.map(lambda e: "{{ " + e + " }}"),
+    st.sampled_from(["text ", "-", "\n", "\r\n", "{", "}", "}}", "'", '"']),
+), max_size=5))
 def test_generated_texts(parts: list[str]) -> None:
     _same_as_jinja("".join(parts))
