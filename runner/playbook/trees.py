@@ -10,6 +10,7 @@ expression, a carriage return) is parsed whole by Jinja2, as before.
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import lru_cache
 
@@ -60,7 +61,9 @@ def _composed(pieces: list[str]) -> nodes.Template | str:
         if isinstance(tree, str):
             return tree
         output.extend(tree.body[0].nodes)  # type: ignore[attr-defined]
-    return nodes.Template([nodes.Output(output, lineno=1)] if output else [], lineno=1)
+    template = nodes.Template([nodes.Output(output, lineno=1)] if output else [], lineno=1)
+    template.set_environment(ENVIRONMENT)  # as Jinja2's parser does: its compiler reads it
+    return template
 
 
 @lru_cache(maxsize=16384)
@@ -134,8 +137,9 @@ def undeclared(tree: nodes.Template) -> frozenset[str]:
 def _compiled_undeclared(tree: nodes.Template) -> frozenset[str]:
     """Jinja2's own analysis; a template its compiler refuses reads nothing (the refusal is
     the syntax check's to report, and the step's when it renders)."""
+    shared = copy.deepcopy(tree, {id(ENVIRONMENT): ENVIRONMENT})  # its compiler folds in place
     try:
-        return frozenset(meta.find_undeclared_variables(tree))
+        return frozenset(meta.find_undeclared_variables(shared))
     except jinja2.TemplateError:
         return frozenset()
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from jinja2 import TemplateSyntaxError
+from jinja2 import TemplateSyntaxError, nodes
 
 from runner.playbook.templating import ENVIRONMENT
-from runner.playbook.trees import parsed
+from runner.playbook.trees import parsed, undeclared
 from tests.unit.playbook.test_undeclared import EXPRESSIONS, _templates
 
 EDGES = [
@@ -17,6 +17,7 @@ EDGES = [
     "{{- x -}}", "{{ x +}}", "{{ {'a': 1} }}", "{{\n  a\n  | upper\n}}", "{{ x }}\n",
     "{{ 9 ** 9 }}", "{{ a. }}", "{{ 1 + }}", "  {{ a }}  {{ b }}  ", "{{ '}}{{' }}",
     "{{ \"it's\" }}", "{{ 'a\\'b' }}", "{{ '}}' ~ x }}{{ y }}", "}} {{ x }} {{",
+    "{{ (1).a }} {{ x }}", "a {{ x | nosuch }} {{ y }}",
 ]
 
 
@@ -26,6 +27,12 @@ def _same_as_jinja(source: str) -> None:
     except TemplateSyntaxError as exc:  # the same refusal, in the same words
         assert parsed(source) == f"template syntax error: {exc.message}", source
         return
+    assert parsed(source) == expected, source
+    # and reads the same, twice: Jinja2's own analysis compiles some trees, folding them
+    names = undeclared(ENVIRONMENT.parse(source))
+    tree = parsed(source)
+    assert isinstance(tree, nodes.Template)
+    assert undeclared(tree) == names == undeclared(tree), source
     assert parsed(source) == expected, source
 
 
