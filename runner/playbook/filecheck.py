@@ -3,8 +3,9 @@
 A name written as plain text (``json_file: account.json``, ``save: out/x.json``,
 ``lookup('file', 'data/accounts.csv')``) is known before any org is contacted,
 so a path that escapes the project, a missing file or a body file whose
-templates do not parse is an exit-4 error at its file, line and column. Names
-built by templates are checked when the step runs, the same way.
+templates do not parse is an exit-4 error at its file, line and column; a file
+that an earlier step's ``save:`` writes is not missing. Names built by templates
+are checked when the step runs, the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from runner.errors import PlaybookError
 from runner.playbook.datafiles import read_data
 from runner.playbook.document import JsonPath
 from runner.playbook.model import Playbook, StepSpec
-from runner.playbook.project import FileAccessError, FileSearch
+from runner.playbook.project import FileAccessError, FileSearch, MissingFile
 from runner.playbook.references import file_lookups
 from runner.playbook.source import Link, StepSource, chain_text, with_chain
 from runner.playbook.templating import is_template
@@ -24,32 +25,38 @@ from runner.playbook.trees import syntax_error
 BODY_FILES = ("json_file", "body_file")
 
 
-def check_step_files(playbook: Playbook, step: StepSpec, source: StepSource) -> None:
-    """Raise a positioned PlaybookError for the first file of ``step`` that cannot be used."""
+def check_step_files(playbook: Playbook, step: StepSpec, source: StepSource,
+                     saved: frozenset[Path] = frozenset()) -> Path | None:
+    """Raise a positioned PlaybookError for the first file of ``step`` that cannot be used
+    (``saved``: the files earlier steps write); return the file its ``save:`` writes."""
     files = source.files(playbook.project, playbook.base_dir)
     request = step.request
     for field in BODY_FILES if request is not None else ():
         raw = getattr(request, field)
-        if raw is None or is_template(raw):
+        if raw is None or is_template(raw) or files.may_find(raw, saved):
             continue
         path = _find(files, raw, source, ("request", field))
         if request is not None and request.template:
             _check_templates(files, path, field, Link(field, raw, source.position("request",
                                                                                    field)))
-    if step.save is not None and not is_template(step.save):
-        try:
-            playbook.project.target(step.save, playbook.base_dir)
-        except FileAccessError as exc:
-            raise source.error(("save",), f"save: {exc.message}", key=False) from None
+    if step.save is None or is_template(step.save):
+        return None
+    try:
+        return playbook.project.target(step.save, playbook.base_dir)
+    except FileAccessError as exc:
+        raise source.error(("save",), f"save: {exc.message}", key=False) from None
 
 
 def check_lookups(files: FileSearch, source: StepSource, path: JsonPath, text: str,
-                  expression: bool) -> None:
-    """Every ``lookup('file', 'NAME')`` with a plain name in one template finds its file."""
+                  expression: bool, saved: frozenset[Path] = frozenset()) -> None:
+    """Every ``lookup('file', 'NAME')`` with a plain name in one template finds its file,
+    or is one that an earlier step saves (``saved``)."""
     for name in file_lookups(text, expression=expression):
         try:
             files.find(name)
         except FileAccessError as exc:
+            if isinstance(exc, MissingFile) and files.may_find(name, saved):
+                continue
             raise source.document.error(path, f"lookup('file'): {exc.message}",
                                         key=False) from None
 

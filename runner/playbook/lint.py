@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path as PathLike
 
 from runner.errors import PlaybookError, Position
 from runner.playbook import filecheck, trees, varcheck
@@ -104,6 +105,7 @@ class _Linter:
         self.document = playbook.document  # the file of the step being checked
         self.registers = {step.register for step in playbook.steps if step.register}
         self.registers |= {name for step in playbook.steps for name in step.facts or {}}
+        self.saved: frozenset[PathLike] = frozenset()  # what earlier steps' save: write
 
     def check_steps(self) -> None:
         """Every step's templates, in document order, each seeing the names defined so far:
@@ -149,7 +151,8 @@ class _Linter:
             if (document.path, path) in checked:
                 continue
             if step.source is not None:
-                filecheck.check_lookups(files, step.source, path, text, is_expression)
+                filecheck.check_lookups(files, step.source, path, text, is_expression,
+                                        self.saved)
             field = path[len(step.path)]
             own = result if field in RESULT_FIELDS else set()
             seen = _Names(here.top | local | own, here.variables | own)
@@ -161,7 +164,8 @@ class _Linter:
                                 if field in RESULT_FIELDS else None)
         self._check_expect(step)
         if step.source is not None:
-            filecheck.check_step_files(self.playbook, step, step.source)
+            written = filecheck.check_step_files(self.playbook, step, step.source, self.saved)
+            self.saved |= {written} if written else set()
 
     def _check_syntax(self, path: Path, text: str) -> None:
         problem = trees.syntax_error(text, expression=True)

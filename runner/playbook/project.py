@@ -28,6 +28,10 @@ class FileAccessError(SfjwtError):
     """A path that is refused, missing or unreadable; callers add where it is written."""
 
 
+class MissingFile(FileAccessError):
+    """A path inside the project where no file is (yet)."""
+
+
 @dataclass(frozen=True)
 class Project:
     """The folders data files must stay inside: each as written and with symlinks resolved."""
@@ -72,7 +76,7 @@ class Project:
             if os.path.lexists(candidate):
                 return self._confined(raw, candidate)
         places = ", ".join(str(folder) for folder in dict.fromkeys(search))
-        raise FileAccessError(f"{raw!r}: no such file (looked in {places})")
+        raise MissingFile(f"{raw!r}: no such file (looked in {places})")
 
     def target(self, raw: str, base: Path) -> Path:
         """Where to write ``raw`` (relative to ``base``), refused outside the project."""
@@ -164,3 +168,9 @@ class FileSearch:
 
     def read(self, raw: str, *, subdir: str | None = "files") -> str:
         return self.project.read_text(self.find(raw, subdir=subdir))
+
+    def may_find(self, raw: str, paths: frozenset[Path]) -> bool:
+        """Whether one of ``paths`` (files an earlier step writes) is where ``raw`` is looked
+        up, so the file will be there when the step runs."""
+        return any(_lexical(folder / part / raw) in paths
+                   for folder in self.folders for part in ("files", ""))

@@ -148,7 +148,9 @@ class _Builder:
         else:
             document, link, role = files.role(target, include.steps_from, source, "include_role")
         params, items = self.around
-        looped = {step.loop_control.loop_var} if step.loop is not None else set()
+        control = step.loop_control
+        looped = {control.loop_var, *([control.index_var] if control.index_var else [])} \
+            if step.loop is not None else set()
         around = ({**params, **include.params}, items | looped)
         inherited = Inherited(any_errors_fatal=outer.any_errors_fatal, section=outer.section,
                               rescue_scope=outer.rescue_scope)

@@ -136,7 +136,8 @@ class ConsoleReport:
                 self._print_result(item, item=True)
 
     def _print_result(self, result: StepResult, *, item: bool) -> None:
-        """A step's line (a loop item's, indented, in the same columns) and what is under it."""
+        """A step's line (a loop item's, indented, in the same columns; a name longer than its
+        column is printed whole, pushing the rest of its line along) and what is under it."""
         word = result.outcome.value + (" (ignored)" if result.ignored and not item else "")
         name_width, org_width = self._name_width, self._org_width
         timed = result.outcome.passed or result.elapsed_ms
@@ -144,7 +145,7 @@ class ConsoleReport:
         lead = f"    {word:<7} " if item else f"  {word:<9} "  # "interrupted" is longer
         line = Text.assemble(
             (lead, STYLES[result.outcome]),
-            f"{redact(_item_text(result) if item else result.name):<{name_width}.{name_width}}  ",
+            f"{redact(_item_text(result) if item else result.name):<{name_width}}  ",
             (f"{result.org:<{org_width}.{org_width}} ", "blue"),
             timing,
         )

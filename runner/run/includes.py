@@ -54,12 +54,10 @@ def run_include(walk: Walk, step: StepSpec, place: Any) -> Any:
     try:
         false = runner.false_condition(step, context)
         if false is not None:
-            walk.emit(runner.skipped(step, name, Reason(Why.WHEN_FALSE, condition_text(false))))
-            if include.body is not None:
-                walk.skip_all(include.body, Outcome.SKIPPED, Reason(Why.WHEN_FALSE,
-                                                                    condition_text(false)))
-            return None
+            return _skip(walk, step, name, Reason(Why.WHEN_FALSE, condition_text(false)))
         items = loops.loop_items(runner, step) if step.loop is not None else [None]
+        if not items:
+            return _skip(walk, step, name, Reason(Why.NO_ITEMS))
         body = include.body if include.body is not None else _read(walk, step)
     except SfjwtError as exc:
         result = StepResult(Kind.STEP, step.index, name, walk.org, Outcome.FAILED,
@@ -86,6 +84,13 @@ def run_include(walk: Walk, step: StepSpec, place: Any) -> Any:
         if stop is not None:
             return stop
     return None
+
+
+def _skip(walk: Walk, step: StepSpec, name: str, reason: Reason) -> None:
+    """The include skipped, and with it each of its steps that is known."""
+    walk.emit(walk.runner.skipped(step, name, reason))
+    if step.include is not None and step.include.body is not None:
+        walk.skip_all(step.include.body, Outcome.SKIPPED, reason)
 
 
 def _read(walk: Walk, step: StepSpec) -> tuple[Node, ...]:

@@ -1,0 +1,143 @@
+"""Recipes as a team first writes them, run from another folder: what reaches the org and what
+a person reads when an include loops with an index, a later step reads a file an earlier one
+saved, a filter is misspelled, a loop item's name is long, or a CSV has no rows.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import run_cli
+from tests.e2e.org_records import standalone_org
+from tests.e2e.test_data_files import orgs_block, project
+
+ROW_STEPS = """\
+- name: "Create {{ row.Name }}"
+  request:
+    method: POST
+    path: /services/data/v60.0/sobjects/Account
+    json_file: account.json
+  expect: {status: 201}
+- name: "Row {{ n }} is {{ row.Name }}"
+  debug: {msg: "row {{ n }} of the CSV"}
+"""
+
+
+def test_an_included_step_file_sees_the_loop_index_var(tmp_path: Path) -> None:
+    with standalone_org(tmp_path) as org:
+        recipes = project(tmp_path, {
+            "data/rows.csv": "Name,Number\r\nÄcme Ünïcode,A-1\r\nGlobex,G-2\r\n",
+            "files/account.json": '{"Name": "{{ row.Name }}", "AccountNumber": "{{ row.Number }}",'
+                                  ' "Description": "row {{ n }}"}\n',
+            "steps/per_row.yml": ROW_STEPS,
+            "rows.yml": (
+                "name: One account per row\n" + orgs_block(org) +
+                "steps:\n"
+                "  - include_steps: steps/per_row.yml\n"
+                "    loop: \"{{ lookup('file', 'data/rows.csv') | from_csv }}\"\n"
+                "    loop_control: {loop_var: row, index_var: n}\n"),
+        })
+        run = run_cli(str(recipes / "rows.yml"), "-v", cwd=tmp_path.parent)
+        records = org.records("Account", "Name", "AccountNumber", "Description")
+    assert run.status == 0, run.output
+    assert records == [("Äcme Ünïcode", "A-1", "row 0"), ("Globex", "G-2", "row 1")]
+    assert "Row 1 is Globex" in run.stdout and "row 1 of the CSV" in run.stdout
+
+
+def test_a_later_step_looks_up_the_file_an_earlier_step_saved(tmp_path: Path) -> None:
+    recipes = project(tmp_path, {"saved.yml": (
+        "name: Save then read\n"
+        "steps:\n"
+        "  - name: Find Edge\n"
+        "    query: SELECT Name FROM Account WHERE Name = 'Edge Communications'\n"
+        "    save: out/edge.json\n"
+        "  - name: Read what was saved\n"
+        "    debug:\n"
+        "      msg: \"saved {{ (lookup('file', 'out/edge.json') | from_json).records[0].Name }}\"\n"
+        "  - name: Send it back as a body\n"
+        "    request: {method: POST, path: /services/data/v60.0/sobjects/Account,"
+        " json_file: out/edge.json}\n"
+        "    expect: {status: 400, json: {'[0].message': {contains: totalSize}}}\n"),
+    })
+    run = run_cli(str(recipes / "saved.yml"), "-v", cwd=tmp_path)
+    assert run.status == 0, run.output
+    assert "saved Edge Communications" in run.stdout
+    assert json.loads((recipes / "out" / "edge.json").read_text())["totalSize"] == 1
+
+
+def test_a_lookup_before_the_step_that_saves_its_file_is_still_refused(tmp_path: Path) -> None:
+    recipes = project(tmp_path, {"early.yml": (
+        "name: Read too early\n"
+        "steps:\n"
+        "  - name: Read\n"
+        "    debug: {msg: \"{{ lookup('file', 'out/edge.json') }}\"}\n"
+        "  - name: Save\n"
+        "    request: {path: /services/data/}\n"
+        "    save: out/edge.json\n"),
+    })
+    run = run_cli(str(recipes / "early.yml"), cwd=tmp_path)
+    assert run.status == 4, run.output
+    assert "early.yml:4:18: lookup('file'): 'out/edge.json': no such file" in run.stderr
+
+
+def test_an_unknown_filter_is_an_invalid_playbook_at_its_place(tmp_path: Path) -> None:
+    recipes = project(tmp_path, {"typo.yml": (
+        "name: Filter typo\n"
+        "steps:\n"
+        "  - name: Names\n"
+        "    debug: {msg: \"{{ [1, 2] | lenght }}\"}\n"),
+        "test.yml": (
+            "name: Test typo\n"
+            "steps:\n"
+            "  - name: Names\n"
+            "    debug: {msg: x}\n"
+            "    when: \"'x' is sucess\"\n"),
+    })
+    for args in ([], ["--syntax-check"], ["-C"]):
+        run = run_cli(str(recipes / "typo.yml"), *args, cwd=tmp_path)
+        assert run.status == 4, run.output
+        assert "internal error" not in run.output
+        assert ("typo.yml:4:18: template syntax error: no filter named 'lenght'; "
+                "did you mean 'length'?") in run.stderr
+    run = run_cli(str(recipes / "test.yml"), cwd=tmp_path)
+    assert run.status == 4, run.output
+    assert ("test.yml:5:11: template syntax error: no test named 'sucess'; "
+            "did you mean 'success'?") in run.stderr
+
+
+def test_a_failed_loop_item_is_named_in_full(tmp_path: Path) -> None:
+    recipes = project(tmp_path, {"long.yml": (
+        "name: Long names\n"
+        "steps:\n"
+        "  - name: \"Create {{ item }}\"\n"
+        "    request: {method: POST, path: /services/data/v60.0/sobjects/Account,"
+        " json: {Nmae: \"{{ item }}\"}}\n"
+        "    loop: [Burlington Textiles Corp of America, Burlington Textiles Corp of Asia]\n"),
+    })
+    run = run_cli(str(recipes / "long.yml"), cwd=tmp_path)
+    assert run.status == 2, run.output
+    assert "failed  Create Burlington Textiles Corp of America  embedded" in run.stdout
+    assert "failed  Create Burlington Textiles Corp of Asia  embedded" in run.stdout
+
+
+def test_an_include_over_a_csv_without_rows_is_skipped_with_its_steps(tmp_path: Path) -> None:
+    recipes = project(tmp_path, {
+        "data/none.csv": "\ufeffName,Number\n",
+        "steps/per_row.yml": ROW_STEPS.replace("json_file: account.json", "json: {Name: x}"),
+        "empty.yml": (
+            "name: No rows\n"
+            "steps:\n"
+            "  - include_steps: steps/per_row.yml\n"
+            "    loop: \"{{ lookup('file', 'data/none.csv') | from_csv }}\"\n"
+            "    loop_control: {loop_var: row, index_var: n}\n"),
+    })
+    run = run_cli(str(recipes / "empty.yml"), "-v", "--json", "r.json", cwd=tmp_path)
+    assert run.status == 0, run.output
+    assert "skipped   include_steps steps/per_row.yml" in run.stdout
+    assert "the loop has no items" in run.stdout
+    report = json.loads((tmp_path / "r.json").read_text())
+    steps = report["playbooks"][0]["orgs"][0]["steps"]
+    assert [(step["name"], step["outcome"]) for step in steps] == [
+        ("include_steps steps/per_row.yml", "skipped"), ("Create {{ row.Name }}", "skipped"),
+        ("Row {{ n }} is {{ row.Name }}", "skipped")]
