@@ -20,6 +20,7 @@ from runner.playbook.origins import Defined, document_layer
 from runner.playbook.project import FileAccessError, Project
 from runner.playbook.source import Link, with_chain
 from runner.playbook.templating import TemplateRenderError, is_template, render_string
+from runner.playbook.undefined import explained
 
 _IDENTIFIER_HINT = "variable names are letters, digits and '_', not starting with a digit"
 
@@ -79,6 +80,23 @@ def render_document(document: Document, scope: Mapping[str, Any]) -> Any:
     return _render(document.data, (), document, scope)
 
 
+def render_text(text: str, path: Path, scope: Mapping[str, Any]) -> str:
+    """A text file (a ``body_file``) rendered as one template; an error names the file and,
+    when one line's templates fail on their own, that line."""
+    try:
+        return str(render_string(text, scope))
+    except TemplateRenderError as exc:
+        where = str(path)
+        for number, line in enumerate(text.splitlines(), start=1):
+            try:
+                render_string(line, scope)
+            except TemplateRenderError as own:
+                if not own.message.startswith("template syntax error"):  # a block's part
+                    where = f"{path}:{number}:{line.index('{') + 1}"
+                    break
+        raise TemplateRenderError(f"{where}: {explained(exc, [(text, False)], scope)}") from None
+
+
 def _render(value: Any, path: JsonPath, document: Document, scope: Mapping[str, Any]) -> Any:
     if isinstance(value, str):
         try:
@@ -86,7 +104,7 @@ def _render(value: Any, path: JsonPath, document: Document, scope: Mapping[str, 
         except TemplateRenderError as exc:
             position = document.position_of(path, key=False)
             where = f"{position}: " if position else f"{document.path}: "
-            raise TemplateRenderError(where + exc.message) from None
+            raise TemplateRenderError(where + explained(exc, [(value, False)], scope)) from None
     if isinstance(value, dict):
         return {_render(key, path, document, scope): _render(item, (*path, key), document, scope)
                 for key, item in value.items()}

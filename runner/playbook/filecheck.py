@@ -12,15 +12,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runner.errors import PlaybookError
+from runner.errors import PlaybookError, Position
 from runner.playbook.datafiles import read_data
 from runner.playbook.document import JsonPath
 from runner.playbook.model import Playbook, StepSpec
 from runner.playbook.project import FileAccessError, FileSearch, MissingFile
 from runner.playbook.references import file_lookups
-from runner.playbook.source import Link, StepSource, chain_text, with_chain
+from runner.playbook.source import Link, StepSource, with_chain
 from runner.playbook.templating import is_template
-from runner.playbook.trees import syntax_error
+from runner.playbook.trees import syntax_error, syntax_error_line
 
 BODY_FILES = ("json_file", "body_file")
 
@@ -74,10 +74,15 @@ def _check_templates(files: FileSearch, path: Path, field: str, link: Link) -> N
         if field == "json_file":
             document = read_data(files.project, path)
         else:
-            problem = syntax_error(files.project.read_text(path))
+            text = files.project.read_text(path)
+            problem = syntax_error(text)
             if problem:
-                raise PlaybookError(f"{path}: {problem}{chain_text((link,))}",
-                                    position=link.position)
+                lines = text.splitlines() or [""]
+                number = min(syntax_error_line(text), len(lines))
+                line = lines[number - 1]
+                raise PlaybookError(problem, position=Position(str(path), number,
+                                                               line.find("{") + 1 or 1),
+                                    source_line=line)
             return
     except FileAccessError as exc:
         raise PlaybookError(f"{field}: {exc.message}", position=link.position) from None

@@ -100,6 +100,21 @@ def _unknown_filter_or_test(tree: nodes.Template) -> str | None:
     return None
 
 
+def syntax_error_line(source: str) -> int:
+    """The line of a template's syntax error (an unknown filter's or test's too), or 1."""
+    try:
+        tree = ENVIRONMENT.parse(source)
+    except jinja2.TemplateSyntaxError as exc:
+        return exc.lineno or 1
+    except (RecursionError, ValueError):
+        return 1
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        known = ENVIRONMENT.filters if isinstance(node, nodes.Filter) else ENVIRONMENT.tests
+        if node.name not in known:
+            return node.lineno
+    return 1
+
+
 def undeclared_names(source: str, *, expression: bool = False) -> set[str]:
     """Top-level variable names a template reads (for checks before the run)."""
     if not expression and not is_template(source):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from runner.playbook.datafiles import read_data, render_document
+from runner.playbook.datafiles import read_data, render_document, render_text
 from runner.playbook.project import FileAccessError, FileSearch, write_text
 from runner.playbook.scope import Scope
 from runner.playbook.step_parts import RequestSpec
@@ -65,8 +65,8 @@ def with_file_body(request: RequestSpec, scope: Scope) -> RequestSpec:
         value = render_document(document, scope) if request.template else document.data
         return replace(request, json=value, has_json=True, body=None)
     text = files.project.read_text(path)
-    body = render_string(text, scope) if request.template else text
-    return replace(request, body=str(body), has_json=False)
+    body = render_text(text, path, scope) if request.template else text
+    return replace(request, body=body, has_json=False)
 
 
 def save_body(raw: str, text: str, scope: Scope, playbook_folder: Path) -> Path:

@@ -141,3 +141,36 @@ def test_an_include_over_a_csv_without_rows_is_skipped_with_its_steps(tmp_path: 
     assert [(step["name"], step["outcome"]) for step in steps] == [
         ("include_steps steps/per_row.yml", "skipped"), ("Create {{ row.Name }}", "skipped"),
         ("Row {{ n }} is {{ row.Name }}", "skipped")]
+
+
+NOTE_STEP = """\
+name: Notes
+steps:
+  - name: "Note for {{ row.Name }}"
+    request:
+      method: POST
+      path: /services/data/v60.0/sobjects/Account
+      body_file: note.txt
+    loop: [{Name: Acme}]
+    loop_control: {loop_var: row}
+"""
+
+
+def test_a_body_file_template_error_names_the_body_files_line(tmp_path: Path) -> None:
+    recipes = project(tmp_path, {
+        "files/note.txt": "Dear team,\nrow {{ row.Name }} of {{ row.Region }}\n",
+        "files/broken.txt": "Dear team,\nrow {{ row.Name }\n",
+        "notes.yml": NOTE_STEP,
+        "broken.yml": NOTE_STEP.replace("note.txt", "broken.txt"),
+    })
+    run = run_cli("notes.yml", cwd=recipes)
+    assert run.status == 2, run.output
+    assert ("✗ notes.yml:7:18 (request.body_file): files/note.txt:2:5: undefined variable: "
+            "'row' has no key 'Region' (it has: Name)") in run.stdout
+    run = run_cli("broken.yml", cwd=recipes)
+    assert run.status == 4, run.output
+    assert run.stderr.splitlines()[:3] == [
+        "files/broken.txt:2:5: template syntax error: unexpected '}' "
+        "(from body_file broken.txt at broken.yml:7:7)",
+        "    2 | row {{ row.Name }",
+        "      |     ^"]
