@@ -56,6 +56,11 @@ def _item_text(item: StepResult) -> str:
     return item.name if label and label in item.name else f"{item.name} ({label})"
 
 
+def _padded(text: str, width: int) -> str:
+    """``text`` padded to ``width`` columns of a terminal (a CJK character takes two)."""
+    return text + " " * (width - cell_len(text))
+
+
 def _cut(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1] + "…"
@@ -78,7 +83,7 @@ class ConsoleReport:
     def run_started(self, playbook: Playbook, orgs: Sequence[str]) -> None:
         names = [step.name for step in playbook.steps] + ["log in"] + [
             f"key {name}" for name in playbook.keys]
-        self._name_width = min(max(len(name) for name in names), 60)
+        self._name_width = min(max(cell_len(name) for name in names), 60)
         self._org_width = min(max([len(org) for org in orgs] + [8]), 30)
         if wanted(self.console, enabled=self._want_progress):
             self._progress = ProgressDisplay(self.console, orgs=len(orgs),
@@ -145,7 +150,7 @@ class ConsoleReport:
         lead = f"    {word:<7} " if item else f"  {word:<9} "  # "interrupted" is longer
         line = Text.assemble(
             (lead, STYLES[result.outcome]),
-            f"{redact(_item_text(result) if item else result.name):<{name_width}}  ",
+            _padded(redact(_item_text(result) if item else result.name), name_width) + "  ",
             (f"{result.org:<{org_width}.{org_width}} ", "blue"),
             timing,
         )

@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from rich.cells import cell_len
+
 from tests.conftest import run_cli
 from tests.e2e.org_records import standalone_org
 from tests.e2e.test_data_files import orgs_block, project
@@ -174,3 +176,18 @@ def test_a_body_file_template_error_names_the_body_files_line(tmp_path: Path) ->
         "(from body_file broken.txt at broken.yml:7:7)",
         "    2 | row {{ row.Name }",
         "      |     ^"]
+
+
+def test_step_lines_stay_in_columns_with_wide_characters(tmp_path: Path) -> None:
+    recipes = project(tmp_path, {"wide.yml": (
+        "name: Prüfung 検証\n"
+        "steps:\n"
+        "  - {name: \"Konten 検証検証\", debug: {msg: x}}\n"
+        "  - {name: plain, debug: {msg: x}}\n"),
+    })
+    run = run_cli(str(recipes / "wide.yml"), cwd=tmp_path)
+    assert run.status == 0, run.output
+    lines = [line for line in run.stdout.splitlines() if line.startswith("  ok ")]
+    assert len(lines) == 3
+    # where the org column starts, in terminal columns (a CJK character takes two)
+    assert len({cell_len(line[:line.index(" embedded")]) for line in lines}) == 1, lines
