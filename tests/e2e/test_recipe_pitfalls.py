@@ -100,11 +100,11 @@ def test_an_unknown_filter_is_an_invalid_playbook_at_its_place(tmp_path: Path) -
         run = run_cli(str(recipes / "typo.yml"), *args, cwd=tmp_path)
         assert run.status == 4, run.output
         assert "internal error" not in run.output
-        assert ("typo.yml:4:18: template syntax error: no filter named 'lenght'; "
+        assert ("typo.yml:4:18: template error: no filter named 'lenght'; "
                 "did you mean 'length'?") in run.stderr
     run = run_cli(str(recipes / "test.yml"), cwd=tmp_path)
     assert run.status == 4, run.output
-    assert ("test.yml:5:11: template syntax error: no test named 'sucess'; "
+    assert ("test.yml:5:11: template error: no test named 'sucess'; "
             "did you mean 'success'?") in run.stderr
 
 
