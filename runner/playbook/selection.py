@@ -12,7 +12,7 @@ from fnmatch import fnmatch
 
 from runner.errors import UsageError
 from runner.playbook.model import Playbook
-from runner.playbook.steps import StepSpec
+from runner.playbook.steps import StepSpec, leaves
 from runner.playbook.suggest import did_you_mean
 
 
@@ -39,13 +39,27 @@ def select_steps(playbook: Playbook, args: argparse.Namespace) -> tuple[StepSpec
         if start not in names:
             suggestion = did_you_mean(start, names)
             raise UsageError(f"--start-at-step: no step named {start!r}{suggestion}")
-        steps = steps[names.index(start):]
+        first = names.index(start)
+        _refuse_inside_include(steps, first)
+        steps = steps[first:]
     wanted = split_tags(getattr(args, "tags", []))
     skipped = split_tags(getattr(args, "skip_tags", []))
     known = {tag for step in playbook.steps for tag in step.tags} | {"all", "always", "never"}
     for tag in sorted((wanted | skipped) - known):
         raise UsageError(f"unknown tag {tag!r}{did_you_mean(tag, sorted(known))}")
     return tuple(step for step in steps if _tag_selected(step, wanted, skipped))
+
+
+def _refuse_inside_include(steps: tuple[StepSpec, ...], index: int) -> None:
+    """A run cannot start inside an include (as in Ansible): the include would not run, and
+    neither would the step asked for."""
+    for step in steps[:index]:
+        body = step.include.body if step.include is not None else None
+        if body is not None and any(leaf.index == steps[index].index for leaf in leaves(body)):
+            raise UsageError(f"--start-at-step: {steps[index].name!r} is a step of "
+                             f"{step.name!r}; a run cannot start inside an include",
+                             hint=f"start at {step.name!r}, or import the file with "
+                             "import_steps")
 
 
 def applies_to(step: StepSpec, org_name: str) -> bool:

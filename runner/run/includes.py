@@ -1,12 +1,13 @@
 """``include_steps`` and ``include_role`` in a walk: the include's line, then its file's tree.
 
-As Ansible's include_tasks: the include's ``when`` is evaluated once, its
-``loop`` walks the whole file once per item (its steps see ``item``, or
-``loop_control.loop_var``), its ``vars`` rank above registered results, and its
+As Ansible's include_tasks: the include's ``when`` is evaluated once (once per item
+when it loops), its ``loop`` walks the whole file once per item whose ``when``
+holds (its steps see ``item``, or ``loop_control.loop_var``, and ``index_var``),
+its ``vars`` rank above registered results, and its
 own result comes before the steps it runs. A failure inside ends the include
 and goes on as any failure does (the enclosing block's ``rescue``, or the end
 of the org's run). A name a template builds is read and checked when the step
-runs.
+runs, for each loop item (the name may read the item).
 """
 
 from __future__ import annotations
@@ -52,13 +53,20 @@ def run_include(walk: Walk, step: StepSpec, place: Any) -> Any:
     context = runner.context(step)
     name = runner.name(step, context)
     try:
-        false = runner.false_condition(step, context)
-        if false is not None:
-            return _skip(walk, step, name, Reason(Why.WHEN_FALSE, condition_text(false)))
         items = loops.loop_items(runner, step) if step.loop is not None else [None]
         if not items:
             return _skip(walk, step, name, Reason(Why.NO_ITEMS))
-        body = include.body if include.body is not None else _read(walk, step)
+        locals_: list[dict[str, Any]] = []
+        false = None
+        for index, item in enumerate(items):  # when: once, or once per item (it may read it)
+            local = _item_vars(step, item, index)
+            false = runner.false_condition(step, runner.context(step, **local))
+            if false is None:
+                locals_.append(local)
+        if not locals_ and false is not None:
+            return _skip(walk, step, name, Reason(Why.WHEN_FALSE, condition_text(false)))
+        bodies = [include.body if include.body is not None else _read(walk, step, local)
+                  for local in locals_]
     except SfjwtError as exc:
         result = StepResult(Kind.STEP, step.index, name, walk.org, Outcome.FAILED,
                             _ms(started), reason=Reason(Why.ERROR, exc.message),
@@ -69,13 +77,7 @@ def run_include(walk: Walk, step: StepSpec, place: Any) -> Any:
         return walk._failed(step, result, place)
     walk.emit(StepResult(Kind.STEP, step.index, name, walk.org, Outcome.OK, _ms(started),
                          tags=step.tags, position=step.position))
-    control = step.loop_control
-    for index, item in enumerate(items):
-        local = {}
-        if step.loop is not None:
-            local[control.loop_var] = item
-            if control.index_var:
-                local[control.index_var] = index
+    for local, body in zip(locals_, bodies, strict=True):
         runner.frames.append(Frame(local, include.params))
         try:
             stop = walk._nodes(body, place)
@@ -86,6 +88,14 @@ def run_include(walk: Walk, step: StepSpec, place: Any) -> Any:
     return None
 
 
+def _item_vars(step: StepSpec, item: Any, index: int) -> dict[str, Any]:
+    """What one pass over the include's file sees of its loop: the item and its index."""
+    if step.loop is None:
+        return {}
+    control = step.loop_control
+    return {control.loop_var: item, **({control.index_var: index} if control.index_var else {})}
+
+
 def _skip(walk: Walk, step: StepSpec, name: str, reason: Reason) -> None:
     """The include skipped, and with it each of its steps that is known."""
     walk.emit(walk.runner.skipped(step, name, reason))
@@ -93,12 +103,14 @@ def _skip(walk: Walk, step: StepSpec, name: str, reason: Reason) -> None:
         walk.skip_all(step.include.body, Outcome.SKIPPED, reason)
 
 
-def _read(walk: Walk, step: StepSpec) -> tuple[Node, ...]:
-    """The tree of an include whose name a template builds, read and checked now."""
+def _read(walk: Walk, step: StepSpec, local: dict[str, Any]) -> tuple[Node, ...]:
+    """The tree of an include whose name a template builds (for one loop item, which the
+    name may read), read and checked now."""
     include = step.include
     assert include is not None
     runner = walk.runner
-    target = runner.render(step, include.keyword, include.target, runner.context(step))
+    target = runner.render(step, include.keyword, include.target,
+                           runner.context(step, **local))
     playbook = walk.playbook
     try:
         return build_included(step, str(target), Expansion(playbook.project, playbook.base_dir))

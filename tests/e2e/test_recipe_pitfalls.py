@@ -191,3 +191,53 @@ def test_step_lines_stay_in_columns_with_wide_characters(tmp_path: Path) -> None
     assert len(lines) == 3
     # where the org column starts, in terminal columns (a CJK character takes two)
     assert len({cell_len(line[:line.index(" embedded")]) for line in lines}) == 1, lines
+
+
+def test_an_include_picks_its_file_and_its_when_for_each_loop_item(tmp_path: Path) -> None:
+    with standalone_org(tmp_path) as org:
+        recipes = project(tmp_path, {
+            "data/rows.csv": "Kind,Name\ncustomer,Acme\npartner,Globex\nskip,Initech\n",
+            "kinds/customer.yml": (
+                "- name: \"Customer {{ row.Name }}\"\n"
+                "  request: {method: POST, path: /services/data/v60.0/sobjects/Account,"
+                " json: {Name: \"{{ row.Name }}\", Type: Customer}}\n"),
+            "kinds/partner.yml": (
+                "- name: \"Partner {{ row.Name }}\"\n"
+                "  request: {method: POST, path: /services/data/v60.0/sobjects/Account,"
+                " json: {Name: \"{{ row.Name }}\", Type: Partner}}\n"),
+            "kinds.yml": (
+                "name: One file per kind\n" + orgs_block(org) +
+                "steps:\n"
+                "  - include_steps: \"kinds/{{ row.Kind }}.yml\"\n"
+                "    loop: \"{{ lookup('file', 'data/rows.csv') | from_csv }}\"\n"
+                "    loop_control: {loop_var: row}\n"
+                "    when: row.Kind != 'skip'\n"),
+        })
+        run = run_cli(str(recipes / "kinds.yml"), cwd=tmp_path)
+        records = org.records("Account", "Name", "Type")
+    assert run.status == 0, run.output
+    assert records == [("Acme", "Customer"), ("Globex", "Partner")]
+    assert "changed   Customer Acme" in run.stdout and "changed   Partner Globex" in run.stdout
+
+
+def test_a_run_does_not_start_inside_an_include(tmp_path: Path) -> None:
+    recipes = project(tmp_path, {
+        "steps/per_row.yml": ROW_STEPS.replace("json_file: account.json", "json: {Name: x}"),
+        "start.yml": (
+            "name: Start somewhere\n"
+            "steps:\n"
+            "  - include_steps: steps/per_row.yml\n"
+            "    loop: [{Name: Acme}]\n"
+            "    loop_control: {loop_var: row, index_var: n}\n"
+            "  - name: After\n"
+            "    debug: {msg: after}\n"),
+    })
+    run = run_cli(str(recipes / "start.yml"), "--start-at-step", "Row {{ n }} is {{ row.Name }}",
+                  cwd=tmp_path)
+    assert run.status == 5, run.output
+    assert ("--start-at-step: 'Row {{ n }} is {{ row.Name }}' is a step of "
+            "'include_steps steps/per_row.yml'; a run cannot start inside an include"
+            ) in run.stderr
+    run = run_cli(str(recipes / "start.yml"), "--start-at-step", "After", cwd=tmp_path)
+    assert run.status == 0, run.output
+    assert "ok        After" in run.stdout and "include_steps" not in run.stdout
