@@ -5,7 +5,8 @@ Installed with sfjwt-run (entry point ``pytest11``), as Tavern's is:
 - Files matching the ini option ``sfjwt_files`` (default ``test_*.sfjwt.yml``) are
   collected. Each playbook is **one test item** (named by its ``name:``), run as
   ``sfjwt-run FILE`` with the ini option ``sfjwt_args`` appended (``-i orgs.yml -e
-  x=1``): it passes when the run exits 0, and a failure shows the run's console
+  x=1``; its relative paths are relative to the ini file, as pytest's own are): it
+  passes when the run exits 0, and a failure shows the run's console
   output as ``sfjwt-run`` prints it. A playbook that does not load is a collection
   error with its ``file:line:col``. The tags of its steps become markers
   (``-m smoke``); ``-k`` matches the file name, the playbook's name and its tags;
@@ -24,6 +25,7 @@ Installed with sfjwt-run (entry point ``pytest11``), as Tavern's is:
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -72,14 +74,25 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> PlaybookFi
     return None
 
 
-def run_cli(path: Path, args: list[str]) -> tuple[int, str]:
-    """``sfjwt-run PATH ARGS`` in this process: its exit status and its console text."""
+def run_cli(path: Path, args: list[str], folder: Path | None = None) -> tuple[int, str]:
+    """``sfjwt-run PATH ARGS`` in this process, in ``folder`` (the ini file's, where the
+    relative paths of ``sfjwt_args`` are written): its exit status and its console text."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=CONSOLE_WIDTH, no_color=True, highlight=False,
                       force_terminal=False, soft_wrap=True)
-    status = main([str(path), *args, "--no-progress"], Environment(stdout=console,
-                                                                   stderr=console))
+    before = Path.cwd()
+    os.chdir(folder or before)
+    try:
+        status = main([str(path.absolute()), *args, "--no-progress"],
+                      Environment(stdout=console, stderr=console))
+    finally:
+        os.chdir(before)
     return status, buffer.getvalue()
+
+
+def ini_folder(config: pytest.Config) -> Path:
+    """The folder of the ini file: its relative paths are relative to it, as pytest's are."""
+    return Path(str(config.inipath)).parent if config.inipath else config.rootpath
 
 
 class PlaybookFile(pytest.File):
@@ -87,7 +100,7 @@ class PlaybookFile(pytest.File):
 
     def collect(self) -> Iterator[PlaybookItem]:
         args = list(self.config.getini("sfjwt_args"))
-        status, output = run_cli(self.path, [*args, "--syntax-check"])
+        status, output = run_cli(self.path, [*args, "--syntax-check"], ini_folder(self.config))
         if status != 0:
             raise self.CollectError(output.rstrip())
         try:
@@ -120,7 +133,7 @@ class PlaybookItem(pytest.Item):
             self.add_marker(mark)
 
     def runtest(self) -> None:
-        status, output = run_cli(self.path, self.args)
+        status, output = run_cli(self.path, self.args, ini_folder(self.config))
         if status != 0:  # the failure shows the output: once is enough
             raise PlaybookFailed(status, output)
         self.add_report_section("call", "sfjwt-run", output)  # for -rP
@@ -190,8 +203,7 @@ def _org_options(request: pytest.FixtureRequest) -> dict[str, Any]:
     """The marker's options over the ini defaults."""
     config = request.config
     ini = str(config.getini("sfjwt_org_config"))
-    base = Path(str(config.inipath)).parent if config.inipath else config.rootpath
-    options: dict[str, Any] = {"config": base / ini if ini else None, "org": None,
+    options: dict[str, Any] = {"config": ini_folder(config) / ini if ini else None, "org": None,
                                "https": config.getini("sfjwt_org_https")}
     marker = request.node.get_closest_marker("sfjwt_org")
     if marker is not None:

@@ -129,3 +129,22 @@ def test_the_sfjwt_org_fixture_serves_an_org_a_simple_salesforce_client_uses(
     pytester.makeini("[pytest]\nsfjwt_org_config = orgs.yml\n")
     configured = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-k", "two_orgs")
     configured.assert_outcomes(passed=1)
+
+
+def test_the_paths_of_sfjwt_args_are_relative_to_the_ini_file(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    pytester.makeini("[pytest]\nsfjwt_files = *.sfjwt.yml\n"
+                     "sfjwt_args = -i ci/orgs.yml -e @ci/vars.yml\n")
+    (pytester.path / "ci").mkdir()
+    (pytester.path / "ci" / "orgs.yml").write_text("orgs:\n  ci-org: {emulator: true}\n")
+    (pytester.path / "ci" / "vars.yml").write_text("who: the ci job\n")
+    recipes = pytester.mkdir("recipes")
+    (recipes / "who.sfjwt.yml").write_text(
+        "name: Who runs\nsteps:\n"
+        "  - {name: Who, debug: {msg: \"run by {{ who }} on {{ org.name }}\"}}\n")
+    for folder in (pytester.path, recipes):  # from the ini file's folder, and from below it
+        monkeypatch.chdir(folder)
+        result = pytester.runpytest_subprocess("-rP", "-p", "no:cacheprovider")
+        result.assert_outcomes(passed=1)
+        result.stdout.fnmatch_lines(["*run by the ci job on ci-org*"])
