@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -316,7 +315,8 @@ def print_overall(console: Console, invocation: Invocation) -> None:
     """With several playbooks, a last line for all of them: each playbook's recap ends with
     its own verdict, and the last one must not read PASSED when an earlier one failed."""
     runs = invocation.runs
-    failed = [Path(run.playbook).name for run in runs if run.exit_status is not ExitStatus.OK]
+    names = _short_names([run.playbook for run in runs])  # as the recap names them
+    failed = [names[run.playbook] for run in runs if run.exit_status is not ExitStatus.OK]
     counted = f"{len(runs)} playbooks" + (
         f", {len(failed)} did not pass ({', '.join(failed)})" if failed else "")
     console.print()

@@ -241,3 +241,16 @@ def test_a_run_does_not_start_inside_an_include(tmp_path: Path) -> None:
     run = run_cli(str(recipes / "start.yml"), "--start-at-step", "After", cwd=tmp_path)
     assert run.status == 0, run.output
     assert "ok        After" in run.stdout and "include_steps" not in run.stdout
+
+
+def test_the_last_line_names_a_failed_playbook_as_the_recap_does(tmp_path: Path) -> None:
+    steps = "steps:\n  - {name: v, request: {path: /services/data/v60.0/sobjects/Account/%s}}\n"
+    recipes = project(tmp_path, {
+        "acme/health.yml": "name: Acme health\n" + steps % "",
+        "globex/health.yml": "name: Globex health\n" + steps % "001000000000000AAA",
+    })
+    run = run_cli(str(recipes), "--glob", "**/*.yml", cwd=tmp_path)
+    assert run.status == 2, run.output
+    assert "globex/health.yml  embedded" in run.stdout
+    assert run.stdout.splitlines()[-1].startswith(
+        "FAILED: 2 playbooks, 1 did not pass (globex/health.yml) in ")
