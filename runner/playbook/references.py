@@ -148,7 +148,8 @@ _MAY_LOOK_UP = re.compile(r"\b(?:lookup|query|q)\s*\(")
 @lru_cache(maxsize=1024)
 def file_lookups(source: str, *, expression: bool = False) -> tuple[str, ...]:
     """The file names written as plain strings in ``lookup('file', ...)`` calls of ``source``,
-    for checks before the run (a name built by a template is known only then)."""
+    for checks before the run (a name built by a template is known only then; a lookup
+    told ``errors='ignore'`` or ``'warn'`` may miss its file)."""
     if (not expression and not is_template(source)) or not _MAY_LOOK_UP.search(source):
         return ()
     tree = parsed(source, expression=expression)
@@ -159,6 +160,10 @@ def file_lookups(source: str, *, expression: bool = False) -> tuple[str, ...]:
         target, args = call.node, call.args
         if not (isinstance(target, nodes.Name) and target.name in LOOKUPS and args):
             continue
+        if any(keyword.key == "errors" and not (isinstance(keyword.value, nodes.Const)
+                                                and keyword.value.value == "strict")
+               for keyword in call.kwargs):
+            continue  # errors='ignore' (or 'warn'): a missing file is no error
         if isinstance(args[0], nodes.Const) and args[0].value == "file":
             names += [arg.value for arg in args[1:]
                       if isinstance(arg, nodes.Const) and isinstance(arg.value, str)]

@@ -254,3 +254,20 @@ def test_the_last_line_names_a_failed_playbook_as_the_recap_does(tmp_path: Path)
     assert "globex/health.yml  embedded" in run.stdout
     assert run.stdout.splitlines()[-1].startswith(
         "FAILED: 2 playbooks, 1 did not pass (globex/health.yml) in ")
+
+
+def test_a_lookup_told_to_ignore_a_missing_file_runs(tmp_path: Path) -> None:
+    recipes = project(tmp_path, {"optional.yml": (
+        "name: Optional data\n"
+        "steps:\n"
+        "  - name: Read what is there\n"
+        "    debug: {msg: \"[{{ lookup('file', 'local.txt', errors='ignore') }}]\"}\n"
+        "  - name: Or nothing\n"
+        "    debug: {msg: \"{{ query('file', 'local.txt', errors='warn') | length }} files\"}\n"),
+    })
+    run = run_cli(str(recipes / "optional.yml"), "-v", cwd=tmp_path)
+    assert run.status == 0, run.output
+    assert "             []" in run.stdout and "0 files" in run.stdout
+    (recipes / "local.txt").write_text("from this machine\n")
+    run = run_cli(str(recipes / "optional.yml"), "-v", cwd=tmp_path)
+    assert "[from this machine]" in run.stdout and "1 files" in run.stdout
