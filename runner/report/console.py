@@ -209,18 +209,20 @@ class ConsoleReport:
     def _print_table(self, table: Table, rows: list[list[str]]) -> None:
         """Print a recap table, each column as wide as its widest cell: that spares rich
         measuring every cell (most of a recap's time with hundreds of orgs); on a console
-        that shows no styles, the lines are written without rich's table at all. A table
-        wider than the console is left to rich's own fitting."""
+        that shows no styles (a pipe, a CI log), the lines are written without rich's table
+        at all, however wide. A wider table on a terminal is left to rich's own fitting."""
         console = self.console
         headers = [str(column.header) for column in table.columns]
         widths = [max(map(cell_len, cells)) for cells in zip(headers, *rows, strict=True)]
         total = sum(widths) + GAP * (len(widths) - 1)
-        if total <= console.width:
-            lines = (plain_lines(table, rows, widths, soft_wrap=console.soft_wrap)
-                     if shows_no_style(console) else None)
+        plain = shows_no_style(console)
+        if total <= console.width or plain:  # a log is read whole, never cut to a width
+            lines = plain_lines(table, rows, widths, soft_wrap=console.soft_wrap) \
+                if plain else None
             if lines is not None:
                 console.print(Text("\n".join(lines)), soft_wrap=True)
                 return
+        if total <= console.width:
             for column, width in zip(table.columns, widths, strict=True):
                 column.width = width
         console.print(table)

@@ -271,3 +271,17 @@ def test_a_lookup_told_to_ignore_a_missing_file_runs(tmp_path: Path) -> None:
     (recipes / "local.txt").write_text("from this machine\n")
     run = run_cli(str(recipes / "optional.yml"), "-v", cwd=tmp_path)
     assert "[from this machine]" in run.stdout and "1 files" in run.stdout
+
+
+def test_a_wide_matrix_is_written_whole_in_a_log(tmp_path: Path) -> None:
+    steps = "".join(f"  - {{name: step {n}, debug: {{msg: x}}}}\n" for n in range(1, 15))
+    recipes = project(tmp_path, {"wide.yml": (
+        "name: Many steps\norgs:\n  one: {emulator: true}\n  two: {emulator: true}\n"
+        "steps:\n" + steps)})
+    run = run_cli(str(recipes / "wide.yml"), cwd=tmp_path, env={"COLUMNS": "80"})
+    assert run.status == 0, run.output
+    rows = [line for line in run.stdout.splitlines()
+            if line.startswith(("one ", "two ")) and "✓" in line]
+    assert len(rows) == 2, run.stdout
+    for row in rows:  # the login and 14 steps, each with its time, none cut to 80 columns
+        assert row.count("✓") == 15 and row.count(" ms") == 14 and "…" not in row, row

@@ -6,13 +6,16 @@ import io
 import threading
 
 import pytest
+from rich.cells import cell_len
 from rich.console import Console
+from rich.table import Table
 
 from runner import secrets
 from runner.context import carry
 from runner.playbook.loader import load_text
 from runner.playbook.model import Playbook, build_playbook
 from runner.report.console import ConsoleReport
+from runner.report.plaintable import GAP, shows_no_style
 from runner.run.results import Kind, OrgResult, Outcome, Reason, RunResult, StepResult, Why
 from runner.secrets import SecretRegistry
 from tests.unit.report.fixtures import SECRET_TOKEN, sample_run
@@ -45,6 +48,21 @@ def wide_names() -> RunResult:
     return run
 
 
+def rich_table(report: ConsoleReport, table: Table, rows: list[list[str]]) -> None:
+    """rich's own layout; on a console that shows no styles (a log, read whole) with the
+    room the table needs, however narrow the console."""
+    console = report.console
+    if not shows_no_style(console):
+        console.print(table)
+        return
+    headers = [str(column.header) for column in table.columns]
+    widths = [max(map(cell_len, cells)) for cells in zip(headers, *rows, strict=True)]
+    width = console.width  # print(width=) cannot widen past it
+    console.width = max(width, sum(widths) + GAP * (len(widths) - 1))
+    console.print(table)
+    console.width = width
+
+
 def recap(
     run: RunResult, width: int, *, fast: bool, monkeypatch: pytest.MonkeyPatch, colour: bool = True,
     soft_wrap: bool = False,
@@ -54,8 +72,7 @@ def recap(
                       **options)  # type: ignore[arg-type]
     with monkeypatch.context() as patch:
         if not fast:  # rich measures and lays out every table itself
-            patch.setattr(ConsoleReport, "_print_table",
-                          lambda self, table, rows: self.console.print(table))
+            patch.setattr(ConsoleReport, "_print_table", rich_table)
         ConsoleReport(console).recap(run)
     output = console.file.getvalue()  # type: ignore[attr-defined]
     assert isinstance(output, str)
