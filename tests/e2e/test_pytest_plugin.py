@@ -95,13 +95,14 @@ def test_the_glob_and_the_arguments_come_from_the_ini_file(pytester: pytest.Pyte
 USER_TEST = """\
 import pytest
 import requests
+from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from simple_salesforce import Salesforce
 
 
 @pytest.mark.sfjwt_org(username="ci.user@example.com", sample_data=False)
 def test_my_integration_creates_an_account(sfjwt_org):
     assert sfjwt_org.username == "ci.user@example.com"
-    assert sfjwt_org.key_path.read_text().startswith("-----BEGIN PRIVATE KEY-----")
+    assert load_pem_private_key(sfjwt_org.key_path.read_bytes(), None).key_size >= 2048
     sf = Salesforce(instance_url=sfjwt_org.instance_url, session_id=sfjwt_org.access_token(),
                     version="60.0")
     made = sf.Account.create({"Name": "Made by my integration"})
