@@ -28,7 +28,8 @@ class FileRefused(Exception):
         self.reason = reason
 
 
-def _kind(mode: int) -> str:
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular one is, in words: a directory, a named pipe ..."""
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
@@ -53,7 +54,7 @@ def read_bounded(path: Path, limit: int) -> bytes:
     mode = os.fstat(descriptor).st_mode
     if not stat.S_ISREG(mode):
         os.close(descriptor)
-        raise FileRefused(f"is {_kind(mode)}, not a regular file")
+        raise FileRefused(f"is {file_kind(mode)}, not a regular file")
     with os.fdopen(descriptor, "rb", buffering=0) as handle:
         try:
             data = handle.read(limit + 1)

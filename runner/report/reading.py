@@ -11,6 +11,7 @@ from the results rather than trusted.
 from __future__ import annotations
 
 import json
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,6 +22,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
 from runner.errors import PlaybookError, Position
+from runner.localfiles import file_kind
 from runner.playbook.document import format_path
 from runner.playbook.schema import load_schema, registry
 from runner.playbook.shards import Selection, Shard
@@ -72,7 +74,12 @@ def read_report(path: str | Path) -> ReadReport:
 
 def _load(path: Path, shown: str) -> Any:
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if stat.S_ISDIR(info.st_mode):
+            raise PlaybookError(f"{shown}: is a directory, not a JSON report")
+        if not stat.S_ISREG(info.st_mode):  # a named pipe would block the read forever
+            raise PlaybookError(f"{shown}: is {file_kind(info.st_mode)}, not a JSON report")
+        size = info.st_size
         if size > MAX_REPORT_BYTES:
             raise PlaybookError(f"{shown}: report too large ({size} bytes; the limit is "
                                 f"{MAX_REPORT_BYTES})")
@@ -80,8 +87,6 @@ def _load(path: Path, shown: str) -> Any:
             raw = handle.read(MAX_REPORT_BYTES + 1)
     except FileNotFoundError:
         raise PlaybookError(f"{shown}: no such file") from None
-    except IsADirectoryError:
-        raise PlaybookError(f"{shown}: is a directory, not a JSON report") from None
     except OSError as exc:
         raise PlaybookError(f"{shown}: cannot read the report: {exc.strerror}") from None
     try:

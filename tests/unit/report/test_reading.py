@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import json
+import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -177,3 +178,10 @@ def test_missing_large_and_directory_files(tmp_path: Path, monkeypatch: pytest.M
     path = _written(tmp_path)
     monkeypatch.setattr(reading, "MAX_REPORT_BYTES", 100)
     assert "report too large" in str(_refused(path))
+
+
+def test_a_named_pipe_is_refused_at_once(tmp_path: Path) -> None:
+    """Reading it would wait for a writer forever."""
+    os.mkfifo(tmp_path / "shard.json")
+    message = str(_refused(tmp_path / "shard.json"))
+    assert message == f"{tmp_path}/shard.json: is a named pipe (FIFO), not a JSON report"
