@@ -19,8 +19,9 @@ from runner.playbook.model import Playbook, StepSpec
 from runner.playbook.project import FileAccessError, FileSearch, MissingFile
 from runner.playbook.references import file_lookups
 from runner.playbook.source import Link, StepSource, with_chain
+from runner.playbook.summaries import syntax_error
 from runner.playbook.templating import is_template
-from runner.playbook.trees import syntax_error, syntax_error_line
+from runner.playbook.trees import syntax_error_line
 
 BODY_FILES = ("json_file", "body_file")
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path as PathLike
 
 from runner.errors import PlaybookError, Position
-from runner.playbook import filecheck, trees, varcheck
+from runner.playbook import filecheck, varcheck
 from runner.playbook.document import format_path
 from runner.playbook.environ import describe_missing
 from runner.playbook.expressions import expression_error, schema_error
@@ -30,6 +30,7 @@ from runner.playbook.source import with_chain
 from runner.playbook.step_templates import step_templates, strings
 from runner.playbook.steps import StepSpec
 from runner.playbook.suggest import did_you_mean
+from runner.playbook.summaries import syntax_error
 
 BUILTINS = frozenset({"env", "org", "vars", "range", "dict", "lipsum", "cycler", "joiner",
                       "namespace", "true", "false", "none", "lookup", "query", "q"})
@@ -168,7 +169,7 @@ class _Linter:
             self.saved |= {written} if written else set()
 
     def _check_syntax(self, path: Path, text: str) -> None:
-        problem = trees.syntax_error(text, expression=True)
+        problem = syntax_error(text, expression=True)
         if problem:
             raise self.document.error(path, problem, key=False)
 
@@ -241,7 +242,7 @@ class _Linter:
         hint: str | None = None, position: Position | None = None,
     ) -> None:
         document = self.document
-        problem = trees.syntax_error(text, expression=is_expression)
+        problem = syntax_error(text, expression=is_expression)
         if problem:
             raise document.error(path, problem, key=False)
         found = references(text, expression=is_expression)

@@ -14,10 +14,9 @@ from functools import lru_cache
 
 from jinja2 import nodes
 
+from runner.playbook.summaries import summary
 from runner.playbook.templating import is_template
-from runner.playbook.trees import parsed, undeclared
-
-NAMESPACES = frozenset({"vars", "env", "org"})
+from runner.playbook.trees import NAMESPACES, parsed, undeclared
 
 
 @dataclass(frozen=True)
@@ -35,22 +34,14 @@ NONE = References(frozenset(), frozenset())
 @lru_cache(maxsize=4096)
 def references(source: str, *, expression: bool = False) -> References:
     """The names and namespace keys ``source`` reads; nothing when it does not parse."""
-    if not expression and not is_template(source):
+    found = summary(source, expression=expression)
+    if found.syntax is not None:
         return NONE
-    tree = parsed(source, expression=expression)
-    if isinstance(tree, str):
-        return NONE
-    keys = set()
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        target = getattr(node, "node", None)
-        if not isinstance(target, nodes.Name) or target.name not in NAMESPACES:
-            continue
-        if isinstance(node, nodes.Getattr):
-            keys.add((target.name, node.attr))
-        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) \
-                and isinstance(node.arg.value, str):
-            keys.add((target.name, node.arg.value))
-    return References(undeclared(tree), frozenset(keys))
+    names = found.names
+    if names is None:  # only Jinja2's own analysis of the whole template says
+        tree = parsed(source, expression=expression)
+        names = frozenset() if isinstance(tree, str) else undeclared(tree)
+    return References(names, found.keys)
 
 
 def variables_read(source: str, *, expression: bool = False) -> set[str]:

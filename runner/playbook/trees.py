@@ -12,13 +12,18 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
 
 from runner.playbook.suggest import did_you_mean
-from runner.playbook.templating import ENVIRONMENT, is_template
+from runner.playbook.templating import ENVIRONMENT
+
+NAMESPACES = frozenset({"vars", "env", "org"})
 
 _EXPRESSION_BLOCK = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 
@@ -29,11 +34,11 @@ def parsed(source: str, *, expression: bool = False) -> nodes.Template | str:
     parsed once, however many checks read it (syntax, names, references)."""
     if expression:
         return _parse("{{ " + source + " }}")
-    pieces = _text_and_expressions(source)
+    pieces = expression_pieces(source)
     return _parse(source) if pieces is None else _composed(pieces)
 
 
-def _text_and_expressions(source: str) -> list[str] | None:
+def expression_pieces(source: str) -> list[str] | None:
     """``source`` cut into text, expression, text, ...; None when Jinja2 must read it whole."""
     if "{%" in source or "{#" in source or "\r" in source:  # Jinja2 rewrites \r\n in text
         return None
@@ -68,6 +73,11 @@ def _composed(pieces: list[str]) -> nodes.Template | str:
 
 @lru_cache(maxsize=16384)
 def _expression_block(inner: str) -> nodes.Template | str:
+    return parse_block(inner)
+
+
+def parse_block(inner: str) -> nodes.Template | str:
+    """``{{inner}}``'s syntax tree, or its syntax error's message (not kept)."""
     return _parse("{{" + inner + "}}")
 
 
@@ -82,24 +92,6 @@ def _parse(source: str) -> nodes.Template | str:
         return f"template syntax error: {str(exc).split(':')[0].lower()}"
 
 
-def syntax_error(source: str, *, expression: bool = False) -> str | None:
-    """The syntax error in a template or expression, or None when it parses."""
-    if not expression and not is_template(source):
-        return None
-    tree = parsed(source, expression=expression)
-    return tree if isinstance(tree, str) else _unknown_filter_or_test(tree)
-
-
-def _unknown_filter_or_test(tree: nodes.Template) -> str | None:
-    """A filter or test no template can use: Jinja2 refuses it only when it compiles."""
-    for node in tree.find_all((nodes.Filter, nodes.Test)):
-        kind, known = (("filter", ENVIRONMENT.filters) if isinstance(node, nodes.Filter)
-                       else ("test", ENVIRONMENT.tests))
-        if node.name not in known:
-            return f"template error: no {kind} named {node.name!r}{did_you_mean(node.name, known)}"
-    return None
-
-
 def syntax_error_line(source: str) -> int:
     """The line of a template's syntax error (an unknown filter's or test's too), or 1."""
     try:
@@ -109,18 +101,9 @@ def syntax_error_line(source: str) -> int:
     except (RecursionError, ValueError):
         return 1
     for node in tree.find_all((nodes.Filter, nodes.Test)):
-        known = ENVIRONMENT.filters if isinstance(node, nodes.Filter) else ENVIRONMENT.tests
-        if node.name not in known:
+        if isinstance(node, (nodes.Filter, nodes.Test)) and node.name not in _known(node):
             return node.lineno
     return 1
-
-
-def undeclared_names(source: str, *, expression: bool = False) -> set[str]:
-    """Top-level variable names a template reads (for checks before the run)."""
-    if not expression and not is_template(source):
-        return set()
-    tree = parsed(source, expression=expression)
-    return set() if isinstance(tree, str) else set(undeclared(tree))
 
 
 def undeclared(tree: nodes.Template) -> frozenset[str]:
@@ -131,22 +114,8 @@ def undeclared(tree: nodes.Template) -> frozenset[str]:
     left the templates with statements (``{% for %}``, ``{% set %}``), those its compiler
     may refuse (an unknown filter or test; an attribute of a literal, which it computes)
     so that they fail as they always have, and so any attribute not read from a name."""
-    if not all(isinstance(node, nodes.Output) for node in tree.body):
-        return _compiled_undeclared(tree)
-    loaded = set()
-    for node in tree.find_all((nodes.Name, nodes.Filter, nodes.Test, nodes.Getattr,
-                               nodes.Getitem)):
-        if isinstance(node, nodes.Name):
-            if node.ctx == "load":
-                loaded.add(node.name)
-        elif isinstance(node, (nodes.Getattr, nodes.Getitem)):
-            if not isinstance(_root(node), nodes.Name):  # maybe folded (and failed) at compile
-                return _compiled_undeclared(tree)
-        elif isinstance(node, (nodes.Filter, nodes.Test)):
-            known = ENVIRONMENT.filters if isinstance(node, nodes.Filter) else ENVIRONMENT.tests
-            if node.name not in known:
-                return _compiled_undeclared(tree)
-    return frozenset(loaded - set(ENVIRONMENT.globals) - {"self"})
+    names = read(tree).names
+    return _compiled_undeclared(tree) if names is None else names
 
 
 def _compiled_undeclared(tree: nodes.Template) -> frozenset[str]:
@@ -164,3 +133,66 @@ def _root(node: nodes.Expr) -> nodes.Expr:
     while isinstance(node, (nodes.Getattr, nodes.Getitem)):
         node = node.node
     return node
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the checks before a run read of a template: ``names`` is None when only
+    Jinja2's own analysis of the whole template may say (``undeclared``)."""
+
+    syntax: str | None = None  # why it does not parse
+    unknown: str | None = None  # the first filter or test no template can use
+    names: frozenset[str] | None = frozenset()
+    keys: frozenset[tuple[str, str]] = frozenset()  # ("vars", "who"), ("env", "HOME")
+
+    @property
+    def problem(self) -> str | None:
+        return self.syntax or self.unknown
+
+
+def read(tree: nodes.Template | str) -> Reading:
+    """What a syntax tree (or a syntax error's message) says, in one walk that visits the
+    nodes in the order of Jinja2's ``find_all``."""
+    if isinstance(tree, str):
+        return Reading(syntax=tree)
+    plain = all(isinstance(node, nodes.Output) for node in tree.body)
+    unknown: str | None = None
+    loaded: set[str] = set()
+    keys: set[tuple[str, str]] = set()
+    for node in tree.find_all((nodes.Name, nodes.Filter, nodes.Test, nodes.Getattr,
+                               nodes.Getitem)):
+        if isinstance(node, nodes.Name):
+            if node.ctx == "load":
+                loaded.add(node.name)
+        elif isinstance(node, (nodes.Getattr, nodes.Getitem)):
+            key = _namespace_key(node)
+            keys |= {key} if key is not None else set()
+            plain = plain and isinstance(_root(node), nodes.Name)  # else maybe folded
+        elif isinstance(node, (nodes.Filter, nodes.Test)) and node.name not in _known(node):
+            # a filter or test Jinja2 refuses only when it compiles
+            plain = False
+            unknown = unknown or _unknown_message(node)
+    names = frozenset(loaded - set(ENVIRONMENT.globals) - {"self"}) if plain else None
+    return Reading(None, unknown, names, frozenset(keys))
+
+
+def _namespace_key(node: nodes.Getattr | nodes.Getitem) -> tuple[str, str] | None:
+    """``vars.who`` and ``vars['who']`` read the key ("vars", "who")."""
+    target = node.node
+    if not isinstance(target, nodes.Name) or target.name not in NAMESPACES:
+        return None
+    if isinstance(node, nodes.Getattr):
+        return target.name, node.attr
+    if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+        return target.name, node.arg.value
+    return None
+
+
+def _known(node: nodes.Filter | nodes.Test) -> Mapping[str, Any]:
+    return ENVIRONMENT.filters if isinstance(node, nodes.Filter) else ENVIRONMENT.tests
+
+
+def _unknown_message(node: nodes.Filter | nodes.Test) -> str:
+    kind = "filter" if isinstance(node, nodes.Filter) else "test"
+    return (f"template error: no {kind} named {node.name!r}"
+            f"{did_you_mean(node.name, _known(node))}")

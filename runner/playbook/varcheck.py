@@ -21,7 +21,7 @@ from runner.playbook.origins import Layer, Origin, merged
 from runner.playbook.references import references, variables_read
 from runner.playbook.scope import MAX_DEPTH
 from runner.playbook.suggest import did_you_mean
-from runner.playbook.trees import syntax_error
+from runner.playbook.summaries import syntax_error
 
 ORG_TEMPLATES = ("login_url", "client_id", "username", "audience", "api_version",
                  "private_key", "certificate")

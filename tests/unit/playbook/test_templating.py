@@ -1,12 +1,17 @@
 import pytest
 
+from runner.playbook.references import references
+from runner.playbook.summaries import syntax_error
 from runner.playbook.templating import (
     TemplateRenderError,
     evaluate,
     render,
     render_string,
 )
-from runner.playbook.trees import syntax_error, undeclared_names
+
+
+def undeclared_names(source: str, *, expression: bool = False) -> set[str]:
+    return set(references(source, expression=expression).names)
 
 
 def test_plain_strings_are_left_alone():
