@@ -14,6 +14,7 @@ from typing import Any
 from runner.errors import PlaybookError, Position
 
 JsonPath = tuple[str | int, ...]
+Mark = tuple[int, int]
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -38,20 +39,24 @@ class Document:
     path: str
     text: str
     data: Any
-    key_positions: dict[JsonPath, Position] = field(default_factory=dict, repr=False)
-    value_positions: dict[JsonPath, Position] = field(default_factory=dict, repr=False)
+    # (line, column) of each key and value, 1-based: a Position is made when one is asked for
+    key_marks: dict[JsonPath, Mark] = field(default_factory=dict, repr=False)
+    value_marks: dict[JsonPath, Mark] = field(default_factory=dict, repr=False)
 
     def position_of(self, path: JsonPath, *, key: bool = True) -> Position | None:
         """The key's position (or the value's), else the nearest ancestor's."""
-        path = tuple(path)
-        if key and path in self.key_positions:
-            return self.key_positions[path]
+        found = self._mark_of(tuple(path), key)
+        return None if found is None else Position(self.path, *found)
+
+    def _mark_of(self, path: JsonPath, key: bool) -> Mark | None:
+        if key and path in self.key_marks:
+            return self.key_marks[path]
         for depth in range(len(path), -1, -1):
-            found = self.value_positions.get(path[:depth])
+            found = self.value_marks.get(path[:depth])
             if found is not None:
                 return found
-            if depth < len(path) and path[:depth] in self.key_positions:
-                return self.key_positions[path[:depth]]
+            if depth < len(path) and path[:depth] in self.key_marks:
+                return self.key_marks[path[:depth]]
         return None
 
     def source_line(self, line: int) -> str:

@@ -30,11 +30,13 @@ def check_step_files(playbook: Playbook, step: StepSpec, source: StepSource,
                      saved: frozenset[Path] = frozenset()) -> Path | None:
     """Raise a positioned PlaybookError for the first file of ``step`` that cannot be used
     (``saved``: the files earlier steps write); return the file its ``save:`` writes."""
-    files = source.files(playbook.project, playbook.base_dir)
     request = step.request
     for field in BODY_FILES if request is not None else ():
         raw = getattr(request, field)
-        if raw is None or is_template(raw) or files.may_find(raw, saved):
+        if raw is None or is_template(raw):
+            continue
+        files = source.files(playbook.project, playbook.base_dir)
+        if files.may_find(raw, saved):
             continue
         path = _find(files, raw, source, ("request", field))
         if request is not None and request.template:
@@ -48,11 +50,15 @@ def check_step_files(playbook: Playbook, step: StepSpec, source: StepSource,
         raise source.error(("save",), f"save: {exc.message}", key=False) from None
 
 
-def check_lookups(files: FileSearch, source: StepSource, path: JsonPath, text: str,
+def check_lookups(playbook: Playbook, source: StepSource, path: JsonPath, text: str,
                   expression: bool, saved: frozenset[Path] = frozenset()) -> None:
     """Every ``lookup('file', 'NAME')`` with a plain name in one template finds its file,
     or is one that an earlier step saves (``saved``)."""
-    for name in file_lookups(text, expression=expression):
+    names = file_lookups(text, expression=expression)
+    if not names:
+        return
+    files = source.files(playbook.project, playbook.base_dir)
+    for name in names:
         try:
             files.find(name)
         except FileAccessError as exc:

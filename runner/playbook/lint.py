@@ -13,7 +13,8 @@ a step may guard it with ``default()`` or ``when``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path as PathLike
 
@@ -22,7 +23,7 @@ from runner.playbook import filecheck, varcheck
 from runner.playbook.document import format_path
 from runner.playbook.environ import describe_missing
 from runner.playbook.expressions import expression_error, schema_error
-from runner.playbook.model import Playbook, raw_at, step_files
+from runner.playbook.model import Playbook, raw_at
 from runner.playbook.origins import Layer
 from runner.playbook.references import references
 from runner.playbook.scope import ORG_FACTS
@@ -53,12 +54,27 @@ class Notice:
     kind: str = "env"  # "env": a name not set; "hidden": an org's var the playbook's hides
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Names:
-    """What a template may read at one place of the playbook."""
+    """What a template may read at one place of the playbook: the names of each layer
+    (what the playbook defines, what a step adds, ...), kept apart rather than copied."""
 
-    top: set[str]
-    variables: set[str]
+    top: tuple[AbstractSet[str], ...]
+    variables: tuple[AbstractSet[str], ...]
+
+    def adding(self, top: AbstractSet[str], variables: AbstractSet[str] = frozenset()
+               ) -> _Names:
+        return _Names((*self.top, top), (*self.variables, variables))
+
+
+def _missing(names: Iterable[str], layers: tuple[AbstractSet[str], ...]) -> list[str]:
+    """The names no layer holds, sorted."""
+    left = list(names)
+    for layer in layers:
+        if not left:
+            break
+        left = [name for name in left if name not in layer]
+    return sorted(left)
 
 
 def check_playbook(
@@ -112,12 +128,13 @@ class _Linter:
         """Every step's templates, in document order, each seeing the names defined so far:
         variables, earlier registers and ``set_fact``, its own ``vars`` and loop variable,
         its own result in its conditions, and a rescue's ``ansible_failed_*``."""
-        names = _Names(set(BUILTINS) | self.variables, set(self.variables))
+        top, variables = set(BUILTINS) | self.variables, set(self.variables)
+        names = _Names((top,), (variables,))  # grown in place, step by step
         checked: set[tuple[str, Path]] = set()
         for step in self.playbook.steps:
             if step.rescue_scope:
-                names.top |= FAILURE_NAMES
-                names.variables |= FAILURE_NAMES
+                top |= FAILURE_NAMES
+                variables |= FAILURE_NAMES
             source = step.source
             try:
                 self._check_step(step, names, checked)
@@ -126,37 +143,34 @@ class _Linter:
             finally:
                 self.document = self.playbook.document
             defined = [*([step.register] if step.register else []), *(step.facts or {})]
-            names.top.update(defined)
-            names.variables.update(defined)
+            top.update(defined)
+            variables.update(defined)
 
     def _check_step(self, step: StepSpec, names: _Names, checked: set[tuple[str, Path]]) -> None:
         """One step's templates and conditions (the blocks' once), its expect and its files."""
         document = step.document or self.playbook.document
         items = step.source.items if step.source else frozenset()
         own_vars = set(step.vars) | _own_names(step)
-        here = _Names(names.top | own_vars | items, names.variables | own_vars)
         control = step.loop_control
         local = {control.loop_var, *([control.index_var] if control.index_var else [])} \
             if step.loop is not None else set()
+        here = names.adding(own_vars | items | local, own_vars)
         for condition in step.conditions:  # the blocks' when too (once), for each item
             self.document = condition.document or self.playbook.document
             place = (self.document.path, condition.path)
             if place not in checked and isinstance(condition.test, str):
                 checked.add(place)
-                seen = _Names(here.top | local, here.variables)
-                self.check_template(condition.path, condition.test, True, seen)
+                self.check_template(condition.path, condition.test, True, here)
         self.document = document
-        files = step_files(self.playbook, step)
         result = {"response", *([step.register] if step.register else [])}
         for path, text, is_expression in step_templates(raw_at(document, step.path), step.path):
             if (document.path, path) in checked:
                 continue
             if step.source is not None:
-                filecheck.check_lookups(files, step.source, path, text, is_expression,
-                                        self.saved)
+                filecheck.check_lookups(self.playbook, step.source, path, text,
+                                        is_expression, self.saved)
             field = path[len(step.path)]
-            own = result if field in RESULT_FIELDS else set()
-            seen = _Names(here.top | local | own, here.variables | own)
+            seen = here.adding(result, result) if field in RESULT_FIELDS else here
             if field == "debug" and path[-1] == "var":
                 self._check_syntax(path, text)  # an undefined var is shown, not an error
                 continue
@@ -192,7 +206,7 @@ class _Linter:
         playbook = self.playbook
         base = set(BUILTINS) | set(playbook.vars) | set(self.extra)
         for org in playbook.orgs.values():
-            names = _Names(base | set(org.vars), base - BUILTINS | set(org.vars))
+            names = _Names((base | set(org.vars),), (base - BUILTINS | set(org.vars),))
             own = org.position is None or org.position.file == playbook.document.path
             for field in ORG_TEMPLATE_FIELDS:
                 for path, text in strings(getattr(org, field), ("orgs", org.name, field)):
@@ -205,7 +219,7 @@ class _Linter:
                         message = f"{format_path(path)}: {error.message}"  # from an inventory
                         raise PlaybookError(message, position=org.position,
                                             hint=error.hint) from None
-        key_names = _Names(base, base - BUILTINS)
+        key_names = _Names((base,), (base - BUILTINS,))
         for key in playbook.keys.values():
             for field in ("private_key", "certificate"):
                 text = getattr(key, field)
@@ -246,20 +260,23 @@ class _Linter:
         if problem:
             raise document.error(path, problem, key=False)
         found = references(text, expression=is_expression)
-        self.roots |= (set(found.names) - BUILTINS) | found.of("vars")
-        self.roots |= {f"org.{key}" for key in found.of("org")}
-        missing = [(name, name) for name in sorted(set(found.names) - names.top)]
-        missing += [(f"vars.{name}", name) for name in sorted(found.of("vars") - names.variables)]
+        if not found.names and not found.keys:
+            return
+        of_vars, of_org = found.of("vars"), found.of("org")
+        self.roots |= (found.names - BUILTINS) | of_vars
+        self.roots |= {f"org.{key}" for key in of_org}
+        missing = [(name, name) for name in _missing(found.names, names.top)]
+        missing += [(f"vars.{name}", name) for name in _missing(of_vars, names.variables)]
         for shown, name in missing:
-            choices = sorted(names.variables if shown.startswith("vars.") else
-                             names.top - BUILTINS)
+            choices = sorted(set().union(*names.variables) if shown.startswith("vars.") else
+                             set().union(*names.top) - BUILTINS)
             error = document.error(
                 path, f"undefined variable {shown!r}{did_you_mean(name, choices)}", key=False,
                 hint=hint or "define it under vars:, pass it with -e, "
                 "or register it in an earlier step",
             )
             raise _at_name(error, text, name)
-        for key in sorted(found.of("org") - set(ORG_FACTS)):
+        for key in sorted(of_org - set(ORG_FACTS)):
             error = document.error(
                 path, f"org has no {key!r}{did_you_mean(key, ORG_FACTS)}", key=False,
                 hint="org.* holds " + ", ".join(ORG_FACTS),
@@ -269,7 +286,7 @@ class _Linter:
 
     def _env_warnings(self, path: Path, names: set[str], position: Position | None) -> None:
         env = self.env
-        if env is None:
+        if env is None or not names:
             return
         where = position or self.document.position_of(path, key=False)
         for name in sorted(names - set(env)):
@@ -279,8 +296,10 @@ class _Linter:
 def _own_names(step: StepSpec) -> set[str]:
     """What a step's place gives it: its role's defaults, the vars of the includes around it."""
     source = step.source
-    role = source.role if source is not None else None
-    return set(role.defaults if role else ()) | set(source.params if source else ())
+    if source is None or (source.role is None and not source.params):
+        return set()
+    role = source.role
+    return set(role.defaults if role else ()) | set(source.params)
 
 
 def _at_name(error: PlaybookError, text: str, name: str) -> PlaybookError:

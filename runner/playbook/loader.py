@@ -33,7 +33,7 @@ from typing import Any
 import yaml
 
 from runner.errors import PlaybookError, Position
-from runner.playbook.document import Document, JsonPath
+from runner.playbook.document import Document, JsonPath, Mark
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
@@ -43,6 +43,7 @@ MAX_VALUES = 50_000
 validation of the largest accepted file stays around a second (5 MB of tiny steps took 16 s)."""
 
 _YAML = "tag:yaml.org,2002:"
+_STR = f"{_YAML}str"
 _SCALAR_TAGS = {f"{_YAML}{name}" for name in ("str", "int", "float", "bool", "null")}
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -169,8 +170,8 @@ class _Builder:
     def __init__(self, text: str, path: str) -> None:
         self.text = text
         self.path = path
-        self.keys: dict[JsonPath, Position] = {}
-        self.values: dict[JsonPath, Position] = {}
+        self.keys: dict[JsonPath, Mark] = {}
+        self.values: dict[JsonPath, Mark] = {}
         self.anchors: dict[str, _Anchor] = {}
         self.expanded = 0
         self.count = 0
@@ -222,7 +223,7 @@ class _Builder:
         if self.count > MAX_VALUES:
             raise self.error_at(event.start_mark, f"more than {MAX_VALUES} values in one file; "
                                 "split it into smaller playbooks or inventories")
-        self.values[path] = self.position(event.start_mark)
+        self.values[path] = _line_and_column(event)
         if isinstance(event, yaml.AliasEvent):
             return self._alias(event)
         if isinstance(event, yaml.ScalarEvent):
@@ -259,6 +260,8 @@ class _Builder:
         if tag in (None, "!"):
             tag = self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
         if tag == f"{_YAML}timestamp":
+            return event.value
+        if tag == _STR:  # what SafeConstructor.construct_yaml_str returns
             return event.value
         if tag not in _SCALAR_TAGS:
             raise self.error_at(event.start_mark, f"unsupported YAML tag {tag}")
@@ -314,9 +317,9 @@ class _Builder:
         key = str(event.value)
         if key in seen:
             first = self.keys[(*path, key)]
-            message = f"duplicate key {key!r} (first at line {first.line})"
+            message = f"duplicate key {key!r} (first at line {first[0]})"
             raise self.error_at(event.start_mark, message)
-        self.keys[(*path, key)] = self.position(event.start_mark)
+        self.keys[(*path, key)] = _line_and_column(event)
         return key
 
     def _merge_sources(self, event: Any, merged: Any) -> list[dict[str, Any]]:
@@ -325,3 +328,9 @@ class _Builder:
             message = "a '<<' merge key needs a mapping or a list of them"
             raise self.error_at(event.start_mark, message)
         return list(sources)
+
+
+def _line_and_column(event: Any) -> Mark:
+    """Where an event starts, 1-based (a Position is made only when one is asked for)."""
+    mark = event.start_mark
+    return mark.line + 1, mark.column + 1

@@ -47,6 +47,8 @@ def document_layer(
     document: Document, values: Mapping[str, Any], path: JsonPath = ()
 ) -> dict[str, Defined]:
     """The variables ``values`` found at ``path`` of ``document``, each with its position."""
+    if not values:
+        return {}
     base = Path(document.path).parent
     return {
         name: Defined(value, Origin(base, document.position_of((*path, name))))

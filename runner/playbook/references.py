@@ -25,7 +25,7 @@ class References:
     keys: frozenset[tuple[str, str]]  # ("vars", "who"), ("env", "SF_CLIENT_ID"), ("org", "name")
 
     def of(self, namespace: str) -> set[str]:
-        return {key for space, key in self.keys if space == namespace}
+        return {key for space, key in self.keys if space == namespace} if self.keys else set()
 
 
 NONE = References(frozenset(), frozenset())

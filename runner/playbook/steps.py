@@ -171,13 +171,15 @@ def own_of(raw: Mapping[str, Any], path: JsonPath, document: Document,
     conditions = outer.conditions
     if raw.get("when") is not None:
         conditions = (*conditions, Condition(raw["when"], (*path, "when"), document))
-    tags = tuple(dict.fromkeys([*outer.tags, *_strings(raw.get("tags", ()))]))
-    own_vars = document_layer(document, raw.get("vars", {}), (*path, "vars"))
+    tags = tuple(dict.fromkeys([*outer.tags, *_strings(raw["tags"])])) if "tags" in raw \
+        else outer.tags
+    own_vars = document_layer(document, raw["vars"], (*path, "vars")) if raw.get("vars") \
+        else None
     return replace(
         outer,
         conditions=conditions,
         tags=tags,
-        vars=merged([outer.vars, own_vars]),
+        vars=merged([outer.vars, own_vars]) if own_vars else outer.vars,
         ignore_errors=raw.get("ignore_errors", outer.ignore_errors),
         any_errors_fatal=raw.get("any_errors_fatal", outer.any_errors_fatal),
         orgs=_strings(raw["orgs"]) if "orgs" in raw else outer.orgs,
