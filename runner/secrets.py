@@ -150,15 +150,18 @@ class _Squeezed:
 class SecretRegistry:
     """A thread-safe set of secret values with a masking function over them.
 
-    ``add`` (rare) records forms; the first ``redact`` after it folds them into
-    the tiers under the lock. ``redact`` (frequent) otherwise only reads the
-    current tuple of tiers, which is replaced, never changed.
+    ``add`` (rare) records forms; the first ``redact`` after it of a text long enough
+    to hold one of them folds them into the tiers under the lock (a fleet logging in
+    adds secrets while its short step names are printed: those need no new tier).
+    ``redact`` (frequent) otherwise only reads the current tuple of tiers, which is
+    replaced, never changed.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._values: set[str] = set()
         self._pending: set[str] = set()
+        self._pending_shortest = 0  # the length of the shortest pending form
         self._tiers: tuple[_Tier, ...] = ()
         self._longest = 0
 
@@ -173,8 +176,12 @@ class SecretRegistry:
         with self._lock:
             new = forms - self._values
             if new:
+                shortest = min(map(len, new))
+                if self._pending:
+                    shortest = min(shortest, self._pending_shortest)
                 self._values |= new
                 self._pending |= new
+                self._pending_shortest = shortest
                 self._longest = max(self._longest, *map(len, new))
 
     def __contains__(self, value: object) -> bool:
@@ -206,7 +213,8 @@ class SecretRegistry:
         return tuple(tiers)
 
     def _spans(self, text: str) -> list[tuple[int, int]]:
-        tiers = self._current()
+        # no pending form fits in a shorter text: the tiers already made are enough
+        tiers = self._current() if len(text) >= self._pending_shortest else self._tiers
         if not tiers:
             return []
         squeezed = _Squeezed(text) if ("\n" in text or "\r" in text) else None
@@ -240,12 +248,14 @@ class SecretRegistry:
             text = pattern.sub(replacement, text)
         return text
 
-    def redact_head(self, text: str, limit: int) -> str:
-        """The first ``limit`` characters of ``text``, masked before they are cut.
+    def head_room(self, limit: int) -> int:
+        """How much of a text masking its first ``limit`` characters needs: a secret that
+        starts before the cut is masked whole, so no half of it shows."""
+        return limit + self._longest + 1
 
-        Cutting first would leave the head of a secret that straddles the cut unmasked.
-        """
-        masked = self.redact(text[: limit + self._longest + 1])
+    def redact_head(self, text: str, limit: int) -> str:
+        """The first ``limit`` characters of ``text``, masked before they are cut."""
+        masked = self.redact(text[: self.head_room(limit)])
         return masked[:limit]
 
     def redact_data(self, value: Any) -> Any:
@@ -265,6 +275,7 @@ class SecretRegistry:
         with self._lock:
             self._values.clear()
             self._pending.clear()
+            self._pending_shortest = 0
             self._tiers = ()
             self._longest = 0
 

@@ -18,7 +18,7 @@ from rich.text import Text
 from runner.errors import ExitStatus
 from runner.playbook.model import Playbook
 from runner.report import matrix
-from runner.report.plaintable import GAP, plain_lines, shows_no_style
+from runner.report.plaintable import GAP, plain_lines, shows_no_style, write_plain
 from runner.report.printer import Printer
 from runner.report.progress import ProgressDisplay, wanted
 from runner.report.wording import (
@@ -120,9 +120,17 @@ class ConsoleReport:
                     if isinstance(result, StepResult):
                         self._print_step(result)
                 if self._batch:
-                    self.console.print(Text("\n").join(self._batch), soft_wrap=True)
+                    self._write(self._batch)
             finally:
                 self._batch = None
+
+    def _write(self, lines: list[Text]) -> None:
+        """Lines in one write: directly where rich would write their characters alone (no
+        styles shown, no progress display above which rich must print), else through rich."""
+        text = "\n".join(line.plain for line in lines)
+        if self._progress is None and write_plain(self.console, text):
+            return
+        self.console.print(Text("\n").join(lines), soft_wrap=True)
 
     def _count(self, result: StepResult | OrgResult) -> None:
         if self._progress is None:

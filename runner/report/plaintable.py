@@ -24,6 +24,16 @@ def shows_no_style(console: Console) -> bool:
     return console.color_system is None and not console.record
 
 
+def write_plain(console: Console, text: str) -> bool:
+    """Write ``text`` and a line break as rich would on a console that shows no styles,
+    without rich's rendering; False, with nothing written, where rich must do it."""
+    if console.quiet or not shows_no_style(console) or not is_plain(text):
+        return False
+    console.file.write(text + "\n")
+    console.file.flush()
+    return True
+
+
 def plain_lines(table: Table, rows: Sequence[Sequence[str]], widths: Sequence[int], *,
                 soft_wrap: bool) -> list[str] | None:
     """The table's title, header and rows as rich lays them out (the title padded to the

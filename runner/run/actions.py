@@ -15,10 +15,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
+from runner import secrets
 from runner.errors import SfjwtError
 from runner.playbook.model import OrgSpec
 from runner.playbook.step_parts import ExpectSpec, QuerySpec, RequestSpec
 from runner.run import checks
+from runner.run.exchange import Masked, pack, unpack
 from runner.run.results import CheckResult, Exchange
 from runner.salesforce.http import MISSING, OrgClient, Response, ResponseFormatError
 from runner.secrets import redact, redact_head
@@ -67,10 +69,23 @@ def excerpt(response: Response) -> str:
     return head + " …" if len(text) > EXCERPT_CHARS else head
 
 
-def exchange_of(method: str, response: Response, curl: str, *, whole: bool) -> Exchange:
-    """The exchange as reports show it; ``whole`` keeps the entire body (for -vv)."""
-    return Exchange(method, redact(response.url), response.status, excerpt(response), curl,
-                    redact(response.text) if whole else "")
+def exchange_of(method: str, response: Response, curl: tuple[str, ...], *,
+                token_sent: bool, whole: bool) -> Exchange:
+    """The exchange as reports show it, masked only if one reads it; ``curl`` is its
+    ``curl_words``, ``whole`` keeps the entire body (for -vv)."""
+    registry = secrets.current()
+    text = response.text.strip()
+    head = pack(text[: registry.head_room(EXCERPT_CHARS)])  # enough to mask before the cut
+    body = pack(response.text) if whole else ""
+    url, cut = response.url, len(text) > EXCERPT_CHARS
+
+    def mask() -> Masked:
+        shown = registry.redact_head(unpack(head), EXCERPT_CHARS)
+        return (registry.redact(url), shown + " …" if cut else shown,
+                curl_line(curl, token_sent=token_sent, registry=registry),
+                registry.redact(unpack(body)))
+
+    return Exchange.deferred(method, response.status, mask)
 
 
 _CURL_FLAGS = frozenset({"curl", "-sS", "-X", "-H", "--data-raw"})
@@ -79,13 +94,8 @@ TOKEN_HEADER = '-H "Authorization: Bearer $SF_ACCESS_TOKEN"'
 """What -v shows for the token: a shell variable, set by ``eval "$(sfjwt-run token ORG)"``."""
 
 
-def as_curl(method: str, url: str, request: RequestSpec | None = None, *,
-            token_sent: bool = True) -> str:
-    """The request as a curl command line that can be pasted into a shell, for -v.
-
-    The token appears as ``$SF_ACCESS_TOKEN``, and only when one was sent (never to
-    another host); everything else is quoted for the shell and masked.
-    """
+def curl_words(method: str, url: str, request: RequestSpec | None = None) -> tuple[str, ...]:
+    """The words of the request's curl command line, unmasked and unquoted."""
     parts = ["curl", "-sS", "-X", method, url]
     if request is not None:
         for name, value in request.headers.items():
@@ -95,11 +105,26 @@ def as_curl(method: str, url: str, request: RequestSpec | None = None, *,
                       json.dumps(request.json)]
         elif request.body is not None:
             parts += ["--data-raw", request.body]
-    # masked before quoting: shell quoting would change the secret's form
-    quoted = [part if part in _CURL_FLAGS else shlex.quote(redact(part)) for part in parts]
+    return tuple(parts)
+
+
+def curl_line(words: tuple[str, ...], *, token_sent: bool,
+              registry: secrets.SecretRegistry) -> str:
+    """The words as a command line to paste into a shell: masked, then quoted (quoting
+    would change a secret's form). The token appears as ``$SF_ACCESS_TOKEN``, and only
+    when one was sent (never to another host)."""
+    quoted = [word if word in _CURL_FLAGS else shlex.quote(registry.redact(word))
+              for word in words]
     if token_sent:
         quoted.insert(5, TOKEN_HEADER)
-    return redact(" ".join(quoted))
+    return registry.redact(" ".join(quoted))
+
+
+def as_curl(method: str, url: str, request: RequestSpec | None = None, *,
+            token_sent: bool = True) -> str:
+    """The request as a masked curl command line that can be pasted into a shell, for -v."""
+    return curl_line(curl_words(method, url, request), token_sent=token_sent,
+                     registry=secrets.current())
 
 
 class Registered(Mapping[str, Any]):
@@ -244,8 +269,8 @@ def perform_request(
         registered=Registered(response, body),
         checks=evaluate_expect(expect, response, body),
         exchange=exchange_of(request.method, response,
-                             as_curl(request.method, response.url, request,
-                                     token_sent=response.token_sent), whole=whole),
+                             curl_words(request.method, response.url, request),
+                             token_sent=response.token_sent, whole=whole),
         wrote=request.method in WRITE_METHODS and 200 <= response.status < 300,
         attempts=response.attempts,
     )
@@ -293,9 +318,8 @@ def perform_query(
     return ActionResult(
         registered=registered_value(merged, body),
         checks=evaluate_expect(expect, merged, body),
-        exchange=exchange_of("GET", response,
-                             as_curl("GET", response.url, token_sent=response.token_sent),
-                             whole=whole),
+        exchange=exchange_of("GET", response, curl_words("GET", response.url),
+                             token_sent=response.token_sent, whole=whole),
         attempts=attempts,
     )
 

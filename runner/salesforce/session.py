@@ -20,10 +20,11 @@ from requests._internal_utils import to_native_string
 from requests.cookies import RequestsCookieJar, extract_cookies_to_jar, merge_cookies
 from requests.sessions import merge_setting
 from requests.structures import CaseInsensitiveDict
-from requests.utils import check_header_validity, get_environ_proxies
+from requests.utils import check_header_validity, get_environ_proxies, select_proxy
 
 from runner.context import current
 from runner.errors import TransportError
+from runner.salesforce.plain import PlainAdapter
 from runner.salesforce.transfer import ACCEPT_ENCODING
 from runner.salesforce.urls import origin
 from runner.salesforce.watchdog import GuardedAdapter
@@ -31,6 +32,8 @@ from runner.salesforce.watchdog import GuardedAdapter
 _DIRECT = frozenset({"params", "data", "headers", "timeout", "verify", "stream",
                      "allow_redirects"})
 """The arguments of a request that can take the direct way."""
+_KNOWN_URLS = 256
+"""How many prepared URLs a session keeps (all of them are forgotten when it is full)."""
 
 
 class _NoNetrc(requests.auth.AuthBase):
@@ -48,10 +51,12 @@ class _Session(requests.Session):
     answer only depends on the origin (``NO_PROXY`` matches hosts), so it is kept.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, plain: PlainAdapter | None = None) -> None:
         super().__init__()
+        self._plain = plain
         self._environment: dict[tuple[str, str | None], dict[str, str]] = {}
         self._settings: dict[tuple[str, Any], dict[str, Any]] = {}
+        self._urls: dict[str, str] = {}
 
     def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
@@ -68,20 +73,52 @@ class _Session(requests.Session):
         session's headers and the environment's settings merged once."""
         prepared = requests.PreparedRequest()
         prepared.prepare_method(method)
-        prepared.prepare_url(url, options.get("params") or None)
+        self._prepare_url(prepared, url, options.get("params") or None)
         prepared.headers = self._headers(options.get("headers"))
         if self.cookies:  # a jar that holds something: sent as requests sends it
             prepared.prepare_cookies(merge_cookies(RequestsCookieJar(), self.cookies))
         prepared.prepare_body(options.get("data") or {}, None)
-        prepared.prepare_auth(self.auth, url)
+        if not isinstance(self.auth, _NoNetrc):  # that one changes nothing
+            prepared.prepare_auth(self.auth, url)
         settings = self._settings_for(prepared.url or url, options.get("verify"))
-        adapter = self.get_adapter(url=prepared.url or url)
+        adapter = self._adapter_for(prepared, settings)
         response = adapter.send(prepared, stream=True, timeout=options.get("timeout"),
                                 verify=settings["verify"], cert=settings["cert"],
                                 proxies=settings["proxies"])
         if "set-cookie" in response.headers:
             extract_cookies_to_jar(self.cookies, prepared, response.raw)
         return response
+
+    def _prepare_url(self, prepared: requests.PreparedRequest, url: str,
+                     params: Any) -> None:
+        """requests' URL preparation (parsing, IDNA, quoting), done once per URL without
+        parameters: a fleet's steps send the same few URLs again and again."""
+        if params is not None:
+            prepared.prepare_url(url, params)
+            return
+        known = self._urls.get(url)
+        if known is None:
+            prepared.prepare_url(url, None)
+            if len(self._urls) >= _KNOWN_URLS:
+                self._urls.clear()
+            known = self._urls[url] = prepared.url or url
+        prepared.url = known
+
+    def close(self) -> None:
+        super().close()
+        if self._plain is not None:
+            self._plain.close()
+
+    def _adapter_for(self, prepared: requests.PreparedRequest,
+                     settings: dict[str, Any]) -> requests.adapters.BaseAdapter:
+        """The plain adapter for a direct connection with a body in memory; the
+        mounted one (urllib3's pools) through a proxy or with a client certificate."""
+        url = prepared.url or ""
+        if (self._plain is not None and settings["cert"] is None
+                and not (settings["proxies"] and select_proxy(url, settings["proxies"]))
+                and isinstance(prepared.body, str | bytes | None)):
+            return self._plain
+        return self.get_adapter(url=url)
 
     def _headers(self, extra: Mapping[str, Any] | None) -> CaseInsensitiveDict[Any]:
         """The session's headers, then the request's (checked as requests checks them);
@@ -138,7 +175,7 @@ def _environment_ca_bundle(url: str) -> str | None:
 
 def new_session(pool_size: int = 4) -> requests.Session:
     """A keep-alive session: pooled connections, no urllib3 retries (ours decide), no netrc."""
-    session = _Session()
+    session = _Session(PlainAdapter(pool_size))
     session.headers["Accept-Encoding"] = ACCEPT_ENCODING
     adapter = GuardedAdapter(pool_connections=2, pool_maxsize=pool_size, max_retries=0)
     session.mount("https://", adapter)

@@ -28,7 +28,8 @@ _COMPACT_MIN = 256
 _local = threading.local()
 
 
-def _shutdown(connection: Any) -> None:
+def shutdown(connection: Any) -> None:
+    """Shut the connection's socket, so a read blocked on it returns at once."""
     sock = getattr(connection, "sock", None)
     if sock is None:
         return
@@ -94,7 +95,7 @@ class Guard:
             self._connections.append(connection)
             stopped = self.reason is not None
         if stopped:
-            _shutdown(connection)
+            shutdown(connection)
 
     def abort(self, reason: str) -> None:
         with self._lock:
@@ -103,7 +104,7 @@ class Guard:
             self.reason = reason
             connections = list(self._connections)
         for connection in connections:
-            _shutdown(connection)
+            shutdown(connection)
 
 
 def current_guard() -> Guard | None:
@@ -168,7 +169,7 @@ class _ShutWhenStopped:
         super().connect()  # type: ignore[misc]
         guard = current_guard()
         if guard is not None and guard.reason is not None:
-            _shutdown(self)
+            shutdown(self)
 
 
 class _AttachToGuard:
