@@ -203,3 +203,17 @@ def test_many_secrets_are_masked_in_one_pass(registry: SecretRegistry) -> None:
         registry.redact("a report line")  # masking between registrations, as in a run
     assert registry.redact(" ".join(values[::97])) == " ".join([MASK] * len(values[::97]))
     assert len(registry._tiers) <= 12  # tiers double in size: logarithmic in the total
+
+
+def test_a_text_shorter_than_every_new_secret_is_masked_without_them_and_longer_ones_with_them(
+    registry: SecretRegistry,
+) -> None:
+    registry.add("pw")
+    assert registry.redact("a pw") == f"a {MASK}"
+    registry.add("a-long-access-token-value-1234567890")
+    assert registry.redact("step 1") == "step 1"  # shorter than the new one: no new tier
+    assert registry.redact("pw again") == f"{MASK} again"
+    text = "x a-long-access-token-value-1234567890 y"
+    assert registry.redact(text) == f"x {MASK} y"
+    registry.add("q")  # a short one lowers the bar again
+    assert registry.redact("a q") == f"a {MASK}"
