@@ -40,6 +40,7 @@ ORG_TEMPLATE_FIELDS = ("login_url", "client_id", "username", "audience", "emulat
 RESULT_HINT = ("{field}: reads this step's own result as `response` or by its register name; "
                "other names come from vars:, -e, or earlier steps' register")
 RESULT_FIELDS = frozenset({"until", "failed_when", "changed_when"})
+KNOWN_FACTS = frozenset(ORG_FACTS)
 FAILURE_NAMES = frozenset({"ansible_failed_task", "ansible_failed_result"})
 
 Path = tuple[str | int, ...]
@@ -263,8 +264,9 @@ class _Linter:
         if not found.names and not found.keys:
             return
         of_vars, of_org = found.of("vars"), found.of("org")
-        self.roots |= (found.names - BUILTINS) | of_vars
-        self.roots |= {f"org.{key}" for key in of_org}
+        self.roots |= found.names - BUILTINS
+        if of_vars or of_org:
+            self.roots |= of_vars | {f"org.{key}" for key in of_org}
         missing = [(name, name) for name in _missing(found.names, names.top)]
         missing += [(f"vars.{name}", name) for name in _missing(of_vars, names.variables)]
         for shown, name in missing:
@@ -276,7 +278,7 @@ class _Linter:
                 "or register it in an earlier step",
             )
             raise _at_name(error, text, name)
-        for key in sorted(of_org - set(ORG_FACTS)):
+        for key in sorted(of_org - KNOWN_FACTS):
             error = document.error(
                 path, f"org has no {key!r}{did_you_mean(key, ORG_FACTS)}", key=False,
                 hint="org.* holds " + ", ".join(ORG_FACTS),

@@ -43,7 +43,7 @@ MAX_VALUES = 50_000
 validation of the largest accepted file stays around a second (5 MB of tiny steps took 16 s)."""
 
 _YAML = "tag:yaml.org,2002:"
-_STR = f"{_YAML}str"
+_STR, _TIMESTAMP = f"{_YAML}str", f"{_YAML}timestamp"
 _SCALAR_TAGS = {f"{_YAML}{name}" for name in ("str", "int", "float", "bool", "null")}
 _Parser: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -176,6 +176,7 @@ class _Builder:
         self.expanded = 0
         self.count = 0
         self.resolver = _Resolver()
+        self.plain_tags: dict[str, str] = {}
 
     def build(self) -> Any:
         parser = _Parser(self.text)
@@ -258,8 +259,8 @@ class _Builder:
     def _scalar(self, event: Any) -> Any:
         tag = event.tag
         if tag in (None, "!"):
-            tag = self.resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
-        if tag == f"{_YAML}timestamp":
+            tag = self._implicit_tag(event)
+        if tag == _TIMESTAMP:
             return event.value
         if tag == _STR:  # what SafeConstructor.construct_yaml_str returns
             return event.value
@@ -274,6 +275,18 @@ class _Builder:
             # .nan passes every minimum and maximum, and neither has a JSON form for reports
             raise self.error_at(event.start_mark, f"{event.value!r} is not a finite number")
         return value
+
+    def _implicit_tag(self, event: Any) -> str:
+        """The resolver's tag for an untagged scalar: a string when quoted (``_Resolver``
+        has no path resolvers), else by its patterns, looked up once per distinct text."""
+        if not event.implicit[0]:
+            return _STR
+        value = event.value
+        tag = self.plain_tags.get(value)
+        if tag is None:
+            tag = self.plain_tags[value] = self.resolver.resolve(yaml.ScalarNode, value,
+                                                                 event.implicit)
+        return tag
 
     def _sequence(self, path: JsonPath, depth: int) -> tuple[list[Any], int]:
         items: list[Any] = []
@@ -310,7 +323,7 @@ class _Builder:
         """The key's text, or None for a ``<<`` merge key."""
         if not isinstance(event, yaml.ScalarEvent):
             raise self.error_at(event.start_mark, "mapping keys must be plain scalars")
-        if event.tag not in (None, "!", f"{_YAML}str"):
+        if event.tag not in (None, "!", _STR):
             raise self.error_at(event.start_mark, f"unsupported YAML tag {event.tag} on a key")
         if event.value == "<<" and event.tag is None and event.implicit[0]:
             return None

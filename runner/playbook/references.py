@@ -141,7 +141,8 @@ def file_lookups(source: str, *, expression: bool = False) -> tuple[str, ...]:
     """The file names written as plain strings in ``lookup('file', ...)`` calls of ``source``,
     for checks before the run (a name built by a template is known only then; a lookup
     told ``errors='ignore'`` or ``'warn'`` may miss its file)."""
-    if (not expression and not is_template(source)) or not _MAY_LOOK_UP.search(source):
+    if "(" not in source or (not expression and not is_template(source)) \
+            or not _MAY_LOOK_UP.search(source):
         return ()
     tree = parsed(source, expression=expression)
     if isinstance(tree, str):

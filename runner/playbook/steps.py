@@ -243,6 +243,8 @@ def _include_name(raw: Mapping[str, Any]) -> str:
 def _check_names(raw: Mapping[str, Any], path: JsonPath, document: Document) -> None:
     """Names a step defines (``register``, ``set_fact``, ``loop_var``, ``index_var``) must not
     hide the names templates rely on."""
+    if "register" not in raw and "loop_control" not in raw and "set_fact" not in raw:
+        return
     control = raw.get("loop_control", {})
     named = [((*path, "register"), raw.get("register"), "register"),
              ((*path, "loop_control", "loop_var"), control.get("loop_var"), "loop_var"),

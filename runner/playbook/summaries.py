@@ -22,8 +22,9 @@ from runner.playbook.templating import is_template
 from runner.playbook.trees import Reading, expression_pieces, parse_block, parsed, read
 
 EMPTY = Reading()
-_NUMBER_OR_STRING = re.compile(
-    r"""'[^']*'|"[^"]*"|(?<![\w.])(0|[1-9][0-9]{0,17})(?![\w.])""", re.ASCII)
+_NUMBER = r"(?<![\w.])(0|[1-9][0-9]{0,17})(?![\w.])"
+_NUMBER_OR_STRING = re.compile(r"""'[^']*'|"[^"]*"|""" + _NUMBER, re.ASCII)
+_ONLY_NUMBER = re.compile(_NUMBER, re.ASCII)
 _BY_SHAPE: dict[str, Reading] = {}
 _SHAPES = 16384
 
@@ -54,15 +55,18 @@ def _summary(source: str, expression: bool) -> Reading:
 def combined(parts: list[Reading]) -> Reading:
     """A text's answers from those of its expressions, in order: a syntax error in any of
     them is the text's (it then reads nothing), else the first unknown filter or test."""
+    if len(parts) == 1:
+        return parts[0]
+    unknown: str | None = None
+    names: set[str] | None = set()
+    keys: set[tuple[str, str]] = set()
     for part in parts:
         if part.syntax is not None:
             return part
-    unknown = next((part.unknown for part in parts if part.unknown is not None), None)
-    keys = frozenset().union(*(part.keys for part in parts))
-    if any(part.names is None for part in parts):
-        return Reading(None, unknown, None, keys)
-    names = frozenset().union(*(part.names or () for part in parts))
-    return Reading(None, unknown, names, keys)
+        unknown = unknown or part.unknown
+        names = None if names is None or part.names is None else names | part.names
+        keys |= part.keys
+    return Reading(None, unknown, None if names is None else frozenset(names), frozenset(keys))
 
 
 @lru_cache(maxsize=16384)
@@ -95,4 +99,6 @@ def number_shape(inner: str) -> str | None:
     """
     if not inner.isascii() or "{" in inner or "}" in inner or "\\" in inner:
         return None
+    if "'" not in inner and '"' not in inner:
+        return _ONLY_NUMBER.sub("0", inner)
     return _NUMBER_OR_STRING.sub(lambda match: "0" if match.group(1) else match.group(0), inner)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -299,3 +301,52 @@ def test_pure_python_parser_gives_the_same_positions(
     assert error_of(text).position == Position("pb.yml", *where)
     monkeypatch.undo()
     assert error_of(text).position == Position("pb.yml", *where)
+
+
+SCALARS = ["yes", "NO", "on", "true", "False", "1", "-2", "0x1f", "0o7", "1_000", "1.5", ".inf",
+           "-.nan", "1e3", "~", "null", "Null", "", "2024-01-01", "12:30", "a b", "<<", "=",
+           "v60.0", "acme", "'1'", "'true'", '"null"', '"a\\tb"', "!!str 1", "! 1", "!!int 7",
+           "!!float 2", "!!bool true", "!!null ''", "'it''s'", "|\n  block", ">\n  folded"]
+
+
+def _slow_scalar(event: yaml.ScalarEvent) -> object:
+    """What the resolver and PyYAML's SafeConstructor make of a scalar, every time; a
+    refusal as the words the loader's error holds."""
+    tag = event.tag
+    if tag in (None, "!"):
+        tag = loader._Resolver().resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == "tag:yaml.org,2002:timestamp":
+        return event.value
+    if tag not in loader._SCALAR_TAGS:
+        return Refused("unsupported YAML tag")
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    try:
+        value = loader._CONSTRUCTOR.yaml_constructors[tag](loader._CONSTRUCTOR, node)
+    except (ValueError, yaml.YAMLError):
+        return Refused("is not a valid")
+    if isinstance(value, float) and not math.isfinite(value):
+        return Refused("is not a finite number")
+    return value
+
+
+@dataclass(frozen=True)
+class Refused:
+    words: str
+
+
+@pytest.mark.parametrize("scalar", SCALARS)
+def test_a_scalar_is_what_the_resolver_and_constructor_make_of_it(scalar: str) -> None:
+    """Strings are taken as the parser gives them and plain texts' tags are looked up once
+    per text: the same values as resolving and constructing each one, twice in a file."""
+    text = f"a: {scalar}\nb: {scalar}\n".replace("\n  ", "\n   ")
+    events = [event for event in yaml.parse(text, Loader=loader._Parser)
+              if isinstance(event, yaml.ScalarEvent)]
+    expected = [_slow_scalar(event) for event in events[1::2]]
+    refused = [value for value in expected if isinstance(value, Refused)]
+    if refused:
+        with pytest.raises(PlaybookError, match=refused[0].words):
+            load_text(text, "pb.yml")
+        return
+    data = load_text(text, "pb.yml").data
+    assert [data["a"], data["b"]] == expected
+    assert [type(data["a"]), type(data["b"])] == [type(value) for value in expected]
