@@ -25,7 +25,7 @@ from runner.playbook.environ import describe_missing
 from runner.playbook.expressions import expression_error, schema_error
 from runner.playbook.model import Playbook, raw_at
 from runner.playbook.origins import Layer
-from runner.playbook.references import references
+from runner.playbook.references import References, references
 from runner.playbook.scope import ORG_FACTS
 from runner.playbook.source import with_chain
 from runner.playbook.step_templates import step_templates, strings
@@ -70,6 +70,8 @@ class _Names:
 
 def _missing(names: Iterable[str], layers: tuple[AbstractSet[str], ...]) -> list[str]:
     """The names no layer holds, sorted."""
+    if not names:
+        return []
     left = list(names)
     for layer in layers:
         if not left:
@@ -155,7 +157,8 @@ class _Linter:
         control = step.loop_control
         local = {control.loop_var, *([control.index_var] if control.index_var else [])} \
             if step.loop is not None else set()
-        here = names.adding(own_vars | items | local, own_vars)
+        own_top = own_vars | items | local
+        here = names.adding(own_top, own_vars) if own_top else names
         for condition in step.conditions:  # the blocks' when too (once), for each item
             self.document = condition.document or self.playbook.document
             place = (self.document.path, condition.path)
@@ -261,14 +264,12 @@ class _Linter:
         if problem:
             raise document.error(path, problem, key=False)
         found = references(text, expression=is_expression)
-        if not found.names and not found.keys:
-            return
-        of_vars, of_org = found.of("vars"), found.of("org")
         self.roots |= found.names - BUILTINS
-        if of_vars or of_org:
-            self.roots |= of_vars | {f"org.{key}" for key in of_org}
         missing = [(name, name) for name in _missing(found.names, names.top)]
-        missing += [(f"vars.{name}", name) for name in _missing(of_vars, names.variables)]
+        if found.keys:
+            of_vars = found.of("vars")
+            self.roots |= of_vars | {f"org.{key}" for key in found.of("org")}
+            missing += [(f"vars.{name}", name) for name in _missing(of_vars, names.variables)]
         for shown, name in missing:
             choices = sorted(set().union(*names.variables) if shown.startswith("vars.") else
                              set().union(*names.top) - BUILTINS)
@@ -278,8 +279,14 @@ class _Linter:
                 "or register it in an earlier step",
             )
             raise _at_name(error, text, name)
-        for key in sorted(of_org - KNOWN_FACTS):
-            error = document.error(
+        if found.keys:
+            self._check_keys(path, text, found, position)
+
+    def _check_keys(self, path: Path, text: str, found: References,
+                    position: Position | None) -> None:
+        """``org.NAME`` is one of the org's facts; ``env.NAME`` not set is a warning."""
+        for key in sorted(found.of("org") - KNOWN_FACTS):
+            error = self.document.error(
                 path, f"org has no {key!r}{did_you_mean(key, ORG_FACTS)}", key=False,
                 hint="org.* holds " + ", ".join(ORG_FACTS),
             )

@@ -75,6 +75,9 @@ class LoopControl:
     pause: float = 0.0
 
 
+NO_LOOP_CONTROL = LoopControl()
+
+
 def request_spec(raw: Mapping[str, Any]) -> RequestSpec:
     return RequestSpec(
         method=raw.get("method", "GET"),
@@ -113,6 +116,8 @@ def debug_spec(raw: Mapping[str, Any]) -> DebugSpec:
 
 
 def loop_control(raw: Mapping[str, Any]) -> LoopControl:
+    if not raw:
+        return NO_LOOP_CONTROL  # frozen: every step without one shares it
     return LoopControl(raw.get("label"), raw.get("loop_var", "item"), raw.get("index_var"),
                        float(raw.get("pause", 0)))
 

@@ -36,10 +36,12 @@ def strings(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
 def step_templates(step: Mapping[str, Any], base: JsonPath) -> Iterator[tuple[JsonPath, str, bool]]:
     """(path, text, is_expression) for every templated string of a raw step."""
     for field, value in step.items():
-        path = (*base, field)
         if field in NAME_FIELDS:
             continue
-        if field in EXPRESSION_FIELDS:
+        path = (*base, field)
+        if isinstance(value, str):  # as the branches below read a text, without their walk
+            yield path, value, field in EXPRESSION_FIELDS or field == "assert"
+        elif field in EXPRESSION_FIELDS:
             for where, text in strings(value, path):
                 yield where, text, True
         elif field == "assert":
