@@ -72,6 +72,12 @@ class Exchange:
             self._settle(mask())
             self._mask = None
 
+    def masked(self) -> Exchange:
+        """This exchange masked now: a loop keeps one per item, and a masked excerpt takes
+        less room than the unmasked text masking it needs."""
+        self._shown()
+        return self
+
     @property
     def url(self) -> str:
         self._shown()

@@ -136,7 +136,8 @@ def _item_result(runner: StepRunner, step: StepSpec, name: str, label: str, done
                  started: float) -> StepResult:
     return StepResult(Kind.ITEM, step.index, name, runner.org_name, done.outcome,
                       (time.monotonic() - started) * 1000, checks=done.checks,
-                      reason=done.reason, exchange=done.exchange, attempts=done.attempts,
+                      reason=done.reason, attempts=done.attempts,
+                      exchange=done.exchange.masked() if done.exchange else None,
                       ignored=done.ignored(step), tags=step.tags, position=step.position,
                       item=label, message=done.message)
 
