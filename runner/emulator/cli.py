@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -119,16 +120,24 @@ def _flag_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _announce(emulator: Emulator, out: TextIO) -> None:
-    out.write(f"sfjwt-emulator listening on {emulator.base_url}\n")
+    lines = [f"sfjwt-emulator listening on {emulator.base_url}"]
     for org in emulator.orgs:
-        out.write(f"org {org.name} ({org.type}) {org.org_id}\n")
-        out.write(f"  login_url: {org.login_url}\n")
-        out.write(f"  client_id: {org.client_id}\n")
-        out.write(f"  username:  {org.username}\n")
+        lines += [f"org {org.name} ({org.type}) {org.org_id}", f"  login_url: {org.login_url}",
+                  f"  client_id: {org.client_id}", f"  username:  {org.username}"]
         if not org.has_certificate:
-            out.write("  (no certificate: logins fail until one is given, e.g. --cert FILE)\n")
-    out.write("Ctrl-C or SIGTERM stops the server.\n")
-    out.flush()
+            lines.append("  (no certificate: logins fail until one is given, e.g. --cert FILE)")
+    lines.append("Ctrl-C or SIGTERM stops the server.")
+    _tell(out, "\n".join(lines) + "\n")
+
+
+def _tell(out: TextIO, text: str) -> None:
+    """Write to ``out``; a reader that has gone (``| head -1`` took the URL) is no error:
+    the orgs go on serving and what follows is written nowhere."""
+    try:
+        out.write(text)
+        out.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), out.fileno())  # also for exit's flush
 
 
 @contextlib.contextmanager
@@ -202,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    sys.stdout.write("sfjwt-emulator stopped\n")
+    _tell(sys.stdout, "sfjwt-emulator stopped\n")
     return int(ExitStatus.OK)
 
 

@@ -23,10 +23,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from runner.emulator.faults import FaultRule
-from runner.emulator.orgschema import check_records, org_schema
+from runner.emulator.orgschema import Fail, check_records, org_schema
 from runner.emulator.schema import STANDARD, Schema
 from runner.emulator.sourcemap import Locate, SourceMap, dotted
 from runner.emulator.sourcemap import Path as SourcePath
+from runner.emulator.values import is_email
 from runner.errors import PlaybookError, Position
 
 SCHEMA_NAME = "emulator.schema.json"
@@ -175,6 +176,19 @@ def _read_certificate(path: str, base_dir: Path | None, where: str) -> rsa.RSAPu
     return load_public_key(data, f"{where}.certificate")
 
 
+def _check_addresses(options: Mapping[str, Any], fail: Fail) -> None:
+    """Usernames and emails are email addresses, as in Salesforce: the org's User records
+    are made from them and would refuse anything else."""
+    named: list[tuple[SourcePath, Any]] = [(("username",), options.get("username"))]
+    for index, user in enumerate(options.get("users", [])):
+        named += [(("users", index, "username"), user.get("username")),
+                  (("users", index, "email"), user.get("email"))]
+    for path, value in named:
+        if isinstance(value, str) and not is_email(value):
+            raise fail(f"{value!r} is not an email address (a Salesforce username or email "
+                       "looks like name@example.com)", path, None)
+
+
 def _users(options: Mapping[str, Any], username: str) -> tuple[UserConfig, ...]:
     users = [UserConfig(username=username)]
     for item in options.get("users", []):
@@ -244,6 +258,7 @@ def org_config(
     def fail(message: str, path: SourcePath, position: Position | None) -> Exception:
         return config_error(where, path, message, position, locate)
 
+    _check_addresses(options, fail)
     schema = org_schema(options, base_dir, fail)
     records = dict(options.get("records", {}))
     check_records(schema, records, fail)

@@ -207,6 +207,40 @@ def test_invalid_config_exits_4_with_the_place(tmp_path: Path) -> None:
     assert "Traceback" not in completed.stderr
 
 
+def test_a_username_that_is_not_an_email_exits_4_at_its_place(tmp_path: Path) -> None:
+    (tmp_path / "orgs.yml").write_text("orgs:\n  - name: a\n    username: ops-user\n")
+    for args, said in (
+        (["--config", "orgs.yml"], "orgs.yml:3:5: orgs[0].username: 'ops-user' is not an "
+                                   "email address"),
+        (["--username", "u@x", "--client-id", "C"], "options: username: 'u@x' is not an "
+                                                    "email address"),
+    ):
+        completed = subprocess.run(
+            [sys.executable, "-m", "runner.emulator.cli", *args],
+            cwd=tmp_path, capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+        assert completed.returncode == 4, completed.stderr
+        assert said in completed.stderr
+        assert "Traceback" not in completed.stderr
+
+
+def test_a_closed_stdout_costs_no_traceback_when_it_stops(
+    tmp_path: Path, keys: tuple[str, Path]
+) -> None:
+    """A script that read the URL and went away: the emulator still stops cleanly."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "runner.emulator.cli", "--cert", str(keys[1]), "-q"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert process.stdout is not None and process.stderr is not None
+    assert "listening on http://127.0.0.1:" in process.stdout.readline()
+    process.stdout.close()
+    process.send_signal(signal.SIGTERM)
+    status, said = process.wait(timeout=30), process.stderr.read()
+    process.stderr.close()
+    assert (status, said) == (0, ""), said
+
+
 def test_faults_from_flags(tmp_path: Path, keys: tuple[str, Path]) -> None:
     process = EmulatorProcess(
         "--cert", str(keys[1]), "--no-sample-data", "--seed", "5",

@@ -451,6 +451,18 @@ def test_init_never_writes_through_a_link_that_leads_outside(inside: Path, link:
     assert "uat:" in (project / "inventory.yml").read_text()
 
 
+def test_an_embedded_username_that_is_not_an_email_is_an_invalid_playbook(inside: Path) -> None:
+    """Salesforce usernames are email addresses; the embedded org's User would refuse it."""
+    (inside / "p.yml").write_text(
+        "name: user\norgs:\n  a:\n    emulator: {username: ops}\n" + OK_STEPS.decode())
+    run = run_cli_inprocess("p.yml")
+    assert run.status == 4, run.output
+    assert run.stderr.splitlines()[0].startswith(
+        "p.yml:3:3: orgs.a.emulator: username: 'ops' is not an email address"), run.stderr
+    for mark in TRACE_MARKS:
+        assert mark not in run.output
+
+
 def test_an_unknown_sobject_under_emulator_records_is_an_invalid_playbook(inside: Path) -> None:
     """The embedded org refuses the seed records when it starts: exit 4 at the org's line."""
     (inside / "p.yml").write_text(
