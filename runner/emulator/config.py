@@ -179,7 +179,7 @@ def _read_certificate(path: str, base_dir: Path | None, where: str) -> rsa.RSAPu
 def _check_addresses(options: Mapping[str, Any], fail: Fail) -> None:
     """Usernames and emails are email addresses, as in Salesforce: the org's User records
     are made from them and would refuse anything else."""
-    named: list[tuple[SourcePath, Any]] = [(("username",), options.get("username"))]
+    named: list[tuple[tuple[str | int, ...], Any]] = [(("username",), options.get("username"))]
     for index, user in enumerate(options.get("users", [])):
         named += [(("users", index, "username"), user.get("username")),
                   (("users", index, "email"), user.get("email"))]
