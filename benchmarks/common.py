@@ -70,13 +70,15 @@ def paired_values(
     return statistics.median(ones), statistics.median(twos), statistics.median(ratios)
 
 
-def report(label: str, pairs: int, result: tuple[float, float, float], target: float,
+def report(label: str, pairs: int, result: tuple[float, float, float], target: float | None,
            names: tuple[str, str]) -> None:
-    """One line per side and the ratio against its target."""
+    """One line per side and the ratio against its target (a figure shown for reference
+    has none)."""
     one, two, ratio = result
-    verdict = "ok" if ratio <= target else "OVER"
+    verdict = "(no target)" if target is None else \
+        f"(target <= {target:g}) {'ok' if ratio <= target else 'OVER'}"
     print(f"{label}: {names[0]} {one * 1000:.1f} ms, {names[1]} {two * 1000:.1f} ms; "
-          f"median ratio of {pairs} pairs = {ratio:.2f}  (target <= {target:g}) {verdict}")
+          f"median ratio of {pairs} pairs = {ratio:.2f}  {verdict}")
 
 
 def command(argv: Sequence[str], cwd: Path | None = None) -> Callable[[], float]:
