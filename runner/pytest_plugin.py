@@ -110,6 +110,26 @@ class PlaybookFile(pytest.File):
         yield PlaybookItem.from_parent(self, name=playbook.name, playbook=playbook, args=args)
 
 
+_FAILED_STEP = re.compile(r"^  failed {2,}\S")  # not "failed (ignored)": that one passes
+_TIMING = re.compile(r"\s+\d+ ms$")
+_NAME_AND_ORG = re.compile(r"failed\s+(.*\S)\s{2,}(\S+)$")  # the org's column is the last
+
+
+def headline(output: str) -> str | None:
+    """The first failed step's line and what failed in it: the line pytest's short summary
+    shows (``-r``), where the console's first line would only name the playbook."""
+    lines = output.splitlines()
+    for index, line in enumerate(lines):
+        if _FAILED_STEP.match(line):
+            shown = _TIMING.sub("", line.strip())
+            parts = _NAME_AND_ORG.match(shown)
+            step = f"{parts[1]} ({parts[2]}) failed" if parts else " ".join(shown.split())
+            why = next((text.strip() for text in lines[index + 1:index + 4]
+                        if text.strip().startswith("✗")), "")
+            return f"{step} — {why}" if why else step
+    return None
+
+
 class PlaybookFailed(Exception):
     """A playbook run that did not pass: its exit status and what it printed."""
 
@@ -141,7 +161,9 @@ class PlaybookItem(pytest.Item):
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> Any:
         if isinstance(excinfo.value, PlaybookFailed):
-            return f"{excinfo.value.output.rstrip()}\n\nsfjwt-run exited {excinfo.value.status}"
+            failed = excinfo.value
+            return (f"{headline(failed.output) or failed}\n\n{failed.output.rstrip()}\n\n"
+                    f"sfjwt-run exited {failed.status}")
         return super().repr_failure(excinfo)
 
     def reportinfo(self) -> tuple[Path, int, str]:

@@ -54,6 +54,11 @@ def test_playbooks_are_items_whose_failures_read_as_the_console_prints_them(
     ])
     failures = result.stdout.str().split("short test summary info")[0]  # (whole under CI=true)
     assert failures.count("failed    API headroom") == 1  # shown once, not twice
+    # the failure starts with what failed, and so does pytest's one-line summary
+    assert "API headroom (embedded) failed — ✗ json DailyApiRequests.Max: gte 99999999, " \
+           "got 15000\n\nPLAY Limits are generous" in failures
+    result.stdout.fnmatch_lines(["FAILED *test_limits.sfjwt.yml::Limits are generous - "
+                                 "API headroom (embedded)*"])
     junit = report.read_text()
     report.unlink()  # pytest's own dialect of JUnit: the checks of sfjwt-run's reports do not apply
     assert 'name="Accounts are readable"' in junit and 'name="Limits are generous"' in junit
