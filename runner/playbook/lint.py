@@ -13,8 +13,7 @@ a step may guard it with ``default()`` or ``when``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from collections.abc import Set as AbstractSet
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path as PathLike
 
@@ -32,6 +31,7 @@ from runner.playbook.step_templates import step_templates, strings
 from runner.playbook.steps import StepSpec
 from runner.playbook.suggest import did_you_mean
 from runner.playbook.summaries import syntax_error
+from runner.playbook.visible import Names, absent
 
 BUILTINS = frozenset({"env", "org", "vars", "range", "dict", "lipsum", "cycler", "joiner",
                       "namespace", "true", "false", "none", "lookup", "query", "q"})
@@ -53,31 +53,6 @@ class Notice:
     position: Position | None
     message: str
     kind: str = "env"  # "env": a name not set; "hidden": an org's var the playbook's hides
-
-
-@dataclass(frozen=True)
-class _Names:
-    """What a template may read at one place of the playbook: the names of each layer
-    (what the playbook defines, what a step adds, ...), kept apart rather than copied."""
-
-    top: tuple[AbstractSet[str], ...]
-    variables: tuple[AbstractSet[str], ...]
-
-    def adding(self, top: AbstractSet[str], variables: AbstractSet[str] = frozenset()
-               ) -> _Names:
-        return _Names((*self.top, top), (*self.variables, variables))
-
-
-def _missing(names: Iterable[str], layers: tuple[AbstractSet[str], ...]) -> list[str]:
-    """The names no layer holds, sorted."""
-    if not names:
-        return []
-    left = list(names)
-    for layer in layers:
-        if not left:
-            break
-        left = [name for name in left if name not in layer]
-    return sorted(left)
 
 
 def check_playbook(
@@ -132,7 +107,7 @@ class _Linter:
         variables, earlier registers and ``set_fact``, its own ``vars`` and loop variable,
         its own result in its conditions, and a rescue's ``ansible_failed_*``."""
         top, variables = set(BUILTINS) | self.variables, set(self.variables)
-        names = _Names((top,), (variables,))  # grown in place, step by step
+        names = Names((top,), (variables,))  # grown in place, step by step
         checked: set[tuple[str, Path]] = set()
         for step in self.playbook.steps:
             if step.rescue_scope:
@@ -149,7 +124,7 @@ class _Linter:
             top.update(defined)
             variables.update(defined)
 
-    def _check_step(self, step: StepSpec, names: _Names, checked: set[tuple[str, Path]]) -> None:
+    def _check_step(self, step: StepSpec, names: Names, checked: set[tuple[str, Path]]) -> None:
         """One step's templates and conditions (the blocks' once), its expect and its files."""
         document = step.document or self.playbook.document
         items = step.source.items if step.source else frozenset()
@@ -210,7 +185,7 @@ class _Linter:
         playbook = self.playbook
         base = set(BUILTINS) | set(playbook.vars) | set(self.extra)
         for org in playbook.orgs.values():
-            names = _Names((base | set(org.vars),), (base - BUILTINS | set(org.vars),))
+            names = Names((base | set(org.vars),), (base - BUILTINS | set(org.vars),))
             own = org.position is None or org.position.file == playbook.document.path
             for field in ORG_TEMPLATE_FIELDS:
                 for path, text in strings(getattr(org, field), ("orgs", org.name, field)):
@@ -223,7 +198,7 @@ class _Linter:
                         message = f"{format_path(path)}: {error.message}"  # from an inventory
                         raise PlaybookError(message, position=org.position,
                                             hint=error.hint) from None
-        key_names = _Names((base,), (base - BUILTINS,))
+        key_names = Names((base,), (base - BUILTINS,))
         for key in playbook.keys.values():
             for field in ("private_key", "certificate"):
                 text = getattr(key, field)
@@ -256,7 +231,7 @@ class _Linter:
 
     # -- one template ------------------------------------------------------------------
     def check_template(
-        self, path: Path, text: str, is_expression: bool, names: _Names, *,
+        self, path: Path, text: str, is_expression: bool, names: Names, *,
         hint: str | None = None, position: Position | None = None,
     ) -> None:
         document = self.document
@@ -265,11 +240,11 @@ class _Linter:
             raise document.error(path, problem, key=False)
         found = references(text, expression=is_expression)
         self.roots |= found.names - BUILTINS
-        missing = [(name, name) for name in _missing(found.names, names.top)]
+        missing = [(name, name) for name in absent(found.names, names.top)]
         if found.keys:
             of_vars = found.of("vars")
             self.roots |= of_vars | {f"org.{key}" for key in found.of("org")}
-            missing += [(f"vars.{name}", name) for name in _missing(of_vars, names.variables)]
+            missing += [(f"vars.{name}", name) for name in absent(of_vars, names.variables)]
         for shown, name in missing:
             choices = sorted(set().union(*names.variables) if shown.startswith("vars.") else
                              set().union(*names.top) - BUILTINS)

@@ -27,15 +27,15 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from runner.errors import PlaybookError, Position
 from runner.playbook.document import Document, JsonPath, Mark
+from runner.playbook.yamlfile import MAX_BYTES as MAX_BYTES
+from runner.playbook.yamlfile import read_yaml_text
 
-MAX_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 64
 ALIAS_BUDGET = 10_000
 MAX_VALUES = 50_000
@@ -83,40 +83,7 @@ def load_text(text: str, path: str = "<string>") -> Document:
 def load_document(path: str | os.PathLike[str]) -> Document:
     """Read and parse a file, refusing anything that is not a small UTF-8 YAML text."""
     shown = os.fspath(path)
-    raw = _read_bytes(Path(shown), shown)
-    if b"\x00" in raw:
-        raise PlaybookError(f"{shown}: is a binary file, not YAML text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise PlaybookError(
-            f"invalid UTF-8 byte 0x{raw[exc.start]:02x}; save the file as UTF-8",
-            position=Position(shown, line, col),
-        ) from None
-    return load_text(text, shown)
-
-
-def _read_bytes(path: Path, shown: str) -> bytes:
-    try:
-        if path.is_dir():
-            raise PlaybookError(f"{shown}: is a directory, not a YAML file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise PlaybookError(f"{shown}: file too large ({size} bytes; the limit is {MAX_BYTES})")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except FileNotFoundError:
-        raise PlaybookError(f"{shown}: no such file") from None
-    except PermissionError:
-        raise PlaybookError(f"{shown}: permission denied") from None
-    except OSError as exc:
-        raise PlaybookError(f"{shown}: cannot read: {exc.strerror or exc}") from None
-    if len(raw) > MAX_BYTES:
-        raise PlaybookError(f"{shown}: file too large (the limit is {MAX_BYTES} bytes)")
-    return raw
+    return load_text(read_yaml_text(shown), shown)
 
 
 def _error_at_index(text: str, path: str, index: int, message: str) -> PlaybookError:
