@@ -33,6 +33,9 @@ from runner.salesforce.http import OrgClient
 def token_command(args: argparse.Namespace, env: Environment) -> ExitStatus:
     inventories = [load_inventory(Path(path)) for path in args.inventory]
     known = {name for inventory in inventories for name in inventory.orgs}
+    if args.playbook and Path(args.playbook).is_dir():
+        raise UsageError(f"{args.playbook}: a folder; token reads the orgs of one playbook",
+                         hint="name the playbook (or the inventory, -i) that defines the org")
     playbook = (load_playbook(Path(args.playbook), extra_org_names=known)
                 if args.playbook else None)
     orgs: dict[str, OrgSpec] = dict(playbook.orgs) if playbook else {}

@@ -89,3 +89,7 @@ def test_token_refuses_an_embedded_org_and_unknown_names() -> None:
     unknown = run_cli("token", "nope", "-i", str(REPO / "playbooks" / "inventory.example.yml"))
     assert unknown.status == 5
     assert "no org named 'nope'; orgs: acme-prod, acme-uat, globex-prod" in unknown.stderr
+    folder = run_cli("token", "embedded", str(REPO / "playbooks" / "recipes"))
+    assert folder.status == 5
+    assert "recipes: a folder; token reads the orgs of one playbook" in folder.stderr
+    assert folder.stdout == "" and "Traceback" not in folder.stderr
