@@ -22,6 +22,7 @@ import pytest
 import requests
 
 from runner.emulator import Emulator
+from tests import node_clients
 from tests.e2e.test_emulator_cli import EmulatorProcess, login
 from tests.unit.emulator.conftest import JWT_GRANT, make_key_and_cert
 
@@ -189,16 +190,16 @@ def test_joserfc_assertion_is_accepted(keys: tuple[str, Path]) -> None:
 
 
 def _sf_command() -> list[str]:
-    """The Salesforce CLI: ``$SF_CLI`` (e.g. ``node …/bin/run.js``) or ``sf`` on the PATH."""
-    import shlex
-    import shutil
-
-    if os.environ.get("SF_CLI"):
-        return shlex.split(os.environ["SF_CLI"])
-    found = shutil.which("sf")
-    if found is None:
-        pytest.skip("the Salesforce CLI is not installed (set SF_CLI or put sf on the PATH)")
-    return [found]
+    """The Salesforce CLI (``tests.node_clients``); skips where it is not installed or cannot
+    run (it needs Node 22)."""
+    command = node_clients.sf_command()
+    if command is None:
+        pytest.skip("the Salesforce CLI is not installed (run scripts/install-node-clients.sh, "
+                    "set SF_CLI or put sf on the PATH)")
+    if not node_clients.sf_runs_here(command):
+        pytest.skip("the Salesforce CLI needs Node 22 (run scripts/install-node-clients.sh "
+                    "or set SF_CLI)")
+    return command
 
 
 def test_salesforce_cli_logs_in_and_queries(tmp_path: Path, keys: tuple[str, Path]) -> None:
@@ -207,8 +208,8 @@ def test_salesforce_cli_logs_in_and_queries(tmp_path: Path, keys: tuple[str, Pat
     key_file.write_text(keys[0])
     process = EmulatorProcess("--cert", str(keys[1]), "--seed", "3", cwd=tmp_path)
     org = process.orgs[0]
-    env = {**os.environ, "HOME": str(tmp_path), "SF_DISABLE_TELEMETRY": "true",
-           "SF_AUTOUPDATE_DISABLE": "true"}  # fmt: skip
+    env = node_clients.client_env(HOME=str(tmp_path), SF_DISABLE_TELEMETRY="true",
+                                  SF_AUTOUPDATE_DISABLE="true")
     try:
         login_run = subprocess.run(
             [*command, "org", "login", "jwt", "--client-id", org["client_id"], "--jwt-key-file",

@@ -1,15 +1,12 @@
 """jsforce and the Salesforce CLI, unmodified, on custom objects, upsert and SOQL forms.
 
-Node clients are not installed by the test extra: these tests run where they
-are. jsforce: ``node`` (``$NODE`` or on the PATH) and a ``node_modules`` holding
-``jsforce`` (``$JSFORCE_DIR``). The CLI: ``$SF_CLI`` (e.g. ``node …/bin/run.js``) or
-``sf`` on the PATH; the CLI 2.146 needs Node 22 or later. Otherwise they skip.
+These tests run where the clients are installed (``scripts/install-node-clients.sh``;
+where the tests look: ``tests.node_clients``); elsewhere they are skipped.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -19,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests import node_clients
 from tests.e2e.test_emulator_cli import EmulatorProcess, login
 from tests.e2e.test_emulator_clients import _sf_command
 from tests.unit.emulator.conftest import make_key_and_cert
@@ -71,14 +69,15 @@ const jsforce = require('jsforce');
 @pytest.fixture
 def jsforce() -> tuple[str, dict[str, str]]:
     """``node`` and the environment in which it finds jsforce; skips when either is missing."""
-    node = os.environ.get("NODE") or shutil.which("node")
+    node = node_clients.node()
     if node is None:
         pytest.skip("node is not installed (set NODE or put node on the PATH)")
-    env = {**os.environ, "NODE_PATH": os.environ.get("JSFORCE_DIR", "")}
+    env = node_clients.jsforce_env()
     found = subprocess.run([node, "-e", "require('jsforce')"], env=env, capture_output=True,
                            timeout=60)  # fmt: skip
     if found.returncode != 0:
-        pytest.skip("jsforce is not installed (set JSFORCE_DIR to a node_modules that has it)")
+        pytest.skip("jsforce is not installed (run scripts/install-node-clients.sh or set "
+                    "JSFORCE_DIR to a node_modules that has it)")
     return node, env
 
 
@@ -131,8 +130,8 @@ def test_salesforce_cli_describes_and_queries_custom_objects(
     command = sf_command
     process, token, folder = served
     org = process.orgs[0]
-    env = {**os.environ, "HOME": str(folder), "SF_DISABLE_TELEMETRY": "true",
-           "SF_AUTOUPDATE_DISABLE": "true"}  # fmt: skip
+    env = node_clients.client_env(HOME=str(folder), SF_DISABLE_TELEMETRY="true",
+                                  SF_AUTOUPDATE_DISABLE="true")
 
     def sf(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([*command, *args], cwd=folder, env=env, capture_output=True,
