@@ -146,7 +146,7 @@ class PlainAdapter(BaseAdapter):
         except BaseException as exc:
             connection.close()
             error = _request_error(exc, url)
-            if error is exc:
+            if error is None:
                 raise
             raise error from exc
         response = self._response(request, answer, _Body(self, key, connection, answer, url))
@@ -209,7 +209,7 @@ class PlainAdapter(BaseAdapter):
         except BaseException as exc:
             connection.close()
             error = _connect_error(exc, connection, host)
-            if error is exc:
+            if error is None:
                 raise
             raise error from exc
         guard = current_guard()
@@ -240,8 +240,11 @@ def _tls_context(verify: bool | str) -> ssl.SSLContext:
         context.verify_mode = ssl.CERT_NONE
         return context
     bundle = DEFAULT_CA_BUNDLE_PATH if verify is True else str(verify)
-    if not isinstance(verify, bool) and not os.path.isfile(bundle):
+    if os.path.isdir(bundle):
         return ssl.create_default_context(capath=bundle)
+    if not os.path.isfile(bundle):  # refused as requests' own adapter refuses it
+        raise OSError(f"Could not find a suitable TLS CA certificate bundle, invalid path: "
+                      f"{bundle}")
     return ssl.create_default_context(cafile=bundle)
 
 
@@ -255,8 +258,9 @@ def _encoded(body: Any) -> Any:
     return body.encode() if isinstance(body, str) else body
 
 
-def _connect_error(exc: BaseException, connection: Any, host: str) -> BaseException:
-    """The exception requests raises when a new connection cannot be made."""
+def _connect_error(exc: BaseException, connection: Any, host: str) -> Exception | None:
+    """The exception requests raises when a new connection cannot be made (None: the
+    failure is not the network's, and goes on as it is)."""
     if isinstance(exc, TimeoutError):
         return requests.exceptions.ConnectTimeout(
             urllib3.exceptions.ConnectTimeoutError(f"Connection to {host} timed out."))
@@ -268,11 +272,12 @@ def _connect_error(exc: BaseException, connection: Any, host: str) -> BaseExcept
     if isinstance(exc, OSError):
         return requests.exceptions.ConnectionError(urllib3.exceptions.NewConnectionError(
             connection, f"Failed to establish a new connection: {exc}"))
-    return exc
+    return None
 
 
-def _request_error(exc: BaseException, url: str) -> BaseException:
-    """The exception requests raises for a failure while sending or awaiting the answer."""
+def _request_error(exc: BaseException, url: str) -> Exception | None:
+    """The exception requests raises for a failure while sending or awaiting the answer
+    (None: the failure is not the network's, and goes on as it is)."""
     if isinstance(exc, TimeoutError):
         return requests.exceptions.ReadTimeout(_read_timeout(url))
     if isinstance(exc, ssl.SSLError):
@@ -280,4 +285,4 @@ def _request_error(exc: BaseException, url: str) -> BaseException:
     if isinstance(exc, OSError | http.client.HTTPException):
         return requests.exceptions.ConnectionError(
             urllib3.exceptions.ProtocolError("Connection aborted.", exc))
-    return exc
+    return None

@@ -12,7 +12,6 @@ import requests
 
 from runner.salesforce.plain import PlainAdapter
 from runner.salesforce.retry import NetworkError, transport_error
-from runner.salesforce.session import new_session
 from runner.salesforce.transfer import Bounds, exchange
 from tests.raw_server import RawServer, answer, raw_server
 
@@ -48,17 +47,11 @@ def server() -> Iterator[RawServer]:
         yield running
 
 
-@pytest.fixture
-def session() -> Iterator[requests.Session]:
-    with new_session() as opened:
-        yield opened
-
-
 def send(session: requests.Session, server: RawServer, path: str,
          method: str = "GET", **options: object) -> requests.Response:
     """One exchange as the runner sends it (no redirects followed)."""
     return exchange(session, method, server.url + path, timeout=5.0, bounds=Bounds(),
-                    allow_redirects=False, **options)  # type: ignore[arg-type]
+                    allow_redirects=False, **options)
 
 
 def test_requests_go_through_the_plain_adapter_and_keep_their_connection(
@@ -121,3 +114,11 @@ def test_a_refused_connection_is_requests_connection_error(session: requests.Ses
                  allow_redirects=False)
     error = transport_error(caught.value, "GET", f"http://127.0.0.1:{port}/")
     assert (error.kind, error.request_sent) == ("refused", False)
+
+
+def test_a_ca_bundle_that_is_not_there_is_refused_as_requests_refuses_it(
+    session: requests.Session,
+) -> None:
+    with pytest.raises(requests.exceptions.ConnectionError, match=r"invalid path: /no/such\.pem"):
+        exchange(session, "GET", "https://127.0.0.1:9/", timeout=5.0, bounds=Bounds(),
+                 allow_redirects=False, verify="/no/such.pem")

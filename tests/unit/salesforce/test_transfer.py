@@ -14,7 +14,6 @@ import pytest
 import requests
 
 from runner.salesforce.retry import NetworkError
-from runner.salesforce.session import new_session
 from runner.salesforce.transfer import (
     Bounds,
     DeadlinePassed,
@@ -55,12 +54,6 @@ ROUTES = {
 def server() -> Iterator[RawServer]:
     with raw_server(ROUTES) as running:
         yield running
-
-
-@pytest.fixture
-def session() -> Iterator[requests.Session]:
-    with new_session() as opened:
-        yield opened
 
 
 def get(session: requests.Session, server: RawServer, path: str, *,
