@@ -10,12 +10,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
+from functools import partial
 from typing import Protocol
 
-from runner.context import carry
 from runner.errors import SfjwtError
 from runner.playbook.model import KeySpec, OrgSpec, Playbook
 from runner.playbook.origins import Layer
@@ -45,6 +44,7 @@ from runner.run.results import (
     Why,
 )
 from runner.salesforce import keys as keymod
+from runner.salesforce.cooperative import Hub
 from runner.salesforce.token_cache import TokenCache
 from runner.salesforce.watchdog import Cancel
 
@@ -200,7 +200,8 @@ class Executor:
         embedded: EmbeddedOrgs,
     ) -> list[OrgResult]:
         """Prepare every org first (emulated ones are registered one by one, before any
-        lane competes for the CPU), then run the lanes side by side."""
+        lane competes for the CPU), then run the lanes side by side: greenlets on this
+        thread, each waiting on the network while the others run."""
         settings = self._settings()
         prepared: dict[str, PreparedOrg | SfjwtError] = {}
         for spec in orgs.values():
@@ -211,12 +212,9 @@ class Executor:
             except SfjwtError as exc:
                 prepared[spec.name] = exc
         forks = max(1, min(self.options.forks, len(orgs) or 1))
-        with ThreadPoolExecutor(max_workers=forks, thread_name_prefix="lane") as pool:
-            futures = [
-                pool.submit(carry(self._run_org), spec, prepared[spec.name], settings)
-                for spec in orgs.values()
-            ]
-            return [future.result() for future in futures]
+        lanes = Hub().run([partial(self._run_org, spec, prepared[spec.name], settings)
+                           for spec in orgs.values()], limit=forks)
+        return [lane.result() for lane in lanes]
 
     def _run_org(
         self, spec: OrgSpec, prepared: PreparedOrg | SfjwtError, settings: LaneSettings

@@ -25,6 +25,7 @@ from runner.playbook.steps import StepSpec
 from runner.run.done import Done, StepError, condition_text
 from runner.run.registered import as_text, loop_value, skipped_value, verdict, with_item
 from runner.run.results import Kind, Outcome, Reason, StepResult, Why
+from runner.salesforce import cooperative
 
 MAX_ITEMS = 10_000
 LABEL_CHARS = 200
@@ -78,7 +79,7 @@ def run_loop(runner: StepRunner, step: StepSpec, name: str, started: float, *,
     values: list[Any] = []
     for index, item in enumerate(items):
         pause = runner.within_deadline(control.pause) if index and control.pause else 0.0
-        if runner.stop.is_set() or (pause and runner.stop.wait(pause)):
+        if runner.stop.is_set() or (pause and cooperative.pause(pause, runner.stop)):
             break
         result, value = _one(runner, step, item, index)
         results.append(result)

@@ -38,6 +38,7 @@ from runner.run.registered import (
     step_value,
 )
 from runner.run.results import CheckResult, Exchange, Kind, Outcome, Reason, StepResult, Why
+from runner.salesforce.cooperative import pause
 from runner.salesforce.http import OrgClient
 from runner.salesforce.transfer import Interrupted
 
@@ -153,7 +154,7 @@ class StepRunner:
             try:
                 done = self.judged(step, action, local, runs=runs)
                 finished = self._finished(step, done, local)
-                if finished or runs >= tries or self.stop.wait(self.within_deadline(step.delay)):
+                if finished or runs >= tries or pause(self.within_deadline(step.delay), self.stop):
                     break
             except StepError as exc:
                 return self.error(step, exc, ignorable=False, exchange=action.exchange,

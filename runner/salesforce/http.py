@@ -11,6 +11,7 @@ work and no copying: a benchmark holds it to a plain ``requests`` loop.
 from __future__ import annotations
 
 import json as jsonlib
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -21,6 +22,7 @@ import requests
 
 from runner import secrets
 from runner.errors import AuthenticationError, ExitStatus, SfjwtError, TransportError
+from runner.salesforce import cooperative
 from runner.salesforce.auth import JwtCredentials, Token, request_token
 from runner.salesforce.response import Response, ResponseFormatError
 from runner.salesforce.retry import DEFAULT_POLICY, IDEMPOTENT_METHODS, NetworkError, RetryPolicy
@@ -250,12 +252,14 @@ class OrgClient:
 
 
 def _interruptible(policy: RetryPolicy, cancel: Cancel | None) -> RetryPolicy:
-    """The policy, with its pauses between attempts ended by ``cancel`` (a stopped run)."""
-    if cancel is None or policy.sleep is not time.sleep:
-        return policy  # no stop switch, or a test's own clock
+    """The policy, with its pauses between attempts ended by ``cancel`` (a stopped run),
+    and letting the other lanes of a hub run."""
+    if policy.sleep is not time.sleep:
+        return policy  # a test's own clock
+    stop = cancel or threading.Event()  # without a stop switch, a pause is only a pause
 
     def pause(seconds: float) -> None:
-        if cancel.wait(seconds):
+        if cooperative.pause(seconds, stop):
             raise Interrupted("stopped while waiting to try again: the run was interrupted")
 
     return replace(policy, sleep=pause)

@@ -34,6 +34,7 @@ from requests.cookies import extract_cookies_to_jar
 from requests.structures import CaseInsensitiveDict
 from requests.utils import DEFAULT_CA_BUNDLE_PATH, get_encoding_from_headers
 
+from runner.salesforce.sockets import CooperativeSSLSocket, create_connection
 from runner.salesforce.watchdog import current_guard, shutdown
 
 _Key = tuple[str, str, int, Any]
@@ -60,7 +61,9 @@ def _dropped(connection: http.client.HTTPConnection) -> bool:
     if sock is None:
         return True
     try:
-        return bool(select.select([sock], [], [], 0)[0])
+        poll = select.poll()
+        poll.register(sock, select.POLLIN)
+        return bool(poll.poll(0))
     except (OSError, ValueError):
         return True
 
@@ -204,6 +207,7 @@ class PlainAdapter(BaseAdapter):
                                                      context=self._context(verify))
         else:
             connection = http.client.HTTPConnection(host, port, timeout=timeout)
+        connection._create_connection = create_connection  # type: ignore[attr-defined]
         try:
             connection.connect()
         except BaseException as exc:
@@ -234,6 +238,12 @@ class PlainAdapter(BaseAdapter):
 
 
 def _tls_context(verify: bool | str) -> ssl.SSLContext:
+    context = _verifying_context(verify)
+    context.sslsocket_class = CooperativeSSLSocket
+    return context
+
+
+def _verifying_context(verify: bool | str) -> ssl.SSLContext:
     if verify is False:
         context = ssl.create_default_context()
         context.check_hostname = False

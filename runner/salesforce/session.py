@@ -11,7 +11,8 @@ run) is merged once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from requests.utils import check_header_validity, get_environ_proxies, select_pr
 
 from runner.context import current
 from runner.errors import TransportError
+from runner.salesforce import cooperative
 from runner.salesforce.plain import PlainAdapter
 from runner.salesforce.transfer import ACCEPT_ENCODING
 from runner.salesforce.urls import origin
@@ -65,7 +67,7 @@ class _Session(requests.Session):
         or hooks of its own (every request the runner sends) takes the direct way."""
         if args or set(kwargs) - _DIRECT or not kwargs.get("stream") or kwargs.get(
                 "allow_redirects", True) or any(self.hooks.values()):
-            return super().request(method, url, *args, **kwargs)
+            return _off_the_hub(partial(super().request, method, url, *args, **kwargs))
         return self._direct(str(method), str(url), kwargs)
 
     def _direct(self, method: str, url: str, options: dict[str, Any]) -> requests.Response:
@@ -82,9 +84,10 @@ class _Session(requests.Session):
             prepared.prepare_auth(self.auth, url)
         settings = self._settings_for(prepared.url or url, options.get("verify"))
         adapter = self._adapter_for(prepared, settings)
-        response = adapter.send(prepared, stream=True, timeout=options.get("timeout"),
-                                verify=settings["verify"], cert=settings["cert"],
-                                proxies=settings["proxies"])
+        send = partial(adapter.send, prepared, stream=True, timeout=options.get("timeout"),
+                       verify=settings["verify"], cert=settings["cert"],
+                       proxies=settings["proxies"])
+        response = send() if adapter is self._plain else _off_the_hub(send)
         if "set-cookie" in response.headers:
             extract_cookies_to_jar(self.cookies, prepared, response.raw)
         return response
@@ -157,6 +160,29 @@ class _Session(requests.Session):
             "verify": merge_setting(verify, self.verify),
             "cert": merge_setting(cert, self.cert),
         }
+
+
+class _OffloadedReads:
+    """A urllib3 response whose body reads run off the hub's thread, as its headers did."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+
+    def read(self, *args: Any, **kwargs: Any) -> Any:
+        return cooperative.offload(partial(self._raw.read, *args, **kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._raw, name)
+
+
+def _off_the_hub(send: Callable[[], requests.Response]) -> requests.Response:
+    """A request through urllib3's pools (a proxy, a client certificate), which can only
+    block: on a lane of a hub it runs on a worker thread, its body read there too."""
+    if cooperative.current() is None:
+        return send()
+    response = cooperative.offload(send)
+    response.raw = _OffloadedReads(response.raw)
+    return response
 
 
 def _environment_ca_bundle(url: str) -> str | None:

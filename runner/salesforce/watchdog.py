@@ -17,6 +17,7 @@ import itertools
 import socket
 import threading
 import time
+from contextvars import ContextVar, Token
 from typing import Any
 
 from requests.adapters import HTTPAdapter
@@ -25,7 +26,8 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 INTERRUPTED = "interrupted"
 _COMPACT_MIN = 256
-_local = threading.local()
+_GUARD: ContextVar[Guard | None] = ContextVar("guard", default=None)
+"""The request under way in this thread, or in this lane of a hub (a greenlet's own)."""
 
 
 def shutdown(connection: Any) -> None:
@@ -74,9 +76,10 @@ class Guard:
         self.done = False
         self._connections: list[Any] = []
         self._lock = threading.Lock()
+        self._token: Token[Guard | None] | None = None
 
     def __enter__(self) -> Guard:
-        _local.guard = self
+        self._token = _GUARD.set(self)
         if self.cancel is not None:
             self.cancel.attach(self)
         WATCHDOG.watch(self)
@@ -86,7 +89,9 @@ class Guard:
         with self._lock:
             self.done = True
             self._connections.clear()
-        _local.guard = None
+        if self._token is not None:
+            _GUARD.reset(self._token)
+            self._token = None
         if self.cancel is not None:
             self.cancel.detach(self)
 
@@ -108,8 +113,7 @@ class Guard:
 
 
 def current_guard() -> Guard | None:
-    guard: Guard | None = getattr(_local, "guard", None)
-    return guard
+    return _GUARD.get()
 
 
 class _Watchdog:

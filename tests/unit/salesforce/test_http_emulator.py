@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,10 @@ import requests
 
 from runner.emulator import EmulatedOrg, Emulator
 from runner.errors import AuthenticationError
+from runner.salesforce import cooperative
 from runner.salesforce.auth import SANDBOX_AUDIENCE, JwtCredentials
 from runner.salesforce.doctor import Status, diagnose
+from runner.salesforce.cooperative import Hub
 from runner.salesforce.http import OrgClient, ResponseFormatError
 from runner.salesforce.keys import ephemeral_key_pair
 from runner.salesforce.retry import NetworkError, RetryPolicy
@@ -232,3 +235,18 @@ def test_requests_ca_bundle_is_honoured(
     org = add_org(emu)
     with client_for(org) as client:
         assert client.request("GET", LIMITS).status == 200
+
+
+def test_tls_orgs_log_in_and_answer_side_by_side_on_a_hub(
+    tls_emulator: tuple[Emulator, Path],
+) -> None:
+    """Handshakes, reads and writes over TLS wait through the hub (lanes as greenlets)."""
+    emu, ca = tls_emulator
+    orgs = [add_org(emu) for _ in range(3)]
+
+    def lane(org: EmulatedOrg) -> tuple[int, bool]:
+        with client_for(org, verify=str(ca)) as client:
+            return client.request("GET", LIMITS).status, cooperative.current() is not None
+
+    tasks = Hub().run([partial(lane, org) for org in orgs], limit=3)
+    assert [task.result() for task in tasks] == [(200, True)] * 3
