@@ -16,6 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 _OPAQUE_ALPHABET = string.ascii_letters + string.digits + "._"
+_OPAQUE_BYTES = bytes(ord(_OPAQUE_ALPHABET[byte % 64]) for byte in range(256))
+"""Each random byte as one of the 64 characters, all equally likely (256 = 4 x 64): one
+read of the system's randomness per token instead of one per character."""
 
 
 @dataclass
@@ -32,7 +35,7 @@ class Session:
 
 def new_token(org_id: str) -> str:
     """``00D…(15)!AQ…``: the org prefix, then 96 unguessable characters."""
-    opaque = "".join(secrets.choice(_OPAQUE_ALPHABET) for _ in range(94))
+    opaque = secrets.token_bytes(94).translate(_OPAQUE_BYTES).decode("ascii")
     return f"{org_id[:15]}!AQ{opaque}"
 
 
