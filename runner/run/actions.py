@@ -75,12 +75,12 @@ def exchange_of(method: str, response: Response, curl: tuple[str, ...], *,
     ``curl_words``, ``whole`` keeps the entire body (for -vv)."""
     registry = secrets.current()
     text = response.text.strip()
-    head = pack(text[: registry.head_room(EXCERPT_CHARS)])  # enough to mask before the cut
+    head = text[: registry.head_room(EXCERPT_CHARS)]  # enough to mask before the cut
     body = pack(response.text) if whole else ""
     url, cut = response.url, len(text) > EXCERPT_CHARS
 
     def mask() -> Masked:
-        shown = registry.redact_head(unpack(head), EXCERPT_CHARS)
+        shown = registry.redact_head(head, EXCERPT_CHARS)
         return (registry.redact(url), shown + " …" if cut else shown,
                 curl_line(curl, token_sent=token_sent, registry=registry),
                 registry.redact(unpack(body)))

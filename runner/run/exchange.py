@@ -2,8 +2,9 @@
 
 Most exchanges are never shown (a passing step prints one line), so the masking that
 makes one safe to show waits until a report reads it: masking every exchange when it
-was made was a third of a 200-org run's CPU. Until then it holds its unmasked parts,
-compressed, and the registry of its run, whose secrets can only have grown meanwhile.
+was made was a third of a 200-org run's CPU. Until then it holds its unmasked parts
+(the excerpt as text: compressing every response's head cost a twentieth of a 200-org
+run's CPU) and the registry of its run, whose secrets can only have grown meanwhile.
 
 A loop keeps one exchange per item for the reports (the JSON report holds every
 item's excerpt): 10,000 excerpts of 600 characters would outweigh everything else

@@ -34,7 +34,6 @@ import greenlet
 T = TypeVar("T")
 _COMPACT_MIN = 256
 _POLL_S = 0.1  # how often a pausing lane looks at its stop switch
-_WORKERS = 8  # threads for calls that cannot wait cooperatively (DNS, proxied requests)
 _local = threading.local()
 _Timer = list[Any]  # [when, order, the lane to wake or None]: mutable, to be cancelled in place
 
@@ -74,11 +73,13 @@ class Hub:
         self._ready: deque[tuple[greenlet.greenlet, tuple[Any, ...]]] = deque()
         self._posted: deque[greenlet.greenlet] = deque()
         self._posted_lock = threading.Lock()
+        self._offloading: set[greenlet.greenlet] = set()  # lanes waiting for a worker
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
         self._selector.register(self._wake_r, selectors.EVENT_READ, None)
         self._workers: ThreadPoolExecutor | None = None
+        self._most_workers = 1
         self._loop: greenlet.greenlet | None = None
 
     # -- running ----------------------------------------------------------
@@ -87,39 +88,36 @@ class Hub:
         return their tasks once every one has ended."""
         pending = deque(Task(function) for function in functions)
         tasks = list(pending)
-        running = 0
+        self._most_workers = max(1, limit)  # a lane hands over one call at a time
         self._loop = greenlet.getcurrent()
         previous = getattr(_local, "hub", None)
         _local.hub = self
+        running: set[greenlet.greenlet] = set()
         try:
             while pending or running:
-                while pending and running < limit:
-                    self._start(pending.popleft())
-                    running += 1
-                running -= self._step()
+                while pending and len(running) < limit:
+                    running.add(self._start(pending.popleft()))
+                self._resume_ready()
+                running = {lane for lane in running if not lane.dead}
+                if running and (len(running) == limit or not pending):
+                    self._wait_for_events()  # every lane that can go on waits
         finally:
             _local.hub = previous
             self._close()
         return tasks
 
-    def _start(self, task: Task[Any]) -> None:
+    def _start(self, task: Task[Any]) -> greenlet.greenlet:
         lane = greenlet.greenlet(task.run, parent=self._loop)
         lane.gr_context = copy_context()  # as a new thread started with ``carry``
         self._ready.append((lane, ()))
+        return lane
 
-    def _step(self) -> int:
-        """Resume every lane that may go on, then wait for the next one; return how many
-        lanes ended meanwhile."""
-        ended = 0
+    def _resume_ready(self) -> None:
+        """Resume every lane that may go on, each until it waits or ends."""
         while self._ready:
             lane, args = self._ready.popleft()
-            lane.switch(*args)
-            if lane.dead:
-                ended += 1
-        if ended:
-            return ended
-        self._wait_for_events()
-        return 0
+            if not lane.dead:  # a late wake-up of a lane that has ended meanwhile
+                lane.switch(*args)
 
     def _wait_for_events(self) -> None:
         timeout = None
@@ -140,7 +138,8 @@ class Hub:
                 woken.setdefault(lane, False)
         with self._posted_lock:
             for lane in self._posted:
-                woken.setdefault(lane, True)
+                if lane in self._offloading:  # not a lane whose call was done at once
+                    woken.setdefault(lane, True)
             self._posted.clear()
         self._ready.extend((lane, (value,)) for lane, value in woken.items())
 
@@ -203,14 +202,21 @@ class Hub:
 
     def offload(self, function: Callable[..., T], *args: Any) -> T:
         """``function(*args)`` on a worker thread (with this lane's context), the lane
-        waiting meanwhile: for calls that can only block."""
+        waiting meanwhile: for calls that can only block. There are as many workers as
+        lanes may run at once (started when first needed), so no lane waits for another's
+        call: 200 orgs behind a proxy still wait for their answers side by side."""
         if self._workers is None:
-            self._workers = ThreadPoolExecutor(_WORKERS, thread_name_prefix="offload")
+            self._workers = ThreadPoolExecutor(self._most_workers,
+                                               thread_name_prefix="offload")
         lane = greenlet.getcurrent()
         future = self._workers.submit(copy_context().run, function, *args)
         future.add_done_callback(lambda _: self._post(lane))
-        while not future.done():
-            self._suspend()
+        self._offloading.add(lane)
+        try:
+            while not future.done():
+                self._suspend()
+        finally:
+            self._offloading.discard(lane)
         return _outcome(future)
 
     def _post(self, lane: greenlet.greenlet) -> None:

@@ -129,3 +129,12 @@ def test_there_is_no_hub_outside_a_lane_nor_on_the_hubs_own_loop() -> None:
     seen = run(lambda: cooperative.current() is not None)
     assert seen == [True]
     assert cooperative.current() is None
+
+
+def test_every_lane_may_have_a_call_offloaded_at_the_same_time() -> None:
+    """Requests through a proxy can only block: 12 lanes waiting on their proxied
+    answers must all be waiting at once, as 12 threads would."""
+    together = threading.Barrier(12, timeout=10)
+    lanes = Hub().run([lambda: cooperative.offload(together.wait) for _ in range(12)],
+                      limit=12)
+    assert sorted(task.result() for task in lanes) == list(range(12))

@@ -19,8 +19,8 @@ from runner.emulator import EmulatedOrg, Emulator
 from runner.errors import AuthenticationError
 from runner.salesforce import cooperative
 from runner.salesforce.auth import SANDBOX_AUDIENCE, JwtCredentials
-from runner.salesforce.doctor import Status, diagnose
 from runner.salesforce.cooperative import Hub
+from runner.salesforce.doctor import Status, diagnose
 from runner.salesforce.http import OrgClient, ResponseFormatError
 from runner.salesforce.keys import ephemeral_key_pair
 from runner.salesforce.retry import NetworkError, RetryPolicy
