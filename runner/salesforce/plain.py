@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import http.client
 import os.path
-import select
 import socket
 import ssl
 import threading
@@ -56,16 +55,18 @@ def _timeouts(timeout: Any) -> tuple[float | None, float | None]:
 
 
 def _dropped(connection: http.client.HTTPConnection) -> bool:
-    """Whether an idle keep-alive connection was closed (or spoken on) by the server."""
+    """Whether an idle keep-alive connection was closed (or spoken on) by the server: a
+    peek that must find nothing to read, on the TCP socket under any TLS."""
     sock = connection.sock
     if sock is None:
         return True
     try:
-        poll = select.poll()
-        poll.register(sock, select.POLLIN)
-        return bool(poll.poll(0))
-    except (OSError, ValueError):
+        socket.socket.recv(sock, 1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+    except BlockingIOError:
+        return False  # open, and silent as it should be
+    except OSError:
         return True
+    return True  # closed (b"") or an answer nobody asked for
 
 
 class _Body:
