@@ -4,7 +4,9 @@ Rendering a line with rich costs tens of microseconds; done by each lane under t
 report's lock, fifty lanes finishing a step together queue behind each other before
 they can send their next request. Here a lane only puts the result in a queue; the
 lines come out in the order the results arrived, those that queued up meanwhile in one
-write (rich's cost per call is paid once for them).
+write (rich's cost per call is paid once for them). Once woken, the thread lets lines
+gather for 20 ms before it writes: at 200 orgs, waking it for each line took it 0.14 s
+of CPU and the lanes a sixth of theirs, in turns at the interpreter; batched, 0.05 s.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from runner.context import carry
 
 Item = TypeVar("Item")
 _DONE = object()
+GATHER_S = 0.02
+"""How long lines gather before a write (a person cannot tell; a fleet's lanes can)."""
 
 
 class Printer(Generic[Item]):
@@ -28,6 +32,7 @@ class Printer(Generic[Item]):
         self._show = show
         self._queue: queue.SimpleQueue[object] = queue.SimpleQueue()
         self._error: BaseException | None = None
+        self._closing = threading.Event()  # ends a gathering at once: nothing more comes
         # the run's context: its secret registry masks what the lines show
         self._thread = threading.Thread(target=carry(self._run), name="console", daemon=True)
         self._thread.start()
@@ -39,6 +44,8 @@ class Printer(Generic[Item]):
         done = False
         while not done:
             batch = [self._queue.get()]
+            if batch[0] is not _DONE:
+                self._closing.wait(GATHER_S)
             while not self._queue.empty():
                 batch.append(self._queue.get())
             done = _DONE in batch
@@ -52,6 +59,7 @@ class Printer(Generic[Item]):
     def close(self) -> None:
         """Print what is queued, end the thread; raise what ``show`` raised, if anything."""
         self._queue.put(_DONE)
+        self._closing.set()
         self._thread.join()
         if self._error is not None:
             error, self._error = self._error, None
