@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import secrets
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,6 +21,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from runner.emulator.faults import FaultRule
+from runner.emulator.ids import TOKEN_ALPHABET, random_text
 from runner.emulator.orgschema import Fail, check_records, org_schema
 from runner.emulator.schema import STANDARD, Schema
 from runner.emulator.sourcemap import Locate, SourceMap, dotted
@@ -31,7 +30,6 @@ from runner.emulator.values import is_email
 from runner.errors import PlaybookError, Position
 
 SCHEMA_NAME = "emulator.schema.json"
-_KEY_ALPHABET = string.ascii_letters + string.digits + "._"
 
 
 class EmulatorConfigError(PlaybookError):
@@ -144,8 +142,9 @@ def validate(
 
 def generate_client_id(rng: random.Random | None = None) -> str:
     """A consumer key shaped like Salesforce's (``3MVG9`` + 80 characters)."""
-    pick = rng.choice if rng is not None else secrets.choice
-    return "3MVG9" + "".join(pick(_KEY_ALPHABET) for _ in range(80))
+    if rng is None:
+        return "3MVG9" + random_text(80)
+    return "3MVG9" + "".join(rng.choice(TOKEN_ALPHABET) for _ in range(80))
 
 
 def load_public_key(pem: str | bytes, where: str) -> rsa.RSAPublicKey:

@@ -7,6 +7,7 @@ Both forms are accepted as input; the store keeps and returns the 18-character o
 
 from __future__ import annotations
 
+import secrets
 import string
 import threading
 import time
@@ -14,6 +15,10 @@ import time
 _SUFFIX_ALPHABET = string.ascii_uppercase + "012345"
 _BODY_ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
 _ID_CHARS = frozenset(_BODY_ALPHABET)
+
+TOKEN_ALPHABET = string.ascii_letters + string.digits + "._"
+"""The 64 characters of consumer keys and the opaque part of access tokens."""
+_TOKEN_BYTES = bytes(ord(TOKEN_ALPHABET[byte % 64]) for byte in range(256))
 
 _counter_lock = threading.Lock()
 _last_stamp = 0
@@ -103,3 +108,10 @@ def new_id(key_prefix: str) -> str:
 def key_prefix(record_id: str) -> str:
     """The object key prefix of an id (its first three characters)."""
     return record_id[:3]
+
+
+def random_text(length: int) -> str:
+    """``length`` characters of :data:`TOKEN_ALPHABET`, each equally likely (256 = 4 x 64),
+    from one read of the system's randomness: a read per character cost 200 logins and
+    200 new orgs half a second."""
+    return secrets.token_bytes(length).translate(_TOKEN_BYTES).decode("ascii")

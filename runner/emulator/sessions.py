@@ -8,17 +8,12 @@ counts inactivity, not age.
 
 from __future__ import annotations
 
-import secrets
-import string
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_OPAQUE_ALPHABET = string.ascii_letters + string.digits + "._"
-_OPAQUE_BYTES = bytes(ord(_OPAQUE_ALPHABET[byte % 64]) for byte in range(256))
-"""Each random byte as one of the 64 characters, all equally likely (256 = 4 x 64): one
-read of the system's randomness per token instead of one per character."""
+from runner.emulator.ids import random_text
 
 
 @dataclass
@@ -35,8 +30,7 @@ class Session:
 
 def new_token(org_id: str) -> str:
     """``00D…(15)!AQ…``: the org prefix, then 96 unguessable characters."""
-    opaque = secrets.token_bytes(94).translate(_OPAQUE_BYTES).decode("ascii")
-    return f"{org_id[:15]}!AQ{opaque}"
+    return f"{org_id[:15]}!AQ{random_text(94)}"
 
 
 class SessionStore:

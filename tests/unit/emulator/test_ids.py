@@ -73,3 +73,10 @@ def test_checksum_detects_case_changes(id15: str) -> None:
     swapped = id15.swapcase()
     if swapped != id15:
         assert ids.to_18(swapped)[15:] != ids.to_18(id15)[15:]
+
+
+def test_random_text_draws_every_character_of_the_alphabet_and_nothing_else() -> None:
+    drawn = ids.random_text(64_000)
+    assert len(drawn) == 64_000
+    assert set(drawn) == set(ids.TOKEN_ALPHABET)  # all 64 show up; none is left out by a bias
+    assert ids.random_text(80) != ids.random_text(80)
