@@ -21,17 +21,19 @@ from runner.playbook.origins import Layer
 from runner.playbook.scope import RunVars, build_scope
 from runner.playbook.shards import Selection, fingerprint
 from runner.playbook.steps import StepSpec
-from runner.run.embedded import EmbeddedOrgs, InvalidEmbeddedOrg
+from runner.run.embedded import EmbeddedOrgs
 from runner.run.fleet import Fleet
 from runner.run.flow import not_run_all
 from runner.run.lane import Lane, LaneSettings, login_result
 from runner.run.orgs import (
     KeyFiles,
+    OrgPlan,
     PreparedOrg,
     key_files,
     key_pair_for,
     passphrase_from_env,
-    prepare_org,
+    plan_org,
+    prepared_org,
 )
 from runner.run.results import (
     CheckResult,
@@ -199,18 +201,23 @@ class Executor:
         key_pairs: Mapping[str, keymod.KeyPair],
         embedded: EmbeddedOrgs,
     ) -> list[OrgResult]:
-        """Prepare every org first (emulated ones are registered one by one, before any
-        lane competes for the CPU), then run the lanes side by side: greenlets on this
-        thread, each waiting on the network while the others run."""
+        """Prepare every org first (the emulated ones added to the embedded org in one go,
+        before any lane competes for the CPU), then run the lanes side by side: greenlets
+        on this thread, each waiting on the network while the others run."""
         settings = self._settings()
         prepared: dict[str, PreparedOrg | SfjwtError] = {}
+        plans: list[OrgPlan] = []
         for spec in orgs.values():
             try:
-                prepared[spec.name] = self._prepare(spec, key_pairs, settings, embedded)
-            except InvalidEmbeddedOrg:
-                raise  # options the embedded org refuses make an invalid playbook (exit 4)
+                plans.append(self._plan(spec, key_pairs, settings))
             except SfjwtError as exc:
                 prepared[spec.name] = exc
+        served = embedded.register_many([plan.registration() for plan in plans
+                                         if plan.emulator is not None])
+        for plan in plans:  # options the embedded org refuses raised InvalidEmbeddedOrg (exit 4)
+            answer = served.get(plan.spec.name)
+            prepared[plan.spec.name] = answer if isinstance(answer, SfjwtError) else \
+                prepared_org(plan, answer)
         forks = max(1, min(self.options.forks, len(orgs) or 1))
         lanes = Hub().run([partial(self._run_org, spec, prepared[spec.name], settings)
                            for spec in orgs.values()], limit=forks)
@@ -228,18 +235,17 @@ class Executor:
         self.listener.org_finished(org_result)
         return org_result
 
-    def _prepare(
+    def _plan(
         self,
         spec: OrgSpec,
         key_pairs: Mapping[str, keymod.KeyPair],
         settings: LaneSettings,
-        embedded: EmbeddedOrgs,
-    ) -> PreparedOrg:
+    ) -> OrgPlan:
         if spec.key and spec.key not in key_pairs:
             raise SfjwtError(f"its key {spec.key!r} could not be prepared")
         scope = build_scope(settings.vars, spec)
         key_pair = key_pair_for(spec, key_pairs, scope, self._key_files)
-        return prepare_org(spec, key_pair=key_pair, scope=scope, embedded=embedded)
+        return plan_org(spec, key_pair=key_pair, scope=scope)
 
     def _unpreparable(
         self, spec: OrgSpec, steps: Sequence[StepSpec], exc: SfjwtError

@@ -20,7 +20,7 @@ from runner.playbook.environ import as_text
 from runner.playbook.model import KeySpec, OrgSpec
 from runner.playbook.scope import Scope
 from runner.playbook.templating import TemplateRenderError, render
-from runner.run.embedded import EmbeddedOrgs
+from runner.run.embedded import EmbeddedOrgs, ServedOrg
 from runner.salesforce import keys as keymod
 from runner.salesforce.auth import SANDBOX_AUDIENCE, JwtCredentials
 
@@ -135,6 +135,40 @@ def key_pair_for(
     raise KeyMaterialError(f"org {spec.name!r} names no key and no private_key")
 
 
+@dataclass(frozen=True)
+class OrgPlan:
+    """An org's fields rendered, before an emulated one is added to the embedded org:
+    a run adds all its emulated orgs at once (:meth:`EmbeddedOrgs.register_many`)."""
+
+    spec: OrgSpec
+    key_pair: keymod.KeyPair
+    fields: Mapping[str, Any]
+    emulator: Mapping[str, Any] | None  # the options of an emulated org, rendered
+
+    def registration(self) -> tuple[OrgSpec, Mapping[str, Any], str]:
+        """What adding it to the embedded org takes."""
+        return self.spec, self.emulator or {}, self.key_pair.certificate_pem()
+
+
+def plan_org(spec: OrgSpec, *, key_pair: keymod.KeyPair, scope: Scope) -> OrgPlan:
+    """Render one org in the scope of its login; raises PlaybookError."""
+    fields = {
+        name: _render_field(spec, name, scope)
+        for name in ("login_url", "client_id", "username", "audience", "api_version")
+    }
+    if not spec.is_emulated:
+        return OrgPlan(spec, key_pair, fields, None)
+    try:
+        options = dict(render(dict(spec.emulator or {}), scope))
+    except TemplateRenderError as exc:
+        message = f"orgs.{spec.name}.emulator: {exc.message}"
+        raise PlaybookError(message, position=spec.position) from None
+    for name in ("client_id", "username"):
+        if fields[name] and name not in options:
+            options[name] = fields[name]
+    return OrgPlan(spec, key_pair, fields, options)
+
+
 def prepare_org(
     spec: OrgSpec,
     *,
@@ -143,22 +177,18 @@ def prepare_org(
     embedded: EmbeddedOrgs,
 ) -> PreparedOrg:
     """Resolve one org in the scope of its login; raises PlaybookError or the emulator's errors."""
-    fields = {
-        name: _render_field(spec, name, scope)
-        for name in ("login_url", "client_id", "username", "audience", "api_version")
-    }
-    if spec.is_emulated:
-        try:
-            options = dict(render(dict(spec.emulator or {}), scope))
-        except TemplateRenderError as exc:
-            message = f"orgs.{spec.name}.emulator: {exc.message}"
-            raise PlaybookError(message, position=spec.position) from None
-        for name in ("client_id", "username"):
-            if fields[name] and name not in options:
-                options[name] = fields[name]
-        org = embedded.register(spec, options, key_pair.certificate_pem())
-        fields.update(login_url=org.login_url, client_id=org.client_id, username=org.username)
-        if not fields["audience"] and org.type == "sandbox":
+    plan = plan_org(spec, key_pair=key_pair, scope=scope)
+    served = embedded.register(*plan.registration()) if plan.emulator is not None else None
+    return prepared_org(plan, served)
+
+
+def prepared_org(plan: OrgPlan, served: ServedOrg | None) -> PreparedOrg:
+    """The org ready to log in; ``served``: the embedded org's answer for an emulated one."""
+    spec, key_pair, fields = plan.spec, plan.key_pair, dict(plan.fields)
+    if served is not None:
+        fields.update(login_url=served.login_url, client_id=served.client_id,
+                      username=served.username)
+        if not fields["audience"] and served.type == "sandbox":
             fields["audience"] = SANDBOX_AUDIENCE
     credentials = JwtCredentials(
         login_url=str(fields["login_url"]).rstrip("/"),

@@ -5,13 +5,14 @@ and the port closed once the run stops it."""
 from __future__ import annotations
 
 import socket
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from runner.run.embedded import EmbeddedOrgs, InvalidEmbeddedOrg
+from runner.run.embedded import AHEAD, EmbeddedOrgs, InvalidEmbeddedOrg
 from runner.salesforce.keys import ephemeral_key_pair
 from tests.unit.run.conftest import write_playbook
 
@@ -82,3 +83,30 @@ def test_a_process_started_and_never_used_stops_too() -> None:
     embedded.start()
     embedded.stop()
     embedded.stop()  # twice is harmless
+
+
+def test_many_orgs_are_added_in_one_go_and_the_first_refused_one_is_named(
+    tmp_path: Path,
+) -> None:
+    """More orgs than may be on their way at once, all served; then a batch whose second
+    org is refused: the error names that org, and the process is still stopped cleanly."""
+    playbook = write_playbook(tmp_path, PLAYBOOK)
+    pem = ephemeral_key_pair().certificate_pem()
+    spec = playbook.orgs["second"]
+    many = [(replace(spec, name=f"org{n:02d}"), {"username": f"u{n}@example.com"}, pem)
+            for n in range(AHEAD * 2 + 3)]
+    embedded = EmbeddedOrgs()
+    try:
+        served = embedded.register_many(many)
+        assert [name for name in served] == [each[0].name for each in many]
+        assert {org.username for org in served.values()  # type: ignore[union-attr]
+                } == {f"u{n}@example.com" for n in range(len(many))}
+        fresh = replace(spec, name="fresh")
+        refused = [(fresh, {"username": "fresh@example.com"}, pem),
+                   (playbook.orgs["odd"], {"certificate": "missing.crt"}, pem),
+                   (replace(spec, name="later"), {"username": "later@example.com"}, pem)]
+        with pytest.raises(InvalidEmbeddedOrg, match="odd") as caught:
+            embedded.register_many(refused)
+        assert caught.value.position == playbook.orgs["odd"].position
+    finally:
+        embedded.stop()
