@@ -16,6 +16,7 @@ a number constant, which names no variable, filter, test or key.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from runner.playbook.templating import is_template
@@ -42,10 +43,19 @@ def syntax_error(source: str, *, expression: bool = False) -> str | None:
     return summary(source, expression=expression).problem
 
 
+BARE_CONDITION = ("this is a bare expression, as in Ansible: write it without {{ }} or {% %} "
+                  "(when: ready == true, not when: \"{{ ready == true }}\")")
+"""Why a condition (or ``debug.var``) written as a template does not parse."""
+_DELIMITERS = re.compile(r"\{\{|\{%")
+
+
 @lru_cache(maxsize=16384)
 def _summary(source: str, expression: bool) -> Reading:
     if expression:  # the very text that parsed(source, expression=True) parses
-        return expression_summary(" " + source + " ")
+        reading = expression_summary(" " + source + " ")
+        if reading.syntax is not None and _DELIMITERS.search(source):
+            return replace(reading, syntax=BARE_CONDITION)
+        return reading
     pieces = expression_pieces(source)
     if pieces is None:
         return read(parsed(source))

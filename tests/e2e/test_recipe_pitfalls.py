@@ -108,6 +108,27 @@ def test_an_unknown_filter_is_an_invalid_playbook_at_its_place(tmp_path: Path) -
             "did you mean 'success'?") in run.stderr
 
 
+def test_a_condition_written_as_a_template_is_refused_with_the_ansible_way(
+    tmp_path: Path,
+) -> None:
+    """Ansible users write ``until: "{{ … }}"``; a condition is a bare expression (T-7),
+    and Jinja2's own words for the braces (expected token ':') do not say so."""
+    recipes = project(tmp_path, {"poll.yml": (
+        "name: Poll\n"
+        "steps:\n"
+        "  - name: Wait\n"
+        "    debug: {msg: waiting}\n"
+        "    register: job\n"
+        "    until: \"{{ job.msg == 'done' }}\"\n"
+        "    retries: 3\n")})
+    for args in ([], ["--syntax-check"]):
+        run = run_cli(str(recipes / "poll.yml"), *args, cwd=tmp_path)
+        assert run.status == 4, run.output
+        assert ("poll.yml:6:12: this is a bare expression, as in Ansible: write it without "
+                "{{ }} or {% %}") in run.stderr
+        assert "expected token" not in run.output
+
+
 def test_a_failed_loop_item_is_named_in_full(tmp_path: Path) -> None:
     recipes = project(tmp_path, {"long.yml": (
         "name: Long names\n"
