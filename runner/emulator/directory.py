@@ -76,13 +76,14 @@ class Directory:
 
     def __init__(self) -> None:
         self._orgs: dict[str, OrgState] = {}
+        self._names: set[str] = set()  # of the orgs: a fleet's 200th org is checked at once
         self._users: dict[str, tuple[OrgState, UserRecord]] = {}
         self._lock = threading.Lock()
 
     def check_new(self, config: OrgConfig) -> None:
         """Refuse an org whose name or usernames are already served here."""
         with self._lock:
-            if any(o.config.name == config.name for o in self._orgs.values()):
+            if config.name in self._names:
                 raise EmulatorConfigError(f"an org named {config.name!r} already exists")
             for user in config.users:
                 if user.username.lower() in self._users:
@@ -110,6 +111,7 @@ class Directory:
         state = OrgState(config, org_id, users, FaultInjector(config.faults, config.random_seed))
         with self._lock:
             self._orgs[org_id] = state
+            self._names.add(config.name)
             for key, user in users.items():
                 self._users[key] = (state, user)
         return state
