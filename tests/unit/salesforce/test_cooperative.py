@@ -138,3 +138,20 @@ def test_every_lane_may_have_a_call_offloaded_at_the_same_time() -> None:
     lanes = Hub().run([lambda: cooperative.offload(together.wait) for _ in range(12)],
                       limit=12)
     assert sorted(task.result() for task in lanes) == list(range(12))
+
+
+def test_an_interrupt_in_a_lane_ends_the_whole_run() -> None:
+    """Ctrl-C met by a lane (a hub on the main thread) stops the run, not that lane alone."""
+    never = threading.Event()
+    after: list[str] = []
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    def patient() -> None:
+        cooperative.pause(0.05, never)
+        after.append("went on")
+
+    with pytest.raises(KeyboardInterrupt):
+        Hub().run([patient, interrupted], limit=2)
+    assert after == []
