@@ -43,8 +43,8 @@ def syntax_error(source: str, *, expression: bool = False) -> str | None:
     return summary(source, expression=expression).problem
 
 
-BARE_CONDITION = ("this is a bare expression, as in Ansible: write it without {{ }} or {% %} "
-                  "(when: ready == true, not when: \"{{ ready == true }}\")")
+BARE_CONDITION = ("template syntax error: this is a bare expression, as in Ansible: write it "
+                  "without {{ }} or {% %} (when: ready == true, not when: \"{{ ready == true }}\")")
 """Why a condition (or ``debug.var``) written as a template does not parse."""
 _DELIMITERS = re.compile(r"\{\{|\{%")
 

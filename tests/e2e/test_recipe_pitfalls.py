@@ -124,8 +124,8 @@ def test_a_condition_written_as_a_template_is_refused_with_the_ansible_way(
     for args in ([], ["--syntax-check"]):
         run = run_cli(str(recipes / "poll.yml"), *args, cwd=tmp_path)
         assert run.status == 4, run.output
-        assert ("poll.yml:6:12: this is a bare expression, as in Ansible: write it without "
-                "{{ }} or {% %}") in run.stderr
+        assert ("poll.yml:6:12: template syntax error: this is a bare expression, as in "
+                "Ansible: write it without {{ }} or {% %}") in run.stderr
         assert "expected token" not in run.output
 
 
