@@ -14,6 +14,7 @@ import fnmatch
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +101,7 @@ class Playbook:
     project: Project = field(default_factory=lambda: Project(()))  # where its files may be
     defaults: Layer = field(default_factory=dict)  # of its roles: entries, for every step
 
-    @property
+    @cached_property
     def base_dir(self) -> Path:  # where its keys' relative paths and its .env are
         return self.path.parent
 

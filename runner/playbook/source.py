@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -63,14 +64,23 @@ class StepSource:
             value = value[part]
         return value
 
-    @property
+    @cached_property
     def folder(self) -> Path:
         return Path(self.document.path).parent
 
     def search(self, playbook_folder: Path) -> tuple[Path, ...]:
-        """Ansible's search path for a relative file name: the role, the file, the playbook."""
-        folders = [self.role.folder] if self.role else []
-        return tuple(dict.fromkeys([*folders, self.folder, playbook_folder]))
+        """Ansible's search path for a relative file name: the role, the file, the playbook
+        (worked out once: every org's lane asks it for every step)."""
+        found = self._searches.get(playbook_folder)
+        if found is None:
+            folders = [self.role.folder] if self.role else []
+            found = self._searches[playbook_folder] = tuple(
+                dict.fromkeys([*folders, self.folder, playbook_folder]))
+        return found
+
+    @cached_property
+    def _searches(self) -> dict[Path, tuple[Path, ...]]:
+        return {}
 
     def files(self, project: Project, playbook_folder: Path) -> FileSearch:
         return FileSearch(project, self.search(playbook_folder))
