@@ -170,15 +170,17 @@ class EmbeddedOrgs:
                     self._send_add(spec, options, certificate_pem)
                     waiting.append(spec)
                     if len(waiting) >= AHEAD:
-                        spec = waiting.popleft()
-                        served[spec.name] = _served(spec, self._ask(None, ADD_S))
+                        self._answer(waiting.popleft(), served)
                 while waiting:
-                    spec = waiting.popleft()
-                    served[spec.name] = _served(spec, self._ask(None, ADD_S))
+                    self._answer(waiting.popleft(), served)
             except EmbeddedOrgLost as lost:
                 for spec, _options, _certificate in orgs:
                     served.setdefault(spec.name, lost)
         return served
+
+    def _answer(self, spec: OrgSpec, served: dict[str, ServedOrg | SfjwtError]) -> None:
+        """Read the answer to the oldest addition still on its way (``spec``'s)."""
+        served[spec.name] = _served(spec, self._ask(None, ADD_S))
 
     def _send_add(self, spec: OrgSpec, options: Mapping[str, Any], certificate_pem: str) -> None:
         assert self._connection is not None
