@@ -40,10 +40,13 @@ from runner.cli.environment import Environment
 from runner.cli.main import main
 from runner.errors import SfjwtError
 from runner.playbook.model import Playbook, load_playbook
+from runner.report.wording import describe_check, reason_text
 from runner.run.embedded import ServedOrg
+from runner.run.results import Invocation, Outcome, RunResult, StepResult
 from runner.run.served import serving
 from runner.salesforce import keys
 from runner.salesforce.auth import JwtCredentials, request_token
+from runner.secrets import redact
 
 DEFAULT_FILES = "test_*.sfjwt.yml"
 CONSOLE_WIDTH = 120
@@ -74,20 +77,31 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> PlaybookFi
     return None
 
 
-def run_cli(path: Path, args: list[str], folder: Path | None = None) -> tuple[int, str]:
+@dataclass(frozen=True)
+class CliRun:
+    """What ``sfjwt-run`` did in this process: its exit status, its console text and, for a
+    command that ran playbooks, their results as data."""
+
+    status: int
+    output: str
+    results: Invocation | None = None
+
+
+def run_cli(path: Path, args: list[str], folder: Path | None = None) -> CliRun:
     """``sfjwt-run PATH ARGS`` in this process, in ``folder`` (the ini file's, where the
-    relative paths of ``sfjwt_args`` are written): its exit status and its console text."""
+    relative paths of ``sfjwt_args`` are written)."""
     buffer = io.StringIO()
     console = Console(file=buffer, width=CONSOLE_WIDTH, no_color=True, highlight=False,
                       force_terminal=False, soft_wrap=True)
+    results: list[Invocation] = []
     before = Path.cwd()
     os.chdir(folder or before)
     try:
         status = main([str(path.absolute()), *args, "--no-progress"],
-                      Environment(stdout=console, stderr=console))
+                      Environment(stdout=console, stderr=console, results=results))
     finally:
         os.chdir(before)
-    return status, buffer.getvalue()
+    return CliRun(status, buffer.getvalue(), results[0] if results else None)
 
 
 def ini_folder(config: pytest.Config) -> Path:
@@ -100,9 +114,9 @@ class PlaybookFile(pytest.File):
 
     def collect(self) -> Iterator[PlaybookItem]:
         args = list(self.config.getini("sfjwt_args"))
-        status, output = run_cli(self.path, [*args, "--syntax-check"], ini_folder(self.config))
-        if status != 0:
-            raise self.CollectError(output.rstrip())
+        checked = run_cli(self.path, [*args, "--syntax-check"], ini_folder(self.config))
+        if checked.status != 0:
+            raise self.CollectError(checked.output.rstrip())
         try:
             playbook = load_playbook(self.path)
         except SfjwtError as exc:  # pragma: no cover - the syntax check above refuses it first
@@ -110,33 +124,39 @@ class PlaybookFile(pytest.File):
         yield PlaybookItem.from_parent(self, name=playbook.name, playbook=playbook, args=args)
 
 
-_FAILED_STEP = re.compile(r"^  failed {2,}\S")  # not "failed (ignored)": that one passes
-_TIMING = re.compile(r"\s+\d+ ms$")
-_NAME_AND_ORG = re.compile(r"failed\s+(.*\S)\s{2,}(\S+)$")  # the org's column is the last
+def headline(results: Invocation) -> str | None:
+    """The line pytest's short summary shows (``-r``) for a failed playbook, where the
+    console's first line would only name it: the first result that failed (not one whose
+    failure is ignored), by when it ended, and the first thing that failed in it."""
+    failed = [result for run in results.runs for result in _results(run)
+              if result.outcome is Outcome.FAILED and not result.ignored]
+    if not failed:
+        return None
+    first = min(failed, key=lambda result: (result.started_ms or 0.0) + result.elapsed_ms)
+    checks = first.failed_checks
+    why = describe_check(checks[0]) if checks else reason_text(first)
+    step = f"{redact(first.name)} ({first.org}) failed" if first.org else \
+        f"{redact(first.name)} failed"
+    return f"{step} — ✗ {why}" if why else step
 
 
-def headline(output: str) -> str | None:
-    """The first failed step's line and what failed in it: the line pytest's short summary
-    shows (``-r``), where the console's first line would only name the playbook."""
-    lines = output.splitlines()
-    for index, line in enumerate(lines):
-        if _FAILED_STEP.match(line):
-            shown = _TIMING.sub("", line.strip())
-            parts = _NAME_AND_ORG.match(shown)
-            step = f"{parts[1]} ({parts[2]}) failed" if parts else " ".join(shown.split())
-            why = next((text.strip() for text in lines[index + 1:index + 4]
-                        if text.strip().startswith("✗")), "")
-            return f"{step} — {why}" if why else step
-    return None
+def _results(run: RunResult) -> Iterator[StepResult]:
+    """A run's results: its keys', then each org's login and steps."""
+    yield from run.keys
+    for org in run.orgs:
+        if org.login is not None:
+            yield org.login
+        yield from org.steps
 
 
 class PlaybookFailed(Exception):
-    """A playbook run that did not pass: its exit status and what it printed."""
+    """A playbook run that did not pass: its exit status, what it printed and what failed."""
 
-    def __init__(self, status: int, output: str) -> None:
-        super().__init__(f"sfjwt-run exited {status}")
-        self.status = status
-        self.output = output
+    def __init__(self, run: CliRun) -> None:
+        super().__init__(f"sfjwt-run exited {run.status}")
+        self.status = run.status
+        self.output = run.output
+        self.headline = headline(run.results) if run.results is not None else None
 
 
 class PlaybookItem(pytest.Item):
@@ -153,16 +173,16 @@ class PlaybookItem(pytest.Item):
             self.add_marker(mark)
 
     def runtest(self) -> None:
-        status, output = run_cli(self.path, self.args, ini_folder(self.config))
-        if status != 0:  # the failure shows the output: once is enough
-            raise PlaybookFailed(status, output)
-        self.add_report_section("call", "sfjwt-run", output)  # for -rP
+        run = run_cli(self.path, self.args, ini_folder(self.config))
+        if run.status != 0:  # the failure shows the output: once is enough
+            raise PlaybookFailed(run)
+        self.add_report_section("call", "sfjwt-run", run.output)  # for -rP
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> Any:
         if isinstance(excinfo.value, PlaybookFailed):
             failed = excinfo.value
-            return (f"{headline(failed.output) or failed}\n\n{failed.output.rstrip()}\n\n"
+            return (f"{failed.headline or failed}\n\n{failed.output.rstrip()}\n\n"
                     f"sfjwt-run exited {failed.status}")
         return super().repr_failure(excinfo)
 

@@ -25,6 +25,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from runner.run.results import Invocation
+
 EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
@@ -36,6 +38,9 @@ class Environment:
     stderr: Console
     unmasked: TextIO | None = None
     """stdout without the secret mask: only ``sfjwt-run token`` writes here, on request."""
+    results: list[Invocation] | None = None
+    """Where a command that runs playbooks also hands over what they did, as data (the
+    pytest plugin reads its failure's headline there); None: nowhere."""
 
     @classmethod
     def from_system(cls, color: str = "auto", environ: Mapping[str, str] = EMPTY, *,

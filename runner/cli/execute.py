@@ -96,6 +96,8 @@ def finish(
     cache: TokenCache | None,
 ) -> ExitStatus:
     """The token cache, the annotations and every report that can be written."""
+    if env.results is not None:
+        env.results.append(invocation)
     if cache is not None:
         cache.save()
     if len(invocation.runs) > 1:
