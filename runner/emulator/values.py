@@ -24,11 +24,12 @@ _DATETIME = re.compile(
 _AUTO_NUMBER = re.compile(r"\{(0+|YYYY|YY|MM|DD)\}")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
+_JSON_TYPE_NAMES = {"boolean": "boolean", "int": "int", "date": "date", "datetime": "datetime"}
+
 
 def is_email(text: str) -> bool:
     """Whether an Email field accepts ``text`` (a User's username and email are such fields)."""
     return bool(_EMAIL.match(text))
-_JSON_TYPE_NAMES = {"boolean": "boolean", "int": "int", "date": "date", "datetime": "datetime"}
 
 
 def format_datetime(moment: dt.datetime) -> str:

@@ -40,7 +40,7 @@ def _ends(org: dict[str, object]) -> dict[str, float]:
 def test_a_pausing_org_and_a_slow_one_do_not_hold_up_each_other(tmp_path: Path) -> None:
     playbook = tmp_path / "side.yml"
     playbook.write_text(PLAYBOOK + STEADY)
-    run = run_cli(str(playbook), "--json", str(tmp_path / "r.json"), "--no-progress")
+    run = run_cli(str(playbook), "--json", "r.json", "--no-progress", cwd=tmp_path)
     assert run.status == 0, run.output
     lines = run.stdout.splitlines()
     ignored = next(n for n, line in enumerate(lines) if "failed (ignored) wait for the export"
