@@ -194,7 +194,7 @@ def _to_text(f: Field, value: Any) -> str:
             f"{f.label}: data value too large: {text[:40]} (max length={f.length})",
             [f.name],
         )
-    if f.type == "email" and text and not _EMAIL.match(text):
+    if f.type == "email" and text and not is_email(text):
         raise RestApiError(
             400, "INVALID_EMAIL_ADDRESS", f"{f.label}: invalid email address: {text}", [f.name]
         )
