@@ -123,7 +123,6 @@ class PlainAdapter(BaseAdapter):
         super().__init__()
         self._pool_size = pool_size
         self._idle: dict[_Key, list[http.client.HTTPConnection]] = {}
-        self._contexts: dict[Any, ssl.SSLContext] = {}
         self._lock = threading.Lock()
 
     def send(  # the signature requests gives adapters
@@ -205,7 +204,7 @@ class PlainAdapter(BaseAdapter):
         connection: http.client.HTTPConnection
         if scheme == "https":
             connection = http.client.HTTPSConnection(host, port, timeout=timeout,
-                                                     context=self._context(verify))
+                                                     context=tls_context(verify))
         else:
             connection = http.client.HTTPConnection(host, port, timeout=timeout)
         connection._create_connection = create_connection  # type: ignore[attr-defined]
@@ -222,14 +221,6 @@ class PlainAdapter(BaseAdapter):
             shutdown(connection)  # stopped while connecting: the request fails at once
         return connection
 
-    def _context(self, verify: bool | str) -> ssl.SSLContext:
-        """One TLS context per way of verifying: certifi's bundle, a given one, or none."""
-        with self._lock:
-            context = self._contexts.get(verify)
-            if context is None:
-                context = self._contexts[verify] = _tls_context(verify)
-            return context
-
     def close(self) -> None:
         with self._lock:
             idle = [connection for kept in self._idle.values() for connection in kept]
@@ -238,10 +229,32 @@ class PlainAdapter(BaseAdapter):
             connection.close()
 
 
-def _tls_context(verify: bool | str) -> ssl.SSLContext:
-    context = _verifying_context(verify)
-    context.sslsocket_class = CooperativeSSLSocket
-    return context
+_CONTEXTS: dict[tuple[bool | str, tuple[int, int] | None], ssl.SSLContext] = {}
+_CONTEXTS_LOCK = threading.Lock()
+
+
+def tls_context(verify: bool | str) -> ssl.SSLContext:
+    """One TLS context per way of verifying (certifi's bundle, a given one, or none) for
+    the whole process: loading certifi's bundle costs 14 ms of CPU, which every org of a
+    fleet paid once more. A given bundle that changes on disk gets a new context."""
+    key = (verify, _stamp(verify))
+    with _CONTEXTS_LOCK:
+        context = _CONTEXTS.get(key)
+        if context is None:
+            context = _CONTEXTS[key] = _verifying_context(verify)
+            context.sslsocket_class = CooperativeSSLSocket
+        return context
+
+
+def _stamp(verify: bool | str) -> tuple[int, int] | None:
+    """When a given bundle last changed, and its size (None: certifi's, or none)."""
+    if isinstance(verify, bool):
+        return None
+    try:
+        found = os.stat(verify)
+    except OSError:
+        return None  # refused when the context is made
+    return found.st_mtime_ns, found.st_size
 
 
 def _verifying_context(verify: bool | str) -> ssl.SSLContext:

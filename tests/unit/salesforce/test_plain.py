@@ -6,11 +6,13 @@ from __future__ import annotations
 import socket
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import requests
+from requests.utils import DEFAULT_CA_BUNDLE_PATH
 
-from runner.salesforce.plain import PlainAdapter
+from runner.salesforce.plain import PlainAdapter, tls_context
 from runner.salesforce.retry import NetworkError, transport_error
 from runner.salesforce.transfer import Bounds, exchange
 from tests.raw_server import RawServer, answer, raw_server
@@ -122,3 +124,17 @@ def test_a_ca_bundle_that_is_not_there_is_refused_as_requests_refuses_it(
     with pytest.raises(requests.exceptions.ConnectionError, match=r"invalid path: /no/such\.pem"):
         exchange(session, "GET", "https://127.0.0.1:9/", timeout=5.0, bounds=Bounds(),
                  allow_redirects=False, verify="/no/such.pem")
+
+
+def test_every_org_shares_one_tls_context_per_bundle_and_a_changed_bundle_gets_a_new_one(
+    tmp_path: Path,
+) -> None:
+    """Loading certifi's bundle costs milliseconds: a fleet's orgs load it once."""
+    assert tls_context(True) is tls_context(True)
+    assert tls_context(False) is not tls_context(True)
+    bundle = tmp_path / "ca.pem"
+    bundle.write_bytes(Path(DEFAULT_CA_BUNDLE_PATH).read_bytes())
+    first = tls_context(str(bundle))
+    assert tls_context(str(bundle)) is first
+    bundle.write_bytes(bundle.read_bytes() + b"\n")
+    assert tls_context(str(bundle)) is not first
