@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -46,6 +46,8 @@ class Database:
         self.clock: Clock = clock or _utc_now
         self.in_memory = path is None
         self._deferred: dict[str, Callable[[], object]] = {}
+        self._reserved: dict[str, tuple[str, str]] = {}  # username: (org id, user id), deferred
+        self._reserved_by_org: dict[str, list[str]] = {}
         self._schemas: dict[str, Schema] = {}
         self._fiscal: dict[str, int] = {}
         self._tables: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
@@ -73,10 +75,9 @@ class Database:
     def _ensure_tables(self, schema: Schema) -> None:
         """A table per object of ``schema``, with a column per field (added when missing)."""
         for sobject in schema.objects():
-            key = (sobject.name, tuple((f.name, f.sql_type) for f in sobject.fields))
-            if key not in self._tables:
+            if sobject.table_key not in self._tables:
                 self._ensure_table(sobject)
-                self._tables.add(key)
+                self._tables.add(sobject.table_key)
 
     def _ensure_table(self, sobject: SObject) -> None:
         columns = ", ".join(_column_sql(f) for f in sobject.fields)
@@ -135,14 +136,21 @@ class Database:
     def _now(self) -> str:
         return format_datetime(self.clock())
 
-    def defer(self, org_id: str, work: Callable[[], object]) -> None:
-        """Run ``work`` (an org's sample records) just before its records are first used.
+    def defer(self, org_id: str, work: Callable[[], object],
+              users: Mapping[str, str] | None = None) -> None:
+        """Run ``work`` (an org's users, then its sample records) just before its records are
+        first used; ``users`` (username: id), whose records ``work`` stores, are found by
+        ``find_user`` meanwhile.
 
         A health check hosting hundreds of orgs often reads none of their records; in
         memory nothing outlives the process, so the records need not exist before then.
         """
+        org_id = ids.normalize(org_id)
         with self._lock:
-            self._deferred[ids.normalize(org_id)] = work
+            self._deferred[org_id] = work
+            for username, user_id in (users or {}).items():
+                self._reserved[username.lower()] = (org_id, user_id)
+                self._reserved_by_org.setdefault(org_id, []).append(username.lower())
 
     def _catch_up(self, org_id: str) -> None:
         if not self._deferred:
@@ -153,9 +161,10 @@ class Database:
             return
         if org_id not in self._deferred:
             return
-        with self._lock:
-            work = self._deferred.pop(org_id, None)
-            if work is not None:
+        with self._lock:  # an org's users, then its sample records: each deferred in turn
+            while (work := self._deferred.pop(org_id, None)) is not None:
+                for username in self._reserved_by_org.pop(org_id, ()):
+                    del self._reserved[username]
                 with self.transaction():
                     work()
 
@@ -185,6 +194,10 @@ class Database:
                 "COALESCE(excluded.default_user, _orgs.default_user)",
                 (ids.normalize(org_id), default_user),
             )
+
+    def knows(self, org_id: str) -> bool:
+        """Whether ``org_id`` is registered (a persisted store holds the orgs of earlier runs)."""
+        return bool(self.execute("SELECT 1 FROM _orgs WHERE org = ?", (ids.normalize(org_id),)))
 
     def default_user(self, org_id: str) -> str | None:
         rows = self.execute("SELECT default_user FROM _orgs WHERE org = ?", (org_id,))

@@ -14,7 +14,6 @@ import time
 
 _SUFFIX_ALPHABET = string.ascii_uppercase + "012345"
 _BODY_ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
-_ID_CHARS = frozenset(_BODY_ALPHABET)
 
 TOKEN_ALPHABET = string.ascii_letters + string.digits + "._"
 """The 64 characters of consumer keys and the opaque part of access tokens."""
@@ -24,20 +23,18 @@ _counter_lock = threading.Lock()
 _last_stamp = 0
 
 
+_UPPER_AS_BIT = str.maketrans({char: "1" if char.isupper() else "0" for char in _BODY_ALPHABET})
+
+
 def _suffix(id15: str) -> str:
     """The three checksum characters: one per 5-character chunk, bit j set when char j is upper."""
-    out = []
-    for start in (0, 5, 10):
-        bits = 0
-        for j, char in enumerate(id15[start : start + 5]):
-            if "A" <= char <= "Z":
-                bits |= 1 << j
-        out.append(_SUFFIX_ALPHABET[bits])
-    return "".join(out)
+    bits = id15.translate(_UPPER_AS_BIT)[::-1]  # char 14's bit first: read as base-2 numbers
+    return (_SUFFIX_ALPHABET[int(bits[10:15], 2)] + _SUFFIX_ALPHABET[int(bits[5:10], 2)]
+            + _SUFFIX_ALPHABET[int(bits[0:5], 2)])
 
 
 def _is_id_text(text: str) -> bool:
-    return all(char in _ID_CHARS for char in text)
+    return text.isascii() and text.isalnum()
 
 
 def to_18(id15: str) -> str:

@@ -103,6 +103,11 @@ class SObject:
     describe: dict[str, Any] | None = field(default=None, compare=False, hash=False)
 
     @cached_property
+    def table_key(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        """What its table is made of: its name and each field's name and SQL type."""
+        return self.name, tuple((f.name, f.sql_type) for f in self.fields)
+
+    @cached_property
     def by_lower_name(self) -> dict[str, Field]:
         return {f.name.lower(): f for f in self.fields}
 

@@ -72,6 +72,7 @@ class Store(RecordWriter):
 
     def query_env(self, org_id: str, user_id: str | None, include_deleted: bool) -> QueryEnv:
         """What a query of this org is compiled against: its schema, day, user, fiscal year."""
+        self._catch_up(org_id)
         return QueryEnv(
             schema=self.schema(org_id),
             today=self.clock().astimezone(dt.timezone.utc).date(),
@@ -82,6 +83,9 @@ class Store(RecordWriter):
 
     def find_user(self, username: str) -> tuple[str, str] | None:
         """(org id, user id) of a username, across every org (usernames are global)."""
+        reserved = self._reserved.get(username.lower())  # an org whose records are deferred
+        if reserved is not None:
+            return reserved
         rows = self.execute(
             'SELECT _org, Id FROM "User" WHERE Username = ? ORDER BY _seq LIMIT 1', (username,)
         )

@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from runner import secrets
 from runner.errors import AuthenticationError
 from runner.salesforce import hints
+from runner.salesforce.cooperative import compute
 from runner.salesforce.retry import transport_error
 from runner.salesforce.transfer import Bounds, exchange
 
@@ -121,7 +122,7 @@ def request_token(
 ) -> Token:
     """Exchange a fresh assertion for an access token; one POST, no retries."""
     url = credentials.token_url
-    form = {"grant_type": GRANT_TYPE, "assertion": build_assertion(credentials)}
+    form = {"grant_type": GRANT_TYPE, "assertion": compute(build_assertion, credentials)}
     try:
         response = exchange(
             session, "POST", url, timeout=timeout, bounds=bounds or Bounds(), data=form,

@@ -120,6 +120,24 @@ def test_any_use_of_the_org_brings_its_sample_records(first_use: Any) -> None:
     assert contents(deferred) == contents(eager)
 
 
+def test_in_memory_users_are_stored_at_first_use_with_the_ids_the_org_was_added_with() -> None:
+    store = Store(clock=lambda: NOW)
+    given = ids.to_18("005xx0000009XyZ")
+    users = [{"Username": "a@acme.test"}, {"Username": "b@acme.test", "Id": given}]
+    user_ids = seed_org(store, ORG, organization={"Name": "Acme"}, sample_data=False,
+                        users=users)
+    assert user_ids["b@acme.test"] == given and ids.is_valid_id(user_ids["a@acme.test"])
+    assert store.execute('SELECT COUNT(*) FROM "User"') == [(0,)]  # nothing stored yet
+    rows = store.query(ORG, "SELECT Id, Username, Profile.Name FROM User ORDER BY Username",
+                       api_version="60.0")["records"]
+    assert [(row["Id"], row["Username"], row["Profile"]["Name"]) for row in rows] == [
+        (user_ids["a@acme.test"], "a@acme.test", "System Administrator"),
+        (given, "b@acme.test", "Standard User")]
+    assert store.default_user(ORG) == user_ids["a@acme.test"]
+    organization = store.get(ORG, "Organization", ORG, ["Name", "CreatedById"], "60.0")
+    assert (organization["Name"], organization["CreatedById"]) == ("Acme", user_ids["a@acme.test"])
+
+
 def test_a_file_store_or_extra_records_seed_at_once(tmp_path: Any) -> None:
     on_disk = Store(str(tmp_path / "org.db"), clock=lambda: NOW)
     sample_org(on_disk)

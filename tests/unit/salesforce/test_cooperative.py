@@ -99,6 +99,24 @@ def test_an_offloaded_call_runs_on_a_worker_thread_with_the_lanes_context() -> N
     assert cooperative.offload(where) == (threading.current_thread().name, "none")
 
 
+def test_computed_work_runs_on_a_thread_per_core_while_the_other_lanes_go_on() -> None:
+    """A lane signing its JWT does not hold up the hub: here the computed call ends only
+    once another lane has run on the hub meanwhile."""
+    name: contextvars.ContextVar[str] = contextvars.ContextVar("name", default="none")
+    other_ran = threading.Event()
+
+    def signing() -> tuple[str, str, bool]:
+        return threading.current_thread().name, name.get(), other_ran.wait(10)
+
+    def signer() -> tuple[str, str, bool]:
+        name.set("signer's own")
+        return cooperative.compute(signing)
+
+    thread, seen, overlapped = run(signer, other_ran.set)[0]  # type: ignore[misc]
+    assert thread.startswith("compute") and seen == "signer's own" and overlapped
+    assert cooperative.compute(threading.current_thread) is threading.current_thread()
+
+
 def test_each_lane_has_its_own_context_starting_from_the_callers() -> None:
     name: contextvars.ContextVar[str] = contextvars.ContextVar("name", default="none")
     name.set("caller")
