@@ -27,7 +27,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextvars import copy_context
 from typing import Any, Generic, TypeVar
 
@@ -79,7 +79,6 @@ class Hub:
         self._wake_w.setblocking(False)
         self._selector.register(self._wake_r, selectors.EVENT_READ, None)
         self._workers: ThreadPoolExecutor | None = None
-        self._computers: ThreadPoolExecutor | None = None
         self._most_workers = 1
         self._loop: greenlet.greenlet | None = None
 
@@ -150,10 +149,9 @@ class Hub:
                 pass
 
     def _close(self) -> None:
-        for pool in (self._workers, self._computers):
-            if pool is not None:
-                pool.shutdown(wait=True)
-        self._workers = self._computers = None
+        if self._workers is not None:
+            self._workers.shutdown(wait=True)
+            self._workers = None
         self._selector.close()
         self._wake_r.close()
         self._wake_w.close()
@@ -212,19 +210,13 @@ class Hub:
                                                thread_name_prefix="offload")
         return self._hand_over(self._workers, function, args)
 
-    def compute(self, function: Callable[..., T], *args: Any) -> T:
-        """``function(*args)`` on one of a thread per core, the lane waiting meanwhile: for
-        CPU work that lets go of the interpreter (OpenSSL signing a JWT). 200 lanes signing
-        their logins took 65 ms of the hub's single core; this way the other cores sign."""
-        if self._computers is None:
-            self._computers = ThreadPoolExecutor(os.cpu_count() or 1,
-                                                 thread_name_prefix="compute")
-        return self._hand_over(self._computers, function, args)
-
     def _hand_over(self, pool: ThreadPoolExecutor, function: Callable[..., T],
                    args: tuple[Any, ...]) -> T:
+        return self.result(pool.submit(copy_context().run, function, *args))
+
+    def result(self, future: Future[T]) -> T:
+        """The future's result, the lane waiting for it while the others run."""
         lane = greenlet.getcurrent()
-        future = pool.submit(copy_context().run, function, *args)
         future.add_done_callback(lambda _: self._post(lane))
         self._offloading.add(lane)
         try:
@@ -268,13 +260,35 @@ def offload(function: Callable[..., T], *args: Any) -> T:
     return hub.offload(function, *args)
 
 
-def compute(function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)``, on a thread of its own when called from a lane: for CPU work
-    that releases the interpreter, which then runs the other lanes meanwhile."""
+_CORES: list[ThreadPoolExecutor] = []
+_CORES_LOCK = threading.Lock()
+
+
+def computing(function: Callable[..., T], *args: Any) -> Future[T]:
+    """``function(*args)`` started on one of a thread per core (with the caller's context),
+    shared by the whole process: for CPU work that lets go of the interpreter (OpenSSL
+    signing a JWT), which then runs on the other cores. 200 lanes signing their logins on
+    the hub took 65 ms of its single core."""
+    with _CORES_LOCK:
+        if not _CORES:
+            _CORES.append(ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="compute"))
+    return _CORES[0].submit(copy_context().run, function, *args)
+
+
+def result(future: Future[T]) -> T:
+    """``future.result()``, letting the other lanes of a hub run meanwhile."""
     hub = current()
     if hub is None:
+        return future.result()
+    return hub.result(future)
+
+
+def compute(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` on a thread per core when called from a lane (see
+    :func:`computing`), the other lanes running meanwhile; at once anywhere else."""
+    if current() is None:
         return function(*args)
-    return hub.compute(function, *args)
+    return result(computing(function, *args))
 
 
 def wait(sock: socket.socket, events: int, timeout: float | None) -> bool:

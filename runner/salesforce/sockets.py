@@ -33,10 +33,13 @@ class _Waiting:
     blocks); 0.0 from the caller means it wants a non-blocking socket, and gets one."""
 
     _wait_timeout: float | None = None
+    _never_blocks = False
 
     def settimeout(self, value: float | None) -> None:
         self._wait_timeout = value
-        super().settimeout(0.0)  # type: ignore[misc]
+        if not self._never_blocks:  # a system call each time: once per socket is enough
+            super().settimeout(0.0)  # type: ignore[misc]
+            self._never_blocks = True
 
     def gettimeout(self) -> float | None:
         return self._wait_timeout
