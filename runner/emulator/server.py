@@ -11,6 +11,7 @@ faults (drop, truncate, slow body) last.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import http
 import logging
@@ -177,6 +178,14 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Serve the connection on a thread of its own, started without waiting for it:
+        ``Thread.start`` waits until the new thread holds the interpreter, so 200 lanes
+        connecting at once queued behind each other's thread starts, and a 200-org run took
+        4 % longer. Such threads are daemonic; ``stop()`` ends them by closing their
+        connections."""
+        _thread.start_new_thread(self.process_request_thread, (request, client_address))
 
     def finish_request(self, request: Any, client_address: Any) -> None:
         """Runs in the connection's own thread, so a slow TLS handshake blocks no one else."""

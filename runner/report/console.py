@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -65,6 +66,33 @@ def _cut(text: str) -> str:
     return flat if len(flat) <= EXCERPT_CHARS else flat[: EXCERPT_CHARS - 1] + "…"
 
 
+@dataclass(frozen=True)
+class _Line:
+    """A line as pieces of text and their styles: its characters are all a console that
+    shows no styles needs, and a rich ``Text`` (tens of microseconds a line, thousands of
+    lines in a fleet's run) is made only for one that does."""
+
+    pieces: tuple[tuple[str, str], ...]
+    style: str = ""  # the whole line's
+
+    @classmethod
+    def stripped(cls, *pieces: tuple[str, str]) -> _Line:
+        """The pieces without the whitespace that ends the line (as ``Text.rstrip``)."""
+        kept = list(pieces)
+        while kept and not kept[-1][0].rstrip():
+            kept.pop()
+        if kept:
+            kept[-1] = (kept[-1][0].rstrip(), kept[-1][1])
+        return cls(tuple(kept))
+
+    @property
+    def plain(self) -> str:
+        return "".join(text for text, _style in self.pieces)
+
+    def text(self) -> Text:
+        return Text.assemble(*self.pieces, style=self.style)
+
+
 class ConsoleReport:
     """Prints as results arrive (a RunListener) and the recap at the end."""
 
@@ -76,7 +104,7 @@ class ConsoleReport:
         self._name_width, self._org_width = 40, 16
         self._lock = threading.Lock()
         self._printer: Printer[StepResult | OrgResult] | None = None
-        self._batch: list[Text] | None = None  # lines gathered to be printed in one call
+        self._batch: list[_Line] | None = None  # lines gathered to be printed in one call
 
     # -- RunListener ----------------------------------------------------------
     def run_started(self, playbook: Playbook, orgs: Sequence[str]) -> None:
@@ -124,13 +152,13 @@ class ConsoleReport:
             finally:
                 self._batch = None
 
-    def _write(self, lines: list[Text]) -> None:
+    def _write(self, lines: list[_Line]) -> None:
         """Lines in one write: directly where rich would write their characters alone (no
         styles shown, no progress display above which rich must print), else through rich."""
         text = "\n".join(line.plain for line in lines)
         if self._progress is None and write_plain(self.console, text):
             return
-        self.console.print(Text("\n").join(lines), soft_wrap=True)
+        self.console.print(Text("\n").join(line.text() for line in lines), soft_wrap=True)
 
     def _count(self, result: StepResult | OrgResult) -> None:
         if self._progress is None:
@@ -155,14 +183,12 @@ class ConsoleReport:
         timed = result.outcome.passed or result.elapsed_ms
         timing = f"{result.elapsed_ms:>7.0f} ms" if timed else ""
         lead = f"    {word:<7} " if item else f"  {word:<9} "  # "interrupted" is longer
-        line = Text.assemble(
+        self._print_line(_Line.stripped(
             (lead, STYLES[result.outcome]),
-            _padded(redact(_item_text(result) if item else result.name), name_width) + "  ",
+            (_padded(redact(_item_text(result) if item else result.name), name_width) + "  ", ""),
             (f"{result.org:<{org_width}.{org_width}} ", "blue"),
-            timing,
-        )
-        line.rstrip()
-        self._print_line(line)
+            (timing, ""),
+        ))
         if self.verbosity and result.exchange:
             x = result.exchange
             self._detail(redact(x.curl or x.method + " " + x.url))
@@ -180,13 +206,13 @@ class ConsoleReport:
             self._detail(redact(whole), "dim")
 
     def _detail(self, text: str, style: str = "") -> None:
-        self._print_line(Text(_DETAIL + text, style))
+        self._print_line(_Line(((_DETAIL + text, ""),), style))
 
-    def _print_line(self, line: Text) -> None:
+    def _print_line(self, line: _Line) -> None:
         if self._batch is not None:
             self._batch.append(line)
-        else:
-            self.console.print(line, soft_wrap=True)  # fixed-width columns: nothing to wrap
+        else:  # fixed-width columns: nothing to wrap
+            self.console.print(line.text(), soft_wrap=True)
 
     def _print_failure(self, result: StepResult) -> None:
         """What failed (a looped step: its items, on their own lines, say it)."""
@@ -207,18 +233,23 @@ class ConsoleReport:
         for number in range(1, len(indexes) + 1):
             table.add_column(str(number), justify="right", no_wrap=True)
         rows = [[org.name, *matrix.row(org, indexes)] for org in matrix.ordered_orgs(run)]
-        for name, *cells in rows:
-            table.add_row(name, *(Text(c, "red" if c.startswith("✗") else "") for c in cells))
+
+        def styled(table: Table) -> None:
+            for name, *cells in rows:
+                table.add_row(name, *(Text(c, "red" if c.startswith("✗") else "") for c in cells))
+
         self.console.print()
-        self._print_table(table, rows)
+        self._print_table(table, rows, styled)
         for number, name in enumerate(matrix.step_names(run), 1):
             self.console.print(Text(f"  {number}. {redact(name)}", "dim"))
 
-    def _print_table(self, table: Table, rows: list[list[str]]) -> None:
-        """Print a recap table, each column as wide as its widest cell: that spares rich
-        measuring every cell (most of a recap's time with hundreds of orgs); on a console
-        that shows no styles (a pipe, a CI log), the lines are written without rich's table
-        at all, however wide. A wider table on a terminal is left to rich's own fitting."""
+    def _print_table(self, table: Table, rows: list[list[str]],
+                     fill: Callable[[Table], None] | None = None) -> None:
+        """Print a recap table of ``rows`` (added to ``table`` by ``fill``, styled, when rich
+        renders it), each column as wide as its widest cell: that spares rich measuring
+        every cell (most of a recap's time with hundreds of orgs); on a console that shows
+        no styles (a pipe, a CI log), the lines are written without rich's table at all,
+        however wide. A wider table on a terminal is left to rich's own fitting."""
         console = self.console
         headers = [str(column.header) for column in table.columns]
         widths = [max(map(cell_len, cells)) for cells in zip(headers, *rows, strict=True)]
@@ -228,8 +259,15 @@ class ConsoleReport:
             lines = plain_lines(table, rows, widths, soft_wrap=console.soft_wrap) \
                 if plain else None
             if lines is not None:
-                console.print(Text("\n".join(lines)), soft_wrap=True)
+                text = "\n".join(lines)
+                if not write_plain(console, text):
+                    console.print(Text(text), soft_wrap=True)
                 return
+        if fill is not None:
+            fill(table)
+        else:
+            for row in rows:
+                table.add_row(*row)
         if total <= console.width:
             for column, width in zip(table.columns, widths, strict=True):
                 column.width = width
@@ -302,8 +340,6 @@ class ConsoleReport:
             rows += [[*own, org.name, *map(str, recap_counts(org.tally)
                                            + extra_counts(org.tally, extra)),
                       f"{org.elapsed_ms / 1000:.2f} s"] for org in run.orgs]
-        for row in rows:
-            table.add_row(*row)
         self._print_table(table, rows)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import threading
+from collections.abc import Callable
 
 import pytest
 from rich.cells import cell_len
@@ -48,10 +49,16 @@ def wide_names() -> RunResult:
     return run
 
 
-def rich_table(report: ConsoleReport, table: Table, rows: list[list[str]]) -> None:
-    """rich's own layout; on a console that shows no styles (a log, read whole) with the
-    room the table needs, however narrow the console."""
+def rich_table(report: ConsoleReport, table: Table, rows: list[list[str]],
+               fill: Callable[[Table], None] | None = None) -> None:
+    """rich's own layout of the table filled as the report fills it; on a console that shows
+    no styles (a log, read whole) with the room the table needs, however narrow the console."""
     console = report.console
+    if fill is not None:
+        fill(table)
+    else:
+        for row in rows:
+            table.add_row(*row)
     if not shows_no_style(console):
         console.print(table)
         return
