@@ -107,9 +107,9 @@ class _Handler(BaseHTTPRequestHandler):
         request = Request(self.command, path, query, dict(self.headers.items()), body)
         response = self.server.app(request)
         elapsed = (time.perf_counter() - started) * 1000
-        log.info(
-            "%s %s %s %.1fms", self.command, mask_secrets(self.path), _label(response), elapsed
-        )
+        if log.isEnabledFor(logging.INFO):  # masking is a regular expression per request
+            log.info("%s %s %s %.1fms", self.command, mask_secrets(self.path), _label(response),
+                     elapsed)
         self._write(response)
 
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = do_HEAD = do_OPTIONS = _serve
