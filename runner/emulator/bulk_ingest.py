@@ -161,12 +161,7 @@ class _Applier:
         if by.type == "id":
             record_id = self._id(value, meta)
             return [record_id] if self._live(meta, record_id) else []
-        live = " AND IsDeleted = 0" if meta.field("IsDeleted") else ""
-        rows = self.store.execute(
-            f"SELECT Id FROM {quote(meta.name)} WHERE _org = ? AND {quote(by.name)} = ?{live}",
-            (ids.normalize(self.job.org_id), value),
-        )
-        return [row[0] for row in rows]
+        return self.store.match(self.job.org_id, meta.name, by.name, value)
 
     def _live(self, meta: SObject, record_id: str) -> bool:
         return self.store.exists(self.job.org_id, meta.name, record_id)

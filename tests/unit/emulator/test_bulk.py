@@ -152,6 +152,18 @@ def test_upsert_on_an_external_id_field(bulk: Bulk) -> None:
     assert [(r["LastName"], r["Title"]) for r in found] == [("Person", "Buyer")]
 
 
+def test_an_upsert_as_the_orgs_first_use_matches_its_seeded_user(bulk: Bulk) -> None:
+    """An org's users are stored at its first use, which an upsert job by Username may be."""
+    username = bulk.client.emu.orgs[0].username
+    job_id = bulk.ingest({"object": "User", "operation": "upsert",
+                          "externalIdFieldName": "Username"}, f"Username,Title\n{username},Buyer\n")
+    created = [r["sf__Created"] for r in bulk.rows(f"jobs/ingest/{job_id}/successfulResults")]
+    assert created == ["false"]
+    found = bulk.query(f"SELECT Title, Profile.Name FROM User WHERE Username = '{username}'")
+    assert [(r["Title"], r["Profile"]["Name"]) for r in found] == [
+        ("Buyer", "System Administrator")]
+
+
 def test_relationship_column_resolves_the_parent(bulk: Bulk) -> None:
     parent = create_account(bulk.client, {"Name": "Parent Co"})
     job_id = bulk.ingest(
