@@ -65,3 +65,11 @@ def client_env(**extra: str) -> dict[str, str]:
     if _BIN.exists():
         path = f"{_BIN}{os.pathsep}{path}"
     return {**os.environ, "PATH": path, **extra}
+
+
+def sf_env(home: str, **extra: str) -> dict[str, str]:
+    """The Salesforce CLI's environment: a home of its own, no telemetry, no update checks.
+    The CLI reads ``SF_AUTOUPDATE_DISABLE``; oclif's update hook reads ``SF_DISABLE_AUTOUPDATE``
+    and, without it, leaves ``sf update --autoupdate`` processes running after the tests."""
+    return client_env(HOME=home, SF_DISABLE_TELEMETRY="true", SF_AUTOUPDATE_DISABLE="true",
+                      SF_DISABLE_AUTOUPDATE="true", **extra)

@@ -208,8 +208,7 @@ def test_salesforce_cli_logs_in_and_queries(tmp_path: Path, keys: tuple[str, Pat
     key_file.write_text(keys[0])
     process = EmulatorProcess("--cert", str(keys[1]), "--seed", "3", cwd=tmp_path)
     org = process.orgs[0]
-    env = node_clients.client_env(HOME=str(tmp_path), SF_DISABLE_TELEMETRY="true",
-                                  SF_AUTOUPDATE_DISABLE="true")
+    env = node_clients.sf_env(str(tmp_path))
     try:
         login_run = subprocess.run(
             [*command, "org", "login", "jwt", "--client-id", org["client_id"], "--jwt-key-file",

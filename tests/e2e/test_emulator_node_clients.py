@@ -105,8 +105,7 @@ def test_jsforce_bulk2_load_query_and_search(org: dict[str, Any]) -> None:
 
 
 def _sf(org: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
-    env = node_clients.client_env(HOME=str(org["folder"]), SF_DISABLE_TELEMETRY="true",
-                                  SF_AUTOUPDATE_DISABLE="true", SF_USE_PROGRESS_BAR="false")
+    env = node_clients.sf_env(str(org["folder"]), SF_USE_PROGRESS_BAR="false")
     return subprocess.run([*_sf_command(), *args], cwd=org["folder"], env=env,
                           capture_output=True, text=True, timeout=180)  # fmt: skip
 

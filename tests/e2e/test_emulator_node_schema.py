@@ -130,8 +130,7 @@ def test_salesforce_cli_describes_and_queries_custom_objects(
     command = sf_command
     process, token, folder = served
     org = process.orgs[0]
-    env = node_clients.client_env(HOME=str(folder), SF_DISABLE_TELEMETRY="true",
-                                  SF_AUTOUPDATE_DISABLE="true")
+    env = node_clients.sf_env(str(folder))
 
     def sf(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([*command, *args], cwd=folder, env=env, capture_output=True,
