@@ -78,6 +78,7 @@ class Directory:
         self._orgs: dict[str, OrgState] = {}
         self._names: set[str] = set()  # of the orgs: a fleet's 200th org is checked at once
         self._users: dict[str, tuple[OrgState, UserRecord]] = {}
+        self._apps: dict[str, list[tuple[OrgState, AppConfig]]] = {}  # by consumer key
         self._lock = threading.Lock()
 
     def check_new(self, config: OrgConfig) -> None:
@@ -93,7 +94,7 @@ class Directory:
                     )
 
     def add(self, config: OrgConfig, org_id: str, user_ids: Mapping[str, str]) -> OrgState:
-        """Register an org whose records the store has already seeded."""
+        """Register an org whose records the store holds (or will, at their first use)."""
         self.check_new(config)
         users = {
             u.username.lower(): UserRecord(
@@ -112,6 +113,8 @@ class Directory:
         with self._lock:
             self._orgs[org_id] = state
             self._names.add(config.name)
+            for app in config.apps:
+                self._apps.setdefault(app.client_id, []).append((state, app))
             for key, user in users.items():
                 self._users[key] = (state, user)
         return state
@@ -130,10 +133,10 @@ class Directory:
             return self._users.get(username.lower())
 
     def apps(self, client_id: str) -> list[tuple[OrgState, AppConfig]]:
-        """Every (org, app) pair whose consumer key is ``client_id``."""
+        """Every (org, app) pair whose consumer key is ``client_id`` (found by key: a login
+        to the 200th org of a run scanned every org's apps)."""
         with self._lock:
-            orgs = list(self._orgs.values())
-        return [(o, a) for o in orgs for a in o.config.apps if a.client_id == client_id]
+            return list(self._apps.get(client_id, ()))
 
     def orgs(self) -> list[OrgState]:
         """All orgs, in the order they were added."""

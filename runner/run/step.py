@@ -184,7 +184,8 @@ class StepRunner:
         changed, passed = action.wrote, action.passed
         label = step.register or "response"
         first = step_value(action.registered, failed=not passed, changed=changed, label=label)
-        context = self.context(step, **local, **self.own(step, first))
+        if step.changed_when is not None or step.failed_when is not None:
+            context = self.context(step, **local, **self.own(step, first))
         if step.changed_when is not None:
             changed = self.all_true(step.changed_when, (*step.path, "changed_when"), context,
                                     step.document)
