@@ -4,8 +4,9 @@ Made from a seeded random generator so that one seed always gives the same
 names, numbers and links (ids still differ: they come from the clock).
 Dates are relative to the store's clock, so "this quarter's deals" stay current.
 The records of a (seed, day) are built and checked once, then inserted into
-each new org in one statement per object: a run hosting fifty orgs seeds them
-before any lane starts, so seeding cost is paid fifty times over.
+each new org in one statement per object. In memory, an org without records of its
+own gets its ids at once and its records at its first use (``Store.defer``): a run
+hosting 200 orgs for a health check adds them without storing what it never reads.
 """
 
 from __future__ import annotations
