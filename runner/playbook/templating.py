@@ -203,6 +203,18 @@ def evaluate(expression: str, context: Mapping[str, Any]) -> Any:
     return value
 
 
+def has_template(value: Any) -> bool:
+    """Whether ``render`` could give ``value`` back changed: a template in any of its
+    strings, keys included, or a tuple (rendered as a list). Anything else renders equal."""
+    if isinstance(value, str):
+        return is_template(value)
+    if isinstance(value, Mapping):
+        return any(has_template(key) or has_template(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(has_template(item) for item in value)
+    return isinstance(value, tuple)
+
+
 def render(value: Any, context: Mapping[str, Any]) -> Any:
     """Render every string inside a nested structure of dicts and lists."""
     if isinstance(value, str):

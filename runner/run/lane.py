@@ -93,7 +93,7 @@ class Lane:
         settings = self.settings
         runner = StepRunner(self.playbook, self.org, client,
                             Settings(settings.vars, settings.allow_writes, settings.verbosity,
-                                     settings.deadline), self.stop)
+                                     settings.deadline, settings.origin), self.stop)
         flow = Flow(self.playbook, runner, settings.steps, self._emit, self.fleet,
                     keep_going=settings.keep_going, stop=self.stop, deadline=settings.deadline)
         body = settings.body or settings.steps

@@ -26,7 +26,7 @@ from runner.playbook.scope import RunVars, Scope, build_scope
 from runner.playbook.source import chain_text
 from runner.playbook.step_templates import step_templates, strings
 from runner.playbook.steps import StepSpec
-from runner.playbook.templating import TemplateRenderError, evaluate, render
+from runner.playbook.templating import TemplateRenderError, evaluate, has_template, render
 from runner.playbook.undefined import explained
 from runner.run import actions, bodies, checks, frames, local_actions, loops
 from runner.run.done import Done, StepError, condition_text
@@ -51,6 +51,7 @@ class Settings:
     allow_writes: bool = False
     verbosity: int = 0
     deadline: float | None = None  # time.monotonic() value after which the lane stops
+    origin: float | None = None  # time.monotonic() value when the run started
 
 
 class StepRunner:
@@ -106,11 +107,13 @@ class StepRunner:
 
     def finish(self, step: StepSpec, name: str, done: Done, started: float) -> StepResult:
         self.keep(step, done.value)
+        origin = self.settings.origin
         return StepResult(Kind.STEP, step.index, name, self.org.name, done.outcome,
                           _ms(started), checks=done.checks, reason=done.reason,
                           exchange=done.exchange, attempts=done.attempts,
                           ignored=done.ignored(step), tags=step.tags, position=step.position,
-                          message=done.message)
+                          message=done.message,
+                          started_ms=None if origin is None else (started - origin) * 1000)
 
     def skipped(self, step: StepSpec, name: str, reason: Reason) -> StepResult:
         return StepResult(Kind.STEP, step.index, name, self.org.name, Outcome.SKIPPED,
@@ -245,15 +248,18 @@ class StepRunner:
             )
             return bodies.save(step, done, context, self.playbook.base_dir, self.at)
         assert step.request is not None
-        request = replace(
-            step.request,
-            path=_text(self.render(step, "request.path", step.request.path, context)),
-            url=_text(self.render(step, "request.url", step.request.url, context)),
-            params=self.render(step, "request.params", step.request.params, context),
-            headers=self.render(step, "request.headers", step.request.headers, context),
-            json=self.render(step, "request.json", step.request.json, context),
-            body=self.render(step, "request.body", step.request.body, context),
-        )
+        request = step.request
+        if has_template([request.path, request.url, request.params, request.headers,
+                         request.json, request.body]):
+            request = replace(
+                request,
+                path=_text(self.render(step, "request.path", request.path, context)),
+                url=_text(self.render(step, "request.url", request.url, context)),
+                params=self.render(step, "request.params", request.params, context),
+                headers=self.render(step, "request.headers", request.headers, context),
+                json=self.render(step, "request.json", request.json, context),
+                body=self.render(step, "request.body", request.body, context),
+            )  # a request with nothing to render is sent as written
         request = bodies.file_body(step, request, context, self.at)
         if request.body is not None and not isinstance(request.body, str):
             raise StepError(f"{self.at(step, 'request.body')}: expected text, got "
@@ -267,6 +273,10 @@ class StepRunner:
     def _render_expect(self, step: StepSpec, context: Mapping[str, Any]) -> Any:
         if step.expect is None:
             return None
+        expect = step.expect
+        if expect.max_ms is None and not has_template([expect.status, expect.headers,
+                                                         expect.json]):
+            return expect  # nothing to render
         max_ms = self.render(step, "expect.max_ms", step.expect.max_ms, context)
         if max_ms is not None and checks.milliseconds(max_ms) is None:
             raise StepError(f"{self.at(step, 'expect.max_ms')}: expected a positive "

@@ -5,6 +5,7 @@ from runner.playbook.summaries import syntax_error
 from runner.playbook.templating import (
     TemplateRenderError,
     evaluate,
+    has_template,
     render,
     render_string,
 )
@@ -12,6 +13,23 @@ from runner.playbook.templating import (
 
 def undeclared_names(source: str, *, expression: bool = False) -> set[str]:
     return set(references(source, expression=expression).names)
+
+
+@pytest.mark.parametrize("value", [
+    "/services/data/v60.0/limits", None, 200, {}, {"Accept": "application/json"},
+    {"q": ["a", {"b": 1}]}, "^\\d{3}$",
+])
+def test_a_value_without_templates_renders_equal_to_itself(value):
+    assert not has_template(value)
+    assert render(value, {"x": 1}) == value
+
+
+@pytest.mark.parametrize("value", [
+    "/sobjects/{{ name }}", {"{{ key }}": 1}, {"a": ["{% if x %}y{% endif %}"]},
+    ["{# note #}"], (200, 201),
+])
+def test_a_template_anywhere_or_a_tuple_needs_rendering(value):
+    assert has_template(value)
 
 
 def test_plain_strings_are_left_alone():
