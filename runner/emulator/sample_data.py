@@ -233,11 +233,11 @@ def seed_org(
     seed = partial(_seed_records, store, org_id, organization=organization,
                    sample_data=sample_data, records=records, random_seed=random_seed)
     if store.in_memory and not records and not store.knows(org_id):
-        store.register_org(org_id, schema=schema, fiscal_start_month=fiscal_start_month)
-        for user in users:
+        for user in users:  # refused before anything of the org is registered
             _check_unique_username(store, org_id, user["Username"])
-        user_ids = {str(u["Username"]): ids.normalize(u["Id"]) if u.get("Id") else ids.new_id("005")
+        user_ids = {u["Username"]: ids.normalize(u["Id"]) if u.get("Id") else ids.new_id("005")
                     for u in users}
+        store.register_org(org_id, schema=schema, fiscal_start_month=fiscal_start_month)
         store.defer(org_id, lambda: seed([{**u, "Id": user_ids[u["Username"]]} for u in users]),
                     users=user_ids)
         return user_ids
