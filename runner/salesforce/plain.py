@@ -1,13 +1,15 @@
-"""A requests adapter on :mod:`http.client` for direct connections: the runner's hot path.
+"""A requests adapter on :mod:`runner.salesforce.wire` for direct connections: the
+runner's hot path.
 
 requests stays what every request is written against (a ``PreparedRequest`` in, a
 ``requests.Response`` out, requests' exceptions on failure), but for a connection with
-no proxy and no client certificate the transport underneath is the standard library's
-``http.client``, which urllib3 itself is built on. Measured against the embedded org
-with 50 ms of latency, 200 threads sending 10 GETs each: ``requests`` 2.07 s of wall
-time for 2.04 s of CPU, urllib3 directly 1.06–1.34 s for 1.0 s, ``http.client``
-0.57 s for 0.27 s, against 0.51 s for one thread. Past a few dozen orgs the pool
-machinery, not the network, was the run's time.
+no proxy and no client certificate the transport underneath is a socket and
+httptools' parser. Measured against the embedded org with 50 ms of latency, 200
+threads sending 10 GETs each: ``requests`` 2.07 s of wall time for 2.04 s of CPU,
+urllib3 directly 1.06–1.34 s for 1.0 s, ``http.client`` 0.57 s for 0.27 s, against
+0.51 s for one thread; one GET took 70 µs of CPU with ``http.client`` and 28 µs with
+httptools. Past a few dozen orgs the client's own work, not the network, was the run's
+time.
 
 What urllib3 gave the runner is kept: keep-alive connections (a dropped idle one is
 replaced before use), connect and read timeouts, TLS verified against certifi's
@@ -33,16 +35,16 @@ from requests.cookies import extract_cookies_to_jar
 from requests.structures import CaseInsensitiveDict
 from requests.utils import DEFAULT_CA_BUNDLE_PATH, get_encoding_from_headers
 
-from runner.salesforce.sockets import CooperativeSSLSocket, create_connection
+from runner.salesforce.sockets import CooperativeSSLSocket
 from runner.salesforce.watchdog import current_guard, shutdown
+from runner.salesforce.wire import Answer, Connection
 
 _Key = tuple[str, str, int, Any]
 _PORTS = {"http": 80, "https": 443}
 
 
 class _Socket:
-    """What a Guard shuts: the socket itself, which outlives the connection's own
-    reference when the server asks to close (``http.client`` hands it to the response)."""
+    """What a Guard shuts: the connection's socket as it is when the request starts."""
 
     def __init__(self, sock: socket.socket | None) -> None:
         self.sock = sock
@@ -54,7 +56,7 @@ def _timeouts(timeout: Any) -> tuple[float | None, float | None]:
     return timeout, timeout
 
 
-def _dropped(connection: http.client.HTTPConnection) -> bool:
+def _dropped(connection: Connection) -> bool:
     """Whether an idle keep-alive connection was closed (or spoken on) by the server: a
     peek that must find nothing to read, on the TCP socket under any TLS."""
     sock = connection.sock
@@ -73,27 +75,25 @@ class _Body:
     """The response's ``raw``: reads the undecoded body, hands the connection back to the
     adapter once the body is complete and closes it if the body is abandoned."""
 
-    def __init__(self, adapter: PlainAdapter, key: _Key,
-                 connection: http.client.HTTPConnection,
-                 response: http.client.HTTPResponse, url: str) -> None:
+    def __init__(self, adapter: PlainAdapter, key: _Key, connection: Connection,
+                 answer: Answer, url: str) -> None:
         self._adapter, self._key, self._connection = adapter, key, connection
-        self._original_response = response  # what requests' cookie handling reads
+        self._original_response = answer  # what requests' cookie handling reads
         self._url = url
-        self.reason = response.reason
+        self.reason = answer.reason
         self._finished = False
 
     def read(self, amount: int, decode_content: bool = False) -> bytes:
         """Up to ``amount`` bytes as sent (gzip stays gzip); b"" at the end of the body."""
-        response = self._original_response
+        answer = self._original_response
         try:
-            data = response.read(amount)
+            data = answer.read(amount)
         except TimeoutError as exc:
             raise _read_timeout(self._url) from exc
+        except http.client.IncompleteRead as cut:
+            raise urllib3.exceptions.ProtocolError(f"Connection broken: {cut!r}", cut) from None
         if data:
             return data
-        if response.length:  # http.client returns b"" when the server closes early
-            cut = http.client.IncompleteRead(b"", response.length)
-            raise urllib3.exceptions.ProtocolError(f"Connection broken: {cut!r}", cut)
         self._finish(reuse=True)
         return b""
 
@@ -108,8 +108,6 @@ class _Body:
 
     def close(self) -> None:
         """A body left unread: its connection cannot carry another request."""
-        if not self._finished:
-            self._original_response.close()
         self._finish(reuse=False)
 
     def release_conn(self) -> None:
@@ -117,12 +115,12 @@ class _Body:
 
 
 class PlainAdapter(BaseAdapter):
-    """Sends a prepared request over a pooled ``http.client`` connection."""
+    """Sends a prepared request over a pooled :class:`~runner.salesforce.wire.Connection`."""
 
     def __init__(self, pool_size: int = 4) -> None:
         super().__init__()
         self._pool_size = pool_size
-        self._idle: dict[_Key, list[http.client.HTTPConnection]] = {}
+        self._idle: dict[_Key, list[Connection]] = {}
         self._lock = threading.Lock()
 
     def send(  # the signature requests gives adapters
@@ -143,9 +141,9 @@ class PlainAdapter(BaseAdapter):
         try:
             if connection.sock is not None:
                 connection.sock.settimeout(read)
-            connection.request(str(request.method), request.path_url, _encoded(request.body),
-                               dict(request.headers))
-            answer = connection.getresponse()
+            answer = connection.request(str(request.method), request.path_url,
+                                        dict(request.headers), _encoded(request.body))
+            answer.begin()
         except BaseException as exc:
             connection.close()
             error = _request_error(exc, url)
@@ -157,13 +155,13 @@ class PlainAdapter(BaseAdapter):
             response.content  # noqa: B018 - read now, as requests does without stream
         return response
 
-    def _response(self, request: requests.PreparedRequest, answer: http.client.HTTPResponse,
+    def _response(self, request: requests.PreparedRequest, answer: Answer,
                   body: _Body) -> requests.Response:
         """What requests' own adapter builds from urllib3's response."""
         response = requests.Response()
         response.status_code = answer.status
         joined: dict[str, tuple[str, str]] = {}
-        for name, value in answer.getheaders():  # repeated headers joined, as urllib3 does
+        for name, value in answer.headers:  # repeated headers joined, as urllib3 does
             lowered = name.lower()
             known = joined.get(lowered)
             joined[lowered] = (name, value) if known is None else (known[0], f"{known[1]}, {value}")
@@ -178,7 +176,7 @@ class PlainAdapter(BaseAdapter):
         response.connection = self  # type: ignore[assignment]  # the stubs know only HTTPAdapter
         return response
 
-    def _idle_connection(self, key: _Key) -> http.client.HTTPConnection | None:
+    def _idle_connection(self, key: _Key) -> Connection | None:
         """A kept connection the server has not closed, if there is one."""
         while True:
             with self._lock:
@@ -190,7 +188,7 @@ class PlainAdapter(BaseAdapter):
                 return connection
             connection.close()
 
-    def release(self, key: _Key, connection: http.client.HTTPConnection) -> None:
+    def release(self, key: _Key, connection: Connection) -> None:
         """Keep a connection whose response was read to its end for the next request."""
         with self._lock:
             idle = self._idle.setdefault(key, [])
@@ -199,17 +197,12 @@ class PlainAdapter(BaseAdapter):
                 return
         connection.close()
 
-    def _connect(self, key: _Key, timeout: float | None) -> http.client.HTTPConnection:
+    def _connect(self, key: _Key, timeout: float | None) -> Connection:
         scheme, host, port, verify = key
-        connection: http.client.HTTPConnection
-        if scheme == "https":
-            connection = http.client.HTTPSConnection(host, port, timeout=timeout,
-                                                     context=tls_context(verify))
-        else:
-            connection = http.client.HTTPConnection(host, port, timeout=timeout)
-        connection._create_connection = create_connection  # type: ignore[attr-defined]
+        context = tls_context(verify) if scheme == "https" else None
+        connection = Connection(host, port, _PORTS[scheme], context)
         try:
-            connection.connect()
+            connection.connect(timeout)
         except BaseException as exc:
             connection.close()
             error = _connect_error(exc, connection, host)
@@ -278,7 +271,7 @@ def _read_timeout(url: str) -> urllib3.exceptions.ReadTimeoutError:
 
 
 def _encoded(body: Any) -> Any:
-    """A text body as UTF-8, as urllib3 sends it (``http.client`` would insist on Latin-1)."""
+    """A text body as UTF-8, as urllib3 sends it."""
     return body.encode() if isinstance(body, str) else body
 
 

@@ -4,7 +4,7 @@ The plain adapter's connections are made of these. The socket underneath never b
 where a call would, it waits for readiness within the timeout the caller set, as a
 blocking socket with a timeout would, and raises ``TimeoutError`` as one does. On a
 hub's lane the other lanes run meanwhile; anywhere else the wait blocks.
-``http.client`` and ``ssl`` see an ordinary socket (``makefile``, ``settimeout``,
+The transport and ``ssl`` see an ordinary socket (``recv``, ``settimeout``,
 ``sendall``), and a Guard's shutdown from another thread wakes the wait at once.
 """
 
@@ -69,7 +69,7 @@ class _Waiting:
 
 
 class CooperativeSocket(_Waiting, socket.socket):
-    """A TCP socket for ``http.client``."""
+    """A TCP socket for the plain adapter's connections."""
 
     def recv(self, bufsize: int, flags: int = 0) -> bytes:
         return self._retry(_READ, super().recv, bufsize, flags)
@@ -99,7 +99,8 @@ class CooperativeSocket(_Waiting, socket.socket):
 
 
 class CooperativeSSLSocket(_Waiting, ssl.SSLSocket):
-    """A TLS socket for ``http.client`` (set as a context's ``sslsocket_class``)."""
+    """A TLS socket for the plain adapter's connections (set as a context's
+    ``sslsocket_class``)."""
 
     def do_handshake(self, block: bool = False) -> None:
         self._retry(_READ, super().do_handshake)
