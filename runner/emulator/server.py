@@ -22,8 +22,11 @@ import threading
 import time
 from collections.abc import Callable
 from email.utils import formatdate
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import httptools
 
 from runner.emulator.messages import Request, Response
 
@@ -31,6 +34,8 @@ log = logging.getLogger("runner.emulator")
 log.addHandler(logging.NullHandler())
 
 MAX_BODY = 64 * 1024 * 1024
+MAX_HEADER_LINE = 65536
+MAX_HEADERS = 100
 IDLE_TIMEOUT_S = 120
 _TOKEN_PATTERN = re.compile(r"00D\w{12,15}(!|%21)[\w.%-]+")
 _JWT_PATTERN = re.compile(r"eyJ[\w-]*\.[\w-]*\.[\w-]*")
@@ -47,12 +52,63 @@ class BodyError(Exception):
     """A request body that cannot be read (bad chunking, too large)."""
 
 
+class Headers:
+    """A request's headers in the order sent, looked up without regard to case: what
+    ``http.server`` and the routes read of ``http.client``'s message, without building
+    one (its ``email`` parser was a third of the emulator's work per request)."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        self._pairs = pairs
+        self._first: dict[str, str] = {}
+        for name, value in pairs:
+            self._first.setdefault(name.lower(), value)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self._first.get(name.lower(), default)
+
+    def __getitem__(self, name: str) -> str | None:
+        return self._first.get(name.lower())
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._first
+
+    def get_all(self, name: str, default: Any = None) -> Any:
+        lowered = name.lower()
+        return [value for key, value in self._pairs if key.lower() == lowered] or default
+
+    def items(self) -> list[tuple[str, str]]:
+        return list(self._pairs)
+
+
+class _HeaderLines:
+    """httptools' callbacks for a request head: its header fields in order."""
+
+    def __init__(self) -> None:
+        self.pairs: list[tuple[str, str]] = []
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self.pairs.append((name.decode("latin-1"), value.decode("latin-1")))
+
+
+def parse_header_lines(lines: list[bytes]) -> Headers:
+    """Header lines (up to the blank line) read by llhttp; ``ValueError`` if they are
+    not HTTP. The request line is checked apart, so a path llhttp would refuse is the
+    routes' to answer, as ``http.server`` let it be."""
+    found = _HeaderLines()
+    try:
+        httptools.HttpRequestParser(found).feed_data(b"GET / HTTP/1.1\r\n" + b"".join(lines))
+    except httptools.HttpParserError as exc:
+        raise ValueError(str(exc)) from None
+    return Headers(found.pairs)
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "sfdcedge"
     sys_version = ""
     timeout = IDLE_TIMEOUT_S
     server: EmulatorHTTPServer
+    raw_requestline: bytes  # set by http.server before parse_request
 
     def setup(self) -> None:
         super().setup()
@@ -67,6 +123,58 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("http.server: " + format, *args)
+
+    def parse_request(self) -> bool:
+        """``http.server``'s parsing of HTTP/1.0 and 1.1 requests, the header lines read
+        by :func:`parse_header_lines` (bounded as ``http.client`` bounds them)."""
+        self.command = None  # type: ignore[assignment]
+        self.request_version = self.default_request_version
+        self.close_connection = True
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if not words:
+            return False
+        version = words[-1]
+        if len(words) != 3 or not version.startswith("HTTP/"):
+            self.send_error(HTTPStatus.BAD_REQUEST, f"Bad request syntax ({self.requestline!r})")
+            return False
+        if version not in ("HTTP/1.0", "HTTP/1.1"):
+            known = re.fullmatch(r"HTTP/\d{1,10}\.\d{1,10}", version)
+            self.send_error(HTTPStatus.HTTP_VERSION_NOT_SUPPORTED if known
+                            else HTTPStatus.BAD_REQUEST, f"Bad request version ({version!r})")
+            return False
+        self.request_version = version
+        self.close_connection = version == "HTTP/1.0"
+        self.command, self.path = words[0], words[1]
+        if self.path.startswith("//"):
+            self.path = "/" + self.path.lstrip("/")  # as http.server does (gh-87389)
+        lines: list[bytes] = []
+        while True:
+            line = self.rfile.readline(MAX_HEADER_LINE + 1)
+            if len(line) > MAX_HEADER_LINE:
+                self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Line too long")
+                return False
+            if line in (b"\r\n", b"\n", b""):
+                lines.append(b"\r\n")
+                break
+            lines.append(line)
+            if len(lines) > MAX_HEADERS:
+                self.send_error(HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "Too many headers")
+                return False
+        try:
+            self.headers = parse_header_lines(lines)  # type: ignore[assignment]
+        except ValueError as exc:
+            self.send_error(HTTPStatus.BAD_REQUEST, f"Bad request headers ({exc})")
+            return False
+        connection = self.headers.get("Connection", "").lower()
+        if connection == "close":
+            self.close_connection = True
+        elif connection == "keep-alive":
+            self.close_connection = False
+        if (self.headers.get("Expect", "").lower() == "100-continue"
+                and version == "HTTP/1.1"):
+            return self.handle_expect_100()
+        return True
 
     def _read_chunked(self) -> bytes:
         parts: list[bytes] = []

@@ -166,3 +166,57 @@ def test_mask_secrets() -> None:
     assert mask_secrets("/x?t=00D5g000004ABCD%21AQ.a_b") == "/x?t=00D…!********"
     assert mask_secrets("/t?assertion=eyJhbGc.eyJpc3M.c2ln&x=1") == "/t?assertion=eyJ********&x=1"
     assert mask_secrets("/services/data/v60.0/query") == "/services/data/v60.0/query"
+
+
+def _raw_exchange(port: int, request: bytes) -> bytes:
+    """Send bytes as they are and read the answer until the server closes or 2 s pass."""
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+        sock.sendall(request)
+        received = b""
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+        except TimeoutError:
+            pass
+    return received
+
+
+@pytest.mark.parametrize("request_bytes, status", [
+    (b"GET / HTTP/1.1\r\n" + b"X-A: 1\r\n" * 101 + b"\r\n", b"431"),
+    (b"GET / HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n", b"431"),
+    (b"GET / HTTP/1.1\r\nBad Name: a\r\n\r\n", b"400"),
+    (b"GET / HTTP/2.0\r\n\r\n", b"505"),
+    (b"GET / SPDY/3\r\n\r\n", b"400"),
+    (b"GET /\r\n\r\n", b"400"),
+])
+def test_a_request_head_that_is_not_http_or_too_large_is_refused_with_its_status(
+    serve: Callable[..., tuple[int, list[Request]]], request_bytes: bytes, status: bytes
+) -> None:
+    port, seen = serve()
+    assert b"Error code: " + status in _raw_exchange(port, request_bytes)
+    assert not seen
+
+
+def test_headers_reach_the_app_in_order_and_http_1_0_closes_the_connection(
+    serve: Callable[..., tuple[int, list[Request]]]
+) -> None:
+    port, seen = serve()
+    received = _raw_exchange(
+        port, b"GET //twice/over HTTP/1.0\r\nx-one: 1\r\nX-Two:  2\r\nx-one: again\r\n\r\n")
+    assert received.startswith(b"HTTP/1.1 200 ") and b"Connection: close\r\n" in received
+    [request] = seen
+    assert request.path == "/twice/over"
+    assert request.header("X-ONE") == "again" and request.header("x-two") == "2"
+
+
+def test_expect_100_continue_is_answered_before_the_body(
+    serve: Callable[..., tuple[int, list[Request]]]
+) -> None:
+    port, seen = serve()
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(b"POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n"
+                     b"Expect: 100-continue\r\n\r\n")
+        assert sock.recv(100).startswith(b"HTTP/1.1 100 Continue\r\n")
+        sock.sendall(b"{}")
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200 ")
+    assert seen[0].body == b"{}"
