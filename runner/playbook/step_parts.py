@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
+
+from runner.playbook.templating import has_template
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,13 @@ class RequestSpec:
     body_file: str | None = None
     template: bool = True  # whether a body file is rendered
 
+    @cached_property
+    def as_written(self) -> bool:
+        """Whether nothing in it is a template, so it is sent as written: worked out once
+        per step, not by every org's lane that runs it."""
+        return not has_template([self.path, self.url, self.params, self.headers, self.json,
+                                 self.body])
+
 
 @dataclass(frozen=True)
 class QuerySpec:
@@ -44,6 +54,12 @@ class ExpectSpec:
     json: Mapping[str, Any]
     schema: Mapping[str, Any] | None
     max_ms: float | str | None  # a template until the step renders it
+
+    @cached_property
+    def as_written(self) -> bool:
+        """Whether nothing in it is a template (``max_ms`` is always worked out)."""
+        return self.max_ms is None and not has_template([self.status, self.headers,
+                                                         self.json])
 
 
 @dataclass(frozen=True)

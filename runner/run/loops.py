@@ -21,6 +21,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from runner.playbook.scope import Scope
 from runner.playbook.steps import StepSpec
 from runner.run.done import Done, StepError, condition_text
 from runner.run.registered import as_text, loop_value, skipped_value, verdict, with_item
@@ -39,7 +40,7 @@ class StepRunner(Protocol):
     @property
     def org_name(self) -> str: ...
 
-    def context(self, step: StepSpec, **local: Any) -> Mapping[str, Any]: ...
+    def context(self, step: StepSpec, **local: Any) -> Scope: ...
 
     def render(self, step: StepSpec, where: str, value: Any,
                context: Mapping[str, Any]) -> Any: ...
@@ -53,7 +54,8 @@ class StepRunner(Protocol):
     def false_condition(self, step: StepSpec,
                         context: Mapping[str, Any]) -> str | bool | None: ...
 
-    def attempts(self, step: StepSpec, local: Mapping[str, Any]) -> Done: ...
+    def attempts(self, step: StepSpec, local: Mapping[str, Any],
+                 context: Scope | None = None) -> Done: ...
 
     def error(self, step: StepSpec, exc: StepError, *, ignorable: bool = True) -> Done: ...
 
@@ -121,7 +123,7 @@ def _one(runner: StepRunner, step: StepSpec, item: Any, index: int) -> tuple[Ste
                              reason=Reason(Why.WHEN_FALSE, condition_text(false)), tags=step.tags,
                              position=step.position, item=label)
         return skipped, skipped_value(false)
-    done = runner.attempts(step, local)
+    done = runner.attempts(step, local, context)
     return _item_result(runner, step, name, label, done, started), done.value
 
 

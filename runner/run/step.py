@@ -26,7 +26,7 @@ from runner.playbook.scope import RunVars, Scope, build_scope
 from runner.playbook.source import chain_text
 from runner.playbook.step_templates import step_templates, strings
 from runner.playbook.steps import StepSpec
-from runner.playbook.templating import TemplateRenderError, evaluate, has_template, render
+from runner.playbook.templating import TemplateRenderError, evaluate, render
 from runner.playbook.undefined import explained
 from runner.run import actions, bodies, checks, frames, local_actions, loops
 from runner.run.done import Done, StepError, condition_text
@@ -103,7 +103,7 @@ class StepRunner:
         if step.debug is not None and step.debug.verbosity > self.settings.verbosity:
             self.keep(step, skipped_value(None, "Verbosity threshold not met."))
             return self.skipped(step, name, Reason(Why.VERBOSITY, str(step.debug.verbosity)))
-        return self.finish(step, name, self.attempts(step, {}), started)
+        return self.finish(step, name, self.attempts(step, {}, context), started)
 
     def finish(self, step: StepSpec, name: str, done: Done, started: float) -> StepResult:
         self.keep(step, done.value)
@@ -139,14 +139,19 @@ class StepRunner:
         return None
 
     # -- one action, with its retries ---------------------------------------------------
-    def attempts(self, step: StepSpec, local: Mapping[str, Any]) -> Done:
-        """Run once, or poll with ``retries``/``delay``/``until``; never raises."""
+    def attempts(self, step: StepSpec, local: Mapping[str, Any],
+                 context: Scope | None = None) -> Done:
+        """Run once, or poll with ``retries``/``delay``/``until``; never raises.
+        ``context``: the step's context as it stands (built for its name and ``when``),
+        used for the first run; every later run sees what changed since."""
         tries = step.retries + 1 if step.until or step.retries else 1
         runs = sent = 0  # runs of the step; HTTP attempts, the client's own retries included
         while True:
             runs += 1
             try:
-                action = self.perform(step, self.context(step, **local))
+                if context is None or runs > 1:
+                    context = self.context(step, **local)
+                action = self.perform(step, context)
             except Interrupted:
                 raise  # the run was stopped: not the step's failure
             except StepError as exc:
@@ -249,8 +254,7 @@ class StepRunner:
             return bodies.save(step, done, context, self.playbook.base_dir, self.at)
         assert step.request is not None
         request = step.request
-        if has_template([request.path, request.url, request.params, request.headers,
-                         request.json, request.body]):
+        if not request.as_written:
             request = replace(
                 request,
                 path=_text(self.render(step, "request.path", request.path, context)),
@@ -274,8 +278,7 @@ class StepRunner:
         if step.expect is None:
             return None
         expect = step.expect
-        if expect.max_ms is None and not has_template([expect.status, expect.headers,
-                                                         expect.json]):
+        if expect.as_written:
             return expect  # nothing to render
         max_ms = self.render(step, "expect.max_ms", step.expect.max_ms, context)
         if max_ms is not None and checks.milliseconds(max_ms) is None:
