@@ -96,7 +96,8 @@ def parse_header_lines(lines: list[bytes]) -> Headers:
     routes' to answer, as ``http.server`` let it be."""
     found = _HeaderLines()
     try:
-        httptools.HttpRequestParser(found).feed_data(b"GET / HTTP/1.1\r\n" + b"".join(lines))
+        httptools.HttpRequestParser(found).feed_data(  # bare LF accepted, as http.server does
+            b"".join([b"GET / HTTP/1.1\r\n", *(line.rstrip(b"\r\n") + b"\r\n" for line in lines)]))
     except httptools.HttpParserError as exc:
         raise ValueError(str(exc)) from None
     return Headers(found.pairs)

@@ -209,6 +209,15 @@ def test_headers_reach_the_app_in_order_and_http_1_0_closes_the_connection(
     assert request.header("X-ONE") == "again" and request.header("x-two") == "2"
 
 
+def test_header_lines_that_end_in_a_bare_line_feed_are_read_as_http_server_read_them(
+    serve: Callable[..., tuple[int, list[Request]]]
+) -> None:
+    port, seen = serve()
+    received = _raw_exchange(port, b"GET /lf HTTP/1.0\nX-One: 1\nX-Two: 2\n\n")
+    assert received.startswith(b"HTTP/1.1 200 ")
+    assert (seen[0].header("x-one"), seen[0].header("X-Two")) == ("1", "2")
+
+
 def test_expect_100_continue_is_answered_before_the_body(
     serve: Callable[..., tuple[int, list[Request]]]
 ) -> None:
