@@ -62,7 +62,6 @@ class Answer:
         self._head_bytes = 0
         self._head_done = False
         self._complete = False
-        self._messages = 0
         self._pieces: list[bytes] = []
         self._parser = httptools.HttpResponseParser(self)
 
@@ -72,7 +71,6 @@ class Answer:
 
     # -- httptools' callbacks ----------------------------------------------------------
     def on_message_begin(self) -> None:
-        self._messages += 1
         if self._complete:  # bytes after the answer: the connection cannot be trusted
             self.will_close = True
 
@@ -115,7 +113,7 @@ class Answer:
         """Read until the status and headers are known."""
         while not self._head_done:
             if not self._receive():
-                if self._messages == 0 and not self._head_bytes:
+                if not self._head_bytes:
                     raise http.client.RemoteDisconnected(
                         "Remote end closed connection without response")
                 raise http.client.IncompleteRead(b"")
@@ -139,10 +137,6 @@ class Answer:
             return piece
         self._pieces[0] = piece[amount:]
         return piece[:amount]
-
-    @property
-    def complete(self) -> bool:
-        return self._complete and not self._pieces
 
     def _until_closed(self) -> bool:
         """Whether the body is one that ends when the server closes (no length given)."""
