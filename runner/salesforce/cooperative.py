@@ -27,7 +27,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextvars import copy_context
 from typing import Any, Generic, TypeVar
 
@@ -208,14 +208,13 @@ class Hub:
         if self._workers is None:
             self._workers = ThreadPoolExecutor(self._most_workers,
                                                thread_name_prefix="offload")
-        return self._hand_over(self._workers, function, args)
+        return self.hand_over(self._workers, function, args)
 
-    def _hand_over(self, pool: ThreadPoolExecutor, function: Callable[..., T],
-                   args: tuple[Any, ...]) -> T:
-        return self.result(pool.submit(copy_context().run, function, *args))
-
-    def result(self, future: Future[T]) -> T:
-        """The future's result, the lane waiting for it while the others run."""
+    def hand_over(self, pool: ThreadPoolExecutor, function: Callable[..., T],
+                  args: tuple[Any, ...]) -> T:
+        """``function(*args)`` on one of ``pool``'s threads (with this lane's context), the
+        lane waiting for it while the others run."""
+        future = pool.submit(copy_context().run, function, *args)
         lane = greenlet.getcurrent()
         future.add_done_callback(lambda _: self._post(lane))
         self._offloading.add(lane)
@@ -264,31 +263,18 @@ _CORES: list[ThreadPoolExecutor] = []
 _CORES_LOCK = threading.Lock()
 
 
-def computing(function: Callable[..., T], *args: Any) -> Future[T]:
-    """``function(*args)`` started on one of a thread per core (with the caller's context),
-    shared by the whole process: for CPU work that lets go of the interpreter (OpenSSL
-    signing a JWT), which then runs on the other cores. 200 lanes signing their logins on
-    the hub took 65 ms of its single core."""
+def compute(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)``, from a lane on one of a thread per core shared by the whole
+    process, the other lanes running meanwhile; at once anywhere else. For CPU work that
+    lets go of the interpreter (OpenSSL signing a JWT), which then runs on the other cores:
+    200 lanes signing their logins on the hub took 65 ms of its single core."""
+    hub = current()
+    if hub is None:
+        return function(*args)
     with _CORES_LOCK:
         if not _CORES:
             _CORES.append(ThreadPoolExecutor(os.cpu_count() or 1, thread_name_prefix="compute"))
-    return _CORES[0].submit(copy_context().run, function, *args)
-
-
-def result(future: Future[T]) -> T:
-    """``future.result()``, letting the other lanes of a hub run meanwhile."""
-    hub = current()
-    if hub is None:
-        return future.result()
-    return hub.result(future)
-
-
-def compute(function: Callable[..., T], *args: Any) -> T:
-    """``function(*args)`` on a thread per core when called from a lane (see
-    :func:`computing`), the other lanes running meanwhile; at once anywhere else."""
-    if current() is None:
-        return function(*args)
-    return result(computing(function, *args))
+    return hub.hand_over(_CORES[0], function, args)
 
 
 def wait(sock: socket.socket, events: int, timeout: float | None) -> bool:

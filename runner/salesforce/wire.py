@@ -35,18 +35,6 @@ _BODY_EXPECTED = frozenset({"PATCH", "POST", "PUT"})  # http.client's "Content-L
 _FORBIDDEN_IN_TARGET = frozenset(chr(n) for n in (*range(0x21), 0x7F))
 
 
-class _Headers:
-    """What requests' cookie handling reads of an answer's headers (``get_all``)."""
-
-    def __init__(self, pairs: list[tuple[str, str]]) -> None:
-        self._pairs = pairs
-
-    def get_all(self, name: str, default: Any = None) -> Any:
-        lowered = name.lower()
-        found = [value for key, value in self._pairs if key.lower() == lowered]
-        return found or default
-
-
 class Answer:
     """One answer being read: its status and headers once ``begin`` returns, then its body
     piece by piece with ``read``. httptools calls the ``on_*`` methods while it parses."""
@@ -66,8 +54,13 @@ class Answer:
         self._parser = httptools.HttpResponseParser(self)
 
     @property
-    def msg(self) -> _Headers:
-        return _Headers(self.headers)
+    def msg(self) -> http.client.HTTPMessage:
+        """The headers as ``http.client`` gives them, for requests' cookie handling (made
+        only when asked: an answer that sets a cookie)."""
+        message = http.client.HTTPMessage()
+        for name, value in self.headers:
+            message[name] = value
+        return message
 
     # -- httptools' callbacks ----------------------------------------------------------
     def on_message_begin(self) -> None:
